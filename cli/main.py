@@ -1,0 +1,111 @@
+"""``closure-check``: each command parses its arguments, calls one library function and
+formats the result.
+
+Exit status: 0 success, 1 a disagreement or failed check, 2 bad input (one line on
+stderr naming the file, the line and the problem; never a traceback).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import NoReturn
+
+import click
+
+from closure_check.case import Case
+from closure_check.families import FAMILIES, FamilyError, build_family
+from closure_check.graph import RankOneStructure, StructureTooLarge
+from closure_check.io import SupportFileError, read_case, write_case
+from closure_check.render import render_case
+from closure_check.support import ChainSupport
+
+EXIT_BAD_INPUT = 2
+
+
+def fail_bad_input(message: str) -> NoReturn:
+    """Print one line on stderr and exit with status 2."""
+    click.echo(message, err=True)
+    sys.exit(EXIT_BAD_INPUT)
+
+
+def load(path: str) -> Case:
+    """Read a support file, or exit 2 with ``FILE:LINE: problem``."""
+    try:
+        return read_case(Path(path))
+    except SupportFileError as error:
+        fail_bad_input(str(error))
+
+
+def two_factor_structure(case: Case) -> tuple[RankOneStructure | None, str]:
+    """Structure of the case's two-factor form, or None with the reason."""
+    support = case.support
+    if isinstance(support, ChainSupport):
+        if support.length != 2:
+            return None, ""
+        support = support.to_two_factor()
+    try:
+        return RankOneStructure.build(support), ""
+    except StructureTooLarge as error:
+        return None, f"rectangles not listed: {error}"
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="closure-check")
+def main() -> None:
+    """Decide whether a set of sparse matrix products is closed, and prove it."""
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--png", "png", type=click.Path(dir_okay=False), help="Also draw supports and rectangles to this PNG (one file only).")
+def show(files: tuple[str, ...], png: str | None) -> None:
+    """Print the supports and their rectangles: classes, multiplicity, completeness, components."""
+    if png and len(files) != 1:
+        fail_bad_input("closure-check show: --png takes exactly one FILE")
+    for index, path in enumerate(files):
+        case = load(path)
+        structure, note = two_factor_structure(case)
+        if index:
+            click.echo()
+        click.echo(f"== {path}")
+        click.echo(render_case(case, structure))
+        if note:
+            click.echo(note)
+        if png:
+            from closure_check.plot import draw_case
+
+            try:
+                draw_case(case, structure, Path(png))
+            except ValueError as error:
+                fail_bad_input(f"{path}: {error}")
+            click.echo(f"wrote {png}")
+
+
+@main.command(context_settings={"ignore_unknown_options": True})
+@click.argument("name", required=False)
+@click.argument("args", nargs=-1)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the support to this file (format by suffix).")
+def family(name: str | None, args: tuple[str, ...], output: str | None) -> None:
+    """Build a standard support: NAME ARGS, e.g. `lu 3` or `butterfly-split 4 2`.
+
+    Without NAME, list the families and their arguments.
+    """
+    if name is None:
+        for entry in FAMILIES.values():
+            click.echo(f"{entry.name} {entry.usage}".rstrip() + f"\n    {entry.summary}")
+        return
+    try:
+        case = build_family(name, args)
+    except FamilyError as error:
+        fail_bad_input(f"closure-check family: {error}")
+    if output is None:
+        structure, note = two_factor_structure(case)
+        click.echo(render_case(case, structure))
+        return
+    try:
+        written = write_case(case, Path(output))
+    except (SupportFileError, OSError) as error:
+        fail_bad_input(f"closure-check family: {error}")
+    for path in written:
+        click.echo(f"wrote {path}")

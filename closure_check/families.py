@@ -1,0 +1,677 @@
+"""Named families of supports: dense, LU, banded, random, butterfly, Monarch, ….
+
+Each builder returns a :class:`~closure_check.support.TwoFactorSupport` (convention
+``X Yᵀ``: ``I`` is m×r, ``J`` is n×r) or a :class:`~closure_check.support.ChainSupport`
+(convention ``W_1 W_2 ⋯ W_N``, factor ℓ of size ``r_{ℓ-1} × r_ℓ``), built directly as
+sparse 0/1 matrices, so that patterns with tens of millions of nonzeros are cheap.
+
+Kronecker-sparse patterns follow [ZRG, BF]: a quadruple ``(a, b, c, d)`` of positive
+integers denotes the support ``I_a ⊗ 1_{b×c} ⊗ I_d``, of size ``abd × acd`` with ``abcd``
+nonzeros (``docs/theory.md``, "Several factors").  The square dyadic butterfly of size
+``N = 2^L`` is the chain whose factor ℓ = 1, …, L is ``(2^{ℓ-1}, 2, 2, 2^{L-ℓ})``
+[Dao 2019, ZRG]; Monarch of size ``n = m²`` is ``(1, m, m, m), (m, m, m, 1)``
+[Dao 2022]; a deformable butterfly is any chain of such quadruples whose sizes fit.
+
+:data:`FAMILIES` registers every family under a command-line name, and
+:func:`build_family` turns a name and string arguments into a
+:class:`~closure_check.case.Case`.
+
+>>> butterfly_chain(2).dims
+(4, 4, 4)
+>>> kronecker_pattern(2, 1, 2, 1).toarray().tolist()
+[[1, 1, 0, 0], [0, 0, 1, 1]]
+>>> lu(2).I.toarray().tolist()
+[[1, 0], [1, 1]]
+>>> case = build_family("butterfly-split", ["3", "1"])
+>>> case.name, case.support.shape, case.support.rank
+('butterfly-split-L3-l1', (8, 8), 8)
+
+References
+----------
+[ZRG] L. Zheng, E. Riccietti, R. Gribonval, "Efficient identification of butterfly
+sparse matrix factorizations", SIAM J. Math. Data Sci. 2023, arXiv:2110.01230.
+[BF] Q.-T. Le, L. Zheng, E. Riccietti, R. Gribonval, "Butterfly factorization with
+error guarantees", arXiv:2411.04506.
+[Dao 2019] T. Dao, A. Gu, M. Eichhorn, A. Rudra, C. Ré, "Learning fast algorithms for
+linear transforms using butterfly factorizations", ICML 2019, arXiv:1903.05895.
+[Dao 2020] T. Dao, N. Sohoni, A. Gu, M. Eichhorn, A. Blonder, M. Leszczynski, A. Rudra,
+C. Ré, "Kaleidoscope: an efficient, learnable representation for all structured linear
+maps", ICLR 2020, arXiv:2012.14966.
+[Dao 2022] T. Dao, B. Chen, N. Sohoni, A. Desai, M. Poli, J. Grogan, A. Liu, A. Rao,
+A. Rudra, C. Ré, "Monarch: expressive structured matrices for efficient and accurate
+training", ICML 2022, arXiv:2204.00595.
+"""
+
+from __future__ import annotations
+
+import operator
+import re
+from dataclasses import dataclass
+from typing import Callable, Sequence
+
+import numpy as np
+import scipy.sparse as sp
+
+from closure_check.case import Case, Support
+from closure_check.support import ChainSupport, SupportError, SupportMatrix, TwoFactorSupport
+
+__all__ = [
+    "kronecker_pattern",
+    "dense",
+    "diagonal",
+    "block_diagonal",
+    "lu",
+    "banded",
+    "random_k_sparse",
+    "butterfly_chain",
+    "butterfly_split",
+    "monarch",
+    "monarch_chain",
+    "deformable_butterfly",
+    "kaleidoscope",
+    "Family",
+    "FamilyError",
+    "FAMILIES",
+    "build_family",
+]
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _integer(value: object, name: str, minimum: int) -> int:
+    """Return ``value`` as an ``int`` ``≥ minimum``, or raise a one-line SupportError."""
+    if isinstance(value, bool):
+        raise SupportError(f"{name} must be an integer, got {value!r}")
+    try:
+        number = operator.index(value)  # type: ignore[arg-type]
+    except TypeError:
+        raise SupportError(f"{name} must be an integer, got {value!r}") from None
+    if number < minimum:
+        kind = {0: "a non-negative integer", 1: "a positive integer"}.get(minimum, f"an integer ≥ {minimum}")
+        raise SupportError(f"{name} must be {kind}, got {number}")
+    return number
+
+
+def _index_dtype(*bounds: int) -> type:
+    """Smallest of int32/int64 holding every bound (SciPy's choice for index arrays)."""
+    return np.int32 if max(bounds, default=0) < np.iinfo(np.int32).max else np.int64
+
+
+def _csr(indptr: np.ndarray, indices: np.ndarray, shape: tuple[int, int]) -> SupportMatrix:
+    """Canonical 0/1 ``csr_array`` from row pointers and (sorted, distinct) column indices."""
+    dtype = _index_dtype(indices.size, shape[1])
+    matrix = sp.csr_array(
+        (np.ones(indices.size, dtype=np.int8), indices.astype(dtype, copy=False), indptr.astype(dtype, copy=False)),
+        shape=shape,
+    )
+    matrix.has_sorted_indices = True
+    matrix.has_canonical_format = True
+    return matrix
+
+
+def _row_ranges(starts: np.ndarray, stops: np.ndarray, n_cols: int) -> SupportMatrix:
+    """0/1 matrix whose row i is 1 exactly on the columns ``starts[i] ≤ j < stops[i]``."""
+    lengths = (stops - starts).astype(np.int64)
+    indptr = np.zeros(lengths.size + 1, dtype=np.int64)
+    np.cumsum(lengths, out=indptr[1:])
+    offsets = np.arange(indptr[-1], dtype=np.int64) - np.repeat(indptr[:-1], lengths)
+    return _csr(indptr, np.repeat(starts.astype(np.int64), lengths) + offsets, (lengths.size, n_cols))
+
+
+def _ones_block_diagonal(rows: Sequence[int], cols: Sequence[int]) -> SupportMatrix:
+    """``blockdiag(1_{rows[0]×cols[0]}, 1_{rows[1]×cols[1]}, …)``."""
+    rows_arr = np.asarray(rows, dtype=np.int64)
+    cols_arr = np.asarray(cols, dtype=np.int64)
+    col_offsets = np.concatenate(([0], np.cumsum(cols_arr)))
+    starts = np.repeat(col_offsets[:-1], rows_arr)
+    return _row_ranges(starts, starts + np.repeat(cols_arr, rows_arr), int(col_offsets[-1]))
+
+
+# --------------------------------------------------------------------------- patterns
+
+
+def kronecker_pattern(a: int, b: int, c: int, d: int) -> SupportMatrix:
+    """The Kronecker-sparse support ``I_a ⊗ 1_{b×c} ⊗ I_d``.
+
+    Parameters
+    ----------
+    a, b, c, d
+        Positive integers.
+
+    Returns
+    -------
+    scipy.sparse.csr_array
+        Canonical int8 0/1 matrix of size ``abd × acd`` with ``abcd`` nonzeros: entry
+        ``(α b d + β d + δ, α' c d + γ d + δ')`` is 1 iff ``α = α'`` and ``δ = δ'``.
+
+    Raises
+    ------
+    SupportError
+        If an argument is not a positive integer.
+
+    Notes
+    -----
+    Built row by row without any dense intermediate: row ``(α, β, δ)`` holds the c
+    columns ``α c d + γ d + δ``, γ = 0, …, c−1, already sorted.  Time and memory are
+    O(abcd).
+
+    References
+    ----------
+    [ZRG] Zheng, Riccietti, Gribonval, arXiv:2110.01230, Definition of "(a,b,c,d)"
+    supports; [BF] Le, Zheng, Riccietti, Gribonval, arXiv:2411.04506.
+    """
+    a, b, c, d = (_integer(v, name, 1) for v, name in zip((a, b, c, d), "abcd"))
+    n_rows, n_cols, nnz = a * b * d, a * c * d, a * b * c * d
+    dtype = _index_dtype(nnz, n_cols)
+    alpha = np.arange(a, dtype=dtype).reshape(a, 1, 1, 1) * dtype(c * d)
+    delta = np.arange(d, dtype=dtype).reshape(1, 1, d, 1)
+    gamma = np.arange(c, dtype=dtype).reshape(1, 1, 1, c) * dtype(d)
+    indices = np.empty((a, b, d, c), dtype=dtype)
+    np.add(alpha + delta, gamma, out=indices)  # broadcast over β
+    indptr = np.arange(0, nnz + 1, c, dtype=dtype)
+    return _csr(indptr, indices.reshape(-1), (n_rows, n_cols))
+
+
+def dense(m: int, n: int, r: int) -> TwoFactorSupport:
+    """Dense factors: ``I = 1_{m×r}``, ``J = 1_{n×r}``, so ``P`` is the rank-≤ r matrices.
+
+    Raises
+    ------
+    SupportError
+        If an argument is not a positive integer.
+
+    Notes
+    -----
+    A single complete-or-not class of r units on the full rectangle; the set of
+    matrices of rank ≤ r is closed (``docs/theory.md``, "Structural lemma").
+    """
+    m, n, r = _integer(m, "m", 1), _integer(n, "n", 1), _integer(r, "r", 1)
+    return TwoFactorSupport(kronecker_pattern(1, m, r, 1), kronecker_pattern(1, n, r, 1))
+
+
+def diagonal(n: int) -> TwoFactorSupport:
+    """``I = J = identity_n``: ``P`` is the space of n×n diagonal matrices.
+
+    Raises
+    ------
+    SupportError
+        If n is not a positive integer.
+    """
+    n = _integer(n, "n", 1)
+    identity = kronecker_pattern(n, 1, 1, 1)
+    return TwoFactorSupport(identity, identity)
+
+
+def block_diagonal(blocks: Sequence[tuple[int, int, int]]) -> TwoFactorSupport:
+    """Independent dense blocks: ``I = blockdiag(1_{m_b×r_b})``, ``J = blockdiag(1_{n_b×r_b})``.
+
+    Parameters
+    ----------
+    blocks
+        Non-empty sequence of triples ``(m_b, n_b, r_b)`` of positive integers.
+
+    Returns
+    -------
+    TwoFactorSupport
+        ``P`` is the set of block-diagonal matrices whose block b (m_b×n_b) has rank
+        ≤ r_b; sizes ``m = Σ m_b``, ``n = Σ n_b``, ``r = Σ r_b``.
+
+    Raises
+    ------
+    SupportError
+        If ``blocks`` is empty or a block is not a triple of positive integers.
+    """
+    if isinstance(blocks, (str, bytes)) or len(blocks) == 0:
+        raise SupportError("blocks must be a non-empty sequence of (m, n, r) triples")
+    triples = []
+    for index, block in enumerate(blocks):
+        if isinstance(block, (str, bytes)) or len(block) != 3:
+            raise SupportError(f"block {index} must be a triple (m, n, r), got {block!r}")
+        triples.append(tuple(_integer(v, f"block {index} {name}", 1) for v, name in zip(block, ("m", "n", "r"))))
+    m_sizes, n_sizes, r_sizes = zip(*triples)
+    return TwoFactorSupport(_ones_block_diagonal(m_sizes, r_sizes), _ones_block_diagonal(n_sizes, r_sizes))
+
+
+def lu(n: int) -> TwoFactorSupport:
+    """LU pattern: ``I = J = `` lower-triangular n×n with diagonal, so ``X Yᵀ = L U``.
+
+    Raises
+    ------
+    SupportError
+        If n is not a positive integer.
+
+    Notes
+    -----
+    Each factor has ``n(n+1)/2`` nonzeros.  For n ≥ 2 the set of products ``L U`` is not
+    closed: it misses the anti-identity of size 2 (``docs/theory.md``, section 4).
+
+    References
+    ----------
+    [SIMAX] Le, Riccietti, Gribonval, arXiv:2112.00386.
+    """
+    n = _integer(n, "n", 1)
+    rows = np.arange(n, dtype=np.int64)
+    lower = _row_ranges(np.zeros(n, dtype=np.int64), rows + 1, n)
+    return TwoFactorSupport(lower, lower)
+
+
+def banded(n: int, bandwidth: int) -> TwoFactorSupport:
+    """Banded factors: ``I = J = {(i, k) : |i − k| ≤ bandwidth}``, both n×n.
+
+    Parameters
+    ----------
+    n
+        Positive integer, the size.
+    bandwidth
+        Non-negative integer w; each factor has ``n(2w+1) − w(w+1)`` nonzeros when
+        ``w < n`` (and ``n²`` when ``w ≥ n − 1``).
+
+    Raises
+    ------
+    SupportError
+        If n is not positive or the bandwidth is negative.
+    """
+    n, bandwidth = _integer(n, "n", 1), _integer(bandwidth, "bandwidth", 0)
+    rows = np.arange(n, dtype=np.int64)
+    band = _row_ranges(np.maximum(rows - bandwidth, 0), np.minimum(rows + bandwidth + 1, n), n)
+    return TwoFactorSupport(band, band)
+
+
+def _distinct(rows: np.ndarray, width: int, sentinel: int) -> tuple[np.ndarray, np.ndarray]:
+    """Sort each row, keep one copy of each value, pad with ``sentinel``, cut to ``width``.
+
+    Returns the new rows and, for each, its number of distinct values below ``sentinel``.
+    """
+    rows.sort(axis=1)
+    repeated = np.zeros(rows.shape, dtype=bool)
+    repeated[:, 1:] = rows[:, 1:] == rows[:, :-1]
+    rows[repeated] = sentinel
+    rows.sort(axis=1)
+    rows = rows[:, :width]
+    return rows, np.count_nonzero(rows < sentinel, axis=1)
+
+
+def _few_subsets(rng: np.random.Generator, size: int, count: int, k: int) -> np.ndarray:
+    """``count × k`` array whose rows are independent uniform k-subsets of ``range(size)``, sorted.
+
+    Each row draws uniform values with replacement until it has seen k distinct ones:
+    a first batch of k, then, as often as needed, as many as are still missing.  How
+    many values are drawn depends only on how many distinct values were seen, so the law
+    of the resulting set is invariant under every permutation of ``range(size)``; being
+    supported on k-subsets, it is uniform.  For ``k ≤ size/2`` each batch misses at most
+    half of what it draws, on average, so O(log k) batches suffice.
+    """
+    rows, found = _distinct(rng.integers(0, size, size=(count, k), dtype=np.int64), k, size)
+    pending = np.flatnonzero(found < k)
+    while pending.size:
+        missing = k - found[pending]
+        fresh = rng.integers(0, size, size=(pending.size, int(missing.max())), dtype=np.int64)
+        fresh[np.arange(fresh.shape[1]) >= missing[:, None]] = size
+        merged, merged_found = _distinct(np.concatenate((rows[pending], fresh), axis=1), k, size)
+        rows[pending] = merged
+        found[pending] = merged_found
+        pending = pending[merged_found < k]
+    return rows
+
+
+def _k_subsets(rng: np.random.Generator, size: int, count: int, k: int) -> SupportMatrix:
+    """``size × count`` 0/1 matrix whose columns are independent uniform k-subsets."""
+    if 2 * k <= size:
+        rows = _few_subsets(rng, size, count, k)
+    else:
+        # The complement of a uniform (size − k)-subset is a uniform k-subset; the mask
+        # below has fewer entries than the count·k indices it produces, times two.
+        keep = np.ones((count, size), dtype=bool)
+        keep[np.arange(count)[:, None], _few_subsets(rng, size, count, size - k)] = False
+        rows = np.nonzero(keep)[1].reshape(count, k)
+    indptr = np.arange(0, count * k + 1, k, dtype=np.int64) if k else np.zeros(count + 1, dtype=np.int64)
+    by_column = sp.csc_array((np.ones(count * k, dtype=np.int8), rows.reshape(-1), indptr), shape=(size, count))
+    return by_column.tocsr()
+
+
+def random_k_sparse(m: int, n: int, r: int, k: int, seed: int) -> TwoFactorSupport:
+    """Random supports with exactly k nonzeros per column of ``I`` (m×r) and ``J`` (n×r).
+
+    Parameters
+    ----------
+    m, n, r
+        Positive integers.
+    k
+        Nonzeros per column, ``0 ≤ k ≤ min(m, n)``.
+    seed
+        Non-negative integer for :func:`numpy.random.default_rng`; the same arguments
+        always give the same support.
+
+    Returns
+    -------
+    TwoFactorSupport
+        Column j of ``I`` is a uniformly random k-subset of the m rows, independently
+        over j; then the same for ``J`` with n rows.
+
+    Raises
+    ------
+    SupportError
+        If an argument is out of range.
+
+    Notes
+    -----
+    All columns are drawn at once, vectorized: each draws rows with replacement until
+    it holds k distinct ones (when ``k > m/2``, the ``m − k`` rows to leave out are drawn
+    that way instead).  Expected time O(r k log k + r m [k > m/2]), memory O(r k).
+    """
+    m, n, r = _integer(m, "m", 1), _integer(n, "n", 1), _integer(r, "r", 1)
+    k, seed = _integer(k, "k", 0), _integer(seed, "seed", 0)
+    if k > min(m, n):
+        raise SupportError(f"k must be at most min(m, n) = {min(m, n)}, got {k}")
+    rng = np.random.default_rng(seed)
+    return TwoFactorSupport(_k_subsets(rng, m, r, k), _k_subsets(rng, n, r, k))
+
+
+def _butterfly_factors(L: int) -> list[SupportMatrix]:
+    return [kronecker_pattern(2 ** (ell - 1), 2, 2, 2 ** (L - ell)) for ell in range(1, L + 1)]
+
+
+def butterfly_chain(L: int) -> ChainSupport:
+    """Square dyadic butterfly of size ``N = 2^L``: L factors, factor ℓ ``(2^{ℓ-1}, 2, 2, 2^{L-ℓ})``.
+
+    Raises
+    ------
+    SupportError
+        If L is not a positive integer.
+
+    Notes
+    -----
+    Every factor is N×N with 2N nonzeros.  The chain is "chainable" [ZRG]: any product
+    of consecutive factors ``W_i ⋯ W_j`` has support ``(2^{i-1}, 2^{j-i+1}, 2^{j-i+1},
+    2^{L-j})``, and the set of products is closed [BF].
+
+    References
+    ----------
+    [Dao 2019] arXiv:1903.05895; [ZRG] arXiv:2110.01230; [BF] arXiv:2411.04506.
+    """
+    return ChainSupport(tuple(_butterfly_factors(_integer(L, "L", 1))))
+
+
+def butterfly_split(L: int, ell: int) -> TwoFactorSupport:
+    """Two-factor problem ``(W_1 ⋯ W_ell)(W_{ell+1} ⋯ W_L)`` of the hierarchical algorithm.
+
+    Parameters
+    ----------
+    L
+        Integer ≥ 2: the butterfly has size ``N = 2^L``.
+    ell
+        Split point, ``1 ≤ ell ≤ L − 1``.
+
+    Returns
+    -------
+    TwoFactorSupport
+        ``I = I_1 ⊗ 1_{2^ell × 2^ell} ⊗ I_{2^{L-ell}}`` and ``J`` the transpose of
+        ``I_{2^ell} ⊗ 1_{2^{L-ell} × 2^{L-ell}} ⊗ I_1``: the boolean products of the
+        butterfly factors on each side of the split (:func:`butterfly_chain`).
+
+    Raises
+    ------
+    SupportError
+        If L or ell is out of range.
+
+    Notes
+    -----
+    The rectangles of the N units are pairwise disjoint or identical, so the split is
+    closed (``docs/theory.md``, section 4).  The transpose of ``I_a ⊗ 1_{b×c} ⊗ I_d``
+    is ``I_a ⊗ 1_{c×b} ⊗ I_d``, which gives ``J`` directly.
+
+    References
+    ----------
+    [ZRG] arXiv:2110.01230; [BF] arXiv:2411.04506.
+    """
+    L = _integer(L, "L", 2)
+    ell = _integer(ell, "ell", 1)
+    if ell > L - 1:
+        raise SupportError(f"ell must be between 1 and L - 1 = {L - 1}, got {ell}")
+    left, right = 2**ell, 2 ** (L - ell)
+    return TwoFactorSupport(kronecker_pattern(1, left, left, right), kronecker_pattern(left, right, right, 1))
+
+
+def monarch_chain(m: int) -> ChainSupport:
+    """Monarch pattern of size ``n = m²``: the chain ``(1, m, m, m), (m, m, m, 1)``.
+
+    Raises
+    ------
+    SupportError
+        If m is not a positive integer.
+
+    References
+    ----------
+    [Dao 2022] arXiv:2204.00595; as Kronecker-sparse patterns [BF] arXiv:2411.04506.
+    """
+    m = _integer(m, "m", 1)
+    return ChainSupport((kronecker_pattern(1, m, m, m), kronecker_pattern(m, m, m, 1)))
+
+
+def monarch(m: int) -> TwoFactorSupport:
+    """:func:`monarch_chain` as a two-factor support: ``I = W_1``, ``J = W_2ᵀ``.
+
+    Raises
+    ------
+    SupportError
+        If m is not a positive integer.
+    """
+    return monarch_chain(m).to_two_factor()
+
+
+def deformable_butterfly(patterns: Sequence[tuple[int, int, int, int]]) -> ChainSupport:
+    """Deformable butterfly: one Kronecker-sparse factor ``(a, b, c, d)`` per pattern.
+
+    Parameters
+    ----------
+    patterns
+        Non-empty sequence of quadruples of positive integers; factor ℓ is
+        ``I_a ⊗ 1_{b×c} ⊗ I_d`` (``abd × acd``), so consecutive patterns must satisfy
+        ``a_ℓ c_ℓ d_ℓ = a_{ℓ+1} b_{ℓ+1} d_{ℓ+1}``.
+
+    Raises
+    ------
+    SupportError
+        If ``patterns`` is empty, a pattern is not four positive integers, or
+        consecutive sizes do not match.
+
+    References
+    ----------
+    [BF] arXiv:2411.04506; [ZRG] arXiv:2110.01230.
+    """
+    if isinstance(patterns, (str, bytes)) or len(patterns) == 0:
+        raise SupportError("patterns must be a non-empty sequence of (a, b, c, d) quadruples")
+    checked: list[tuple[int, int, int, int]] = []
+    for index, pattern in enumerate(patterns, start=1):
+        if isinstance(pattern, (str, bytes)) or len(pattern) != 4:
+            raise SupportError(f"pattern {index} must be a quadruple (a, b, c, d), got {pattern!r}")
+        a, b, c, d = (_integer(v, f"pattern {index} {name}", 1) for v, name in zip(pattern, "abcd"))
+        if checked:
+            pa, _, pc, pd = checked[-1]
+            if pa * pc * pd != a * b * d:
+                raise SupportError(
+                    f"pattern {index - 1} {checked[-1]} has {pa * pc * pd} columns but pattern "
+                    f"{index} {(a, b, c, d)} has {a * b * d} rows: a·c·d must equal the next a·b·d"
+                )
+        checked.append((a, b, c, d))
+    return ChainSupport(tuple(kronecker_pattern(*pattern) for pattern in checked))
+
+
+def kaleidoscope(L: int) -> ChainSupport:
+    """Kaleidoscope ``B B*`` pattern of size ``2^L``: the butterfly chain, then its reverse.
+
+    Returns
+    -------
+    ChainSupport
+        2L factors ``W_1, …, W_L, W_L, …, W_1`` with ``W_ℓ`` the butterfly factors of
+        :func:`butterfly_chain`.  ``B*`` has the factors ``W_L ᵀ, …, W_1 ᵀ``, and each
+        butterfly factor pattern is symmetric.
+
+    Raises
+    ------
+    SupportError
+        If L is not a positive integer.
+
+    Notes
+    -----
+    This chain is *not* "chainable" in the sense of [ZRG, BF]: along the second half the
+    number a of diagonal blocks halves from one factor to the next instead of doubling,
+    and the two middle factors ``W_L W_L`` have the boolean product ``W_L``.  The
+    closedness and error guarantees proved for chainable patterns [BF] therefore do not
+    apply, and closedness of this chain is not settled by them.
+
+    References
+    ----------
+    [Dao 2020] Dao et al., "Kaleidoscope: an efficient, learnable representation for all
+    structured linear maps", ICLR 2020, arXiv:2012.14966.
+    """
+    factors = _butterfly_factors(_integer(L, "L", 1))
+    return ChainSupport(tuple(factors + factors[::-1]))
+
+
+def _kronecker_chain(a: int, b: int, c: int, d: int) -> ChainSupport:
+    return ChainSupport((kronecker_pattern(a, b, c, d),))
+
+
+# --------------------------------------------------------------------------- registry
+
+
+class FamilyError(ValueError):
+    """Unknown family name, or arguments that do not describe a member of the family."""
+
+
+@dataclass(frozen=True)
+class Family:
+    """A family as the command line sees it.
+
+    Parameters
+    ----------
+    name
+        Command-line name, e.g. ``"butterfly-split"``.
+    builder
+        The function building the support.
+    arguments
+        Names of the integer arguments (``builder(*ints)``); when ``repeated``, names of
+        the comma-separated fields of each argument (``builder([tuple, …])``).
+    summary
+        One line for help text.
+    label
+        Format string for the case name, filled with the integers (of one argument
+        when ``repeated``; those labels are then joined by ``-``).
+    repeated
+        Whether the family takes one or more comma-separated tuples.
+    """
+
+    name: str
+    builder: Callable[..., Support]
+    arguments: tuple[str, ...]
+    summary: str
+    label: str
+    repeated: bool = False
+
+    @property
+    def usage(self) -> str:
+        """Synopsis such as ``"lu n"`` or ``"block-diagonal m,n,r [m,n,r ...]"``."""
+        if self.repeated:
+            field = ",".join(self.arguments)
+            return f"{self.name} {field} [{field} ...]"
+        return " ".join((self.name,) + self.arguments)
+
+
+FAMILIES: dict[str, Family] = {
+    family.name: family
+    for family in (
+        Family("dense", dense, ("m", "n", "r"), "I = 1_{m×r}, J = 1_{n×r}: matrices of rank ≤ r",
+               "dense-{0}x{1}-r{2}"),
+        Family("diagonal", diagonal, ("n",), "I = J = identity_n: diagonal matrices", "diagonal{0}"),
+        Family("block-diagonal", block_diagonal, ("m", "n", "r"),
+               "dense blocks m_b×n_b of rank ≤ r_b on the diagonal", "{0}x{1}r{2}", repeated=True),
+        Family("lu", lu, ("n",), "I = J = lower-triangular n×n: products L U", "lu{0}"),
+        Family("banded", banded, ("n", "bandwidth"), "I = J = band |i − k| ≤ bandwidth, n×n",
+               "banded{0}-w{1}"),
+        Family("random", random_k_sparse, ("m", "n", "r", "k", "seed"),
+               "k random nonzeros per column of I (m×r) and J (n×r)", "random-{0}x{1}-r{2}-k{3}-s{4}"),
+        Family("kronecker", _kronecker_chain, ("a", "b", "c", "d"),
+               "one factor I_a ⊗ 1_{b×c} ⊗ I_d", "kronecker-{0}-{1}-{2}-{3}"),
+        Family("butterfly", butterfly_chain, ("L",), "square dyadic butterfly chain of size 2^L",
+               "butterfly-L{0}"),
+        Family("butterfly-split", butterfly_split, ("L", "ell"),
+               "two-factor split (W_1⋯W_ell)(W_ell+1⋯W_L) of the butterfly", "butterfly-split-L{0}-l{1}"),
+        Family("monarch", monarch, ("m",), "Monarch (1,m,m,m)(m,m,m,1) of size m² as X Yᵀ", "monarch{0}"),
+        Family("deformable-butterfly", deformable_butterfly, ("a", "b", "c", "d"),
+               "chain of Kronecker-sparse factors (a,b,c,d)", "{0}.{1}.{2}.{3}", repeated=True),
+        Family("kaleidoscope", kaleidoscope, ("L",), "Kaleidoscope B B* chain of size 2^L (2L factors)",
+               "kaleidoscope-L{0}"),
+    )
+}
+
+_INTEGER = re.compile(r"[+-]?[0-9]+")
+
+
+def _parse_integers(family: Family, text: str, fields: Sequence[str]) -> tuple[int, ...]:
+    parts = text.split(",") if family.repeated else [text]
+    if len(parts) != len(fields):
+        raise FamilyError(
+            f"{family.name}: argument {text!r} must be {len(fields)} comma-separated integers "
+            f"{','.join(fields)} (usage: {family.usage})"
+        )
+    values = []
+    for part, field in zip(parts, fields):
+        if not _INTEGER.fullmatch(part.strip()):
+            raise FamilyError(f"{family.name}: {field} must be an integer, got {part!r} (usage: {family.usage})")
+        values.append(int(part))
+    return tuple(values)
+
+
+def build_family(name: str, args: Sequence[str]) -> Case:
+    """Build the member of family ``name`` described by command-line strings ``args``.
+
+    Parameters
+    ----------
+    name
+        A key of :data:`FAMILIES`.
+    args
+        Integer arguments as strings; for a ``repeated`` family (``block-diagonal``,
+        ``deformable-butterfly``) one or more comma-separated tuples such as ``"2,3,1"``.
+
+    Returns
+    -------
+    Case
+        The support with a name such as ``"lu3"`` or ``"butterfly-split-L4-l2"``, the
+        source ``"family lu(3), closure-check families"`` and no expected verdict.
+        ``kronecker a b c d`` gives a one-factor chain.
+
+    Raises
+    ------
+    FamilyError
+        If the family is unknown or the arguments are missing, malformed or out of range;
+        the one-line message includes the usage.
+    """
+    family = FAMILIES.get(name)
+    if family is None:
+        raise FamilyError(f"unknown family {name!r}; known families: {', '.join(FAMILIES)}")
+    if family.repeated:
+        if not args:
+            raise FamilyError(f"{family.name} takes one or more arguments (usage: {family.usage})")
+        tuples = [_parse_integers(family, text, family.arguments) for text in args]
+        call_args: tuple = (tuples,)
+        label = family.name + "-" + "-".join(family.label.format(*values) for values in tuples)
+        shown = ", ".join("(" + ", ".join(map(str, values)) + ")" for values in tuples)
+    else:
+        count = len(family.arguments)
+        if len(args) != count:
+            raise FamilyError(
+                f"{family.name} takes {count} argument{'s' if count != 1 else ''}: "
+                f"{' '.join(family.arguments)}, got {len(args)} (usage: {family.usage})"
+            )
+        call_args = tuple(
+            _parse_integers(family, text, (field,))[0] for text, field in zip(args, family.arguments)
+        )
+        label = family.label.format(*call_args)
+        shown = ", ".join(map(str, call_args))
+    try:
+        support = family.builder(*call_args)
+    except SupportError as error:
+        raise FamilyError(f"{family.name}: {error} (usage: {family.usage})") from error
+    return Case(support=support, name=label, source=f"family {family.name}({shown}), closure-check families")

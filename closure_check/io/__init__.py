@@ -1,0 +1,165 @@
+"""Reading and writing cases: text, JSON, NPZ and Matrix Market files.
+
+The format follows the suffix: ``.json``, ``.npz``, ``.mtx`` (a set of Matrix Market
+files, one per factor), anything else the hand-written text format.  Every format
+holds a two-factor support ``(I, J)`` (``X Yᵀ`` convention) or a chain
+``W_1 ⋯ W_N``, and the optional name, expected verdict and source
+(``docs/formats.md``).
+
+>>> import tempfile
+>>> from pathlib import Path
+>>> folder = Path(tempfile.mkdtemp())
+>>> _ = (folder / "lu2.txt").write_text("expect: not-closed\\nI:\\n10\\n11\\nJ:\\n1 0\\n1 1\\n")
+>>> case = read_case(folder / "lu2.txt")
+>>> case.name, str(case.expect), case.support.rank
+('lu2', 'not-closed', 2)
+>>> [p.name for p in write_case(case, folder / "lu2.mtx")]
+['lu2.I.mtx', 'lu2.J.mtx']
+>>> read_case(folder / "lu2.J.mtx") == case
+True
+>>> _ = (folder / "bad.txt").write_text("I:\\n1 0\\n1 2\\n")
+>>> try:
+...     read_case(folder / "bad.txt")
+... except SupportFileError as err:
+...     print(err.line, err.message)
+3 bad entry '2' (entries are 0 or 1)
+
+Malformed input of any kind -- missing file, random bytes, invalid UTF-8, wrong
+shapes, absurd numbers -- raises :class:`SupportFileError` and nothing else; the CLI
+prints it and exits with status 2.
+"""
+
+from __future__ import annotations
+
+from os import PathLike
+from pathlib import Path
+
+from closure_check.case import Case
+from closure_check.io.common import check_writable_metadata, read_bytes
+from closure_check.io.errors import SupportFileError
+from closure_check.io.jsonfmt import format_json, parse_json
+from closure_check.io.matrixmarket import read_set, write_set
+from closure_check.io.npz import parse_npz, save_npz
+from closure_check.io.text import format_text, parse_text
+from closure_check.support import ChainSupport, TwoFactorSupport
+
+__all__ = ["FORMATS", "SupportFileError", "format_for", "read_case", "write_case"]
+
+#: Format names accepted by ``fmt``: the text format, JSON, NPZ, Matrix Market set.
+FORMATS = ("text", "json", "npz", "mtx")
+
+_SUFFIXES = {".json": "json", ".npz": "npz", ".mtx": "mtx"}
+
+
+def format_for(path: str | PathLike[str]) -> str:
+    """The format of ``path`` by its suffix (case-insensitive); ``"text"`` by default.
+
+    >>> format_for("cases/lu2.json"), format_for("big.I.mtx"), format_for("lu2.case")
+    ('json', 'mtx', 'text')
+    """
+    return _SUFFIXES.get(Path(path).suffix.lower(), "text")
+
+
+def _resolve(path: str | PathLike[str], fmt: str | None) -> tuple[Path, str]:
+    path = Path(path)
+    if fmt is None:
+        return path, format_for(path)
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}: expected one of {', '.join(FORMATS)}")
+    return path, fmt
+
+
+def read_case(path: str | PathLike[str], fmt: str | None = None) -> Case:
+    """Read the case stored at ``path``.
+
+    Parameters
+    ----------
+    path
+        The file; for Matrix Market, ``foo.mtx`` or any member ``foo.I.mtx``,
+        ``foo.W2.mtx``, … of the set.
+    fmt
+        One of :data:`FORMATS`; by default chosen from the suffix (:func:`format_for`).
+
+    Returns
+    -------
+    Case
+        Its name is the file stem (the set prefix for Matrix Market) when the file
+        gives none.
+
+    Raises
+    ------
+    SupportFileError
+        For every problem with the file or its content, never another exception.
+    ValueError
+        Only if ``fmt`` is not one of :data:`FORMATS`.
+    """
+    path, fmt = _resolve(path, fmt)
+    try:
+        if fmt == "mtx":
+            return read_set(path)
+        data = read_bytes(path)
+        parser = {"text": parse_text, "json": parse_json, "npz": parse_npz}[fmt]
+        return parser(data, path)
+    except MemoryError:
+        raise SupportFileError(path, None, "not enough memory for a support this large") from None
+
+
+def write_case(case: Case, path: str | PathLike[str], fmt: str | None = None) -> list[Path]:
+    """Write ``case`` to ``path``; :func:`read_case` gives back an equal case.
+
+    Parameters
+    ----------
+    case
+        The case to write.  Every factor needs at least one row and one column.
+    path
+        The destination; for Matrix Market, ``foo.mtx`` (or ``foo.I.mtx``) writes
+        ``foo.I.mtx`` and ``foo.J.mtx``, or ``foo.W1.mtx`` … ``foo.WN.mtx``.
+    fmt
+        One of :data:`FORMATS`; by default chosen from the suffix.
+
+    Returns
+    -------
+    list of Path
+        The files written.
+
+    Raises
+    ------
+    SupportFileError
+        Without a line number, if the file cannot be written or the case cannot be
+        represented (a factor with no rows or columns; in the text format a name or
+        source holding ``#``, a line break or surrounding blanks).
+    ValueError
+        Only if ``fmt`` is not one of :data:`FORMATS`.
+
+    Notes
+    -----
+    Reading gives back an equal case except for an empty name, which reads back as
+    the file stem, like any file without a name.
+    """
+    path, fmt = _resolve(path, fmt)
+    support = case.support
+    if not isinstance(support, (TwoFactorSupport, ChainSupport)):
+        raise SupportFileError(path, None, f"cannot write a {type(support).__name__}: not a support")
+    check_writable_metadata(case, path, fmt, line_based=fmt in ("text", "mtx"))
+    if isinstance(support, ChainSupport):
+        named = [(f"W{k}", factor) for k, factor in enumerate(support.factors, start=1)]
+    else:
+        named = [("I", support.I), ("J", support.J)]
+    for label, matrix in named:
+        if 0 in matrix.shape:
+            raise SupportFileError(
+                path, None, f"cannot write: {label} is {matrix.shape[0]} x {matrix.shape[1]} (every factor needs a row and a column)"
+            )
+    try:
+        if fmt == "mtx":
+            return write_set(case, path)
+        if fmt == "npz":
+            with path.open("wb") as file:
+                save_npz(case, file)
+        else:
+            text = format_text(case) if fmt == "text" else format_json(case)
+            path.write_text(text, encoding="utf-8")
+    except OSError as err:
+        where = Path(err.filename) if err.filename else path
+        raise SupportFileError(where, None, f"cannot write: {err.strerror or err}") from None
+    return [path]

@@ -1,0 +1,190 @@
+"""The NumPy archive format (``.npz``), compact and fast for large supports.
+
+The archive holds plain arrays only (it is always loaded with ``allow_pickle=False``):
+
+* ``convention`` -- 0-d string array, ``"two-factor"`` or ``"chain"``;
+* ``name``, ``expect``, ``source`` -- 0-d string arrays (``""`` when unset; optional);
+* for each matrix ``M`` (``I`` and ``J``, or ``W1`` … ``WN``) its CSR pattern:
+  ``M_shape`` (two integers), ``M_indptr`` (``rows + 1`` integers) and ``M_indices``
+  (the 0-based column of each nonzero, row by row).
+
+>>> import io
+>>> from closure_check.case import Case
+>>> from closure_check.support import TwoFactorSupport
+>>> case = Case(TwoFactorSupport.from_dense([[1, 0], [1, 1]], [[1, 0], [1, 1]]), "lu2")
+>>> buffer = io.BytesIO()
+>>> save_npz(case, buffer)
+>>> parse_npz(buffer.getvalue(), Path("lu2.npz")) == case
+True
+
+An archive has no lines, so errors read ``PATH: what is wrong``.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import BinaryIO, NoReturn
+
+import numpy as np
+import scipy.sparse as sp
+
+from closure_check.case import Case, Verdict
+from closure_check.io.common import CHAIN, TWO_FACTOR, VERDICTS, bad_dimension, bad_expect, make_case, show
+from closure_check.io.errors import SupportFileError
+from closure_check.support import ChainSupport, SupportMatrix
+
+__all__ = ["parse_npz", "save_npz"]
+
+_METADATA = ("name", "expect", "source")
+
+
+def _load(data: bytes, path: Path) -> dict[str, np.ndarray]:
+    def fail(message: str) -> NoReturn:
+        raise SupportFileError(path, None, message)
+
+    # A damaged archive can make zipfile, zlib or numpy's header parser raise almost
+    # any exception type; all of them mean "not a readable archive".
+    try:
+        archive = np.load(io.BytesIO(data), allow_pickle=False)
+    except Exception as err:
+        fail(f"not a readable NPZ archive ({type(err).__name__}: {str(err)[:200]})")
+    if not isinstance(archive, np.lib.npyio.NpzFile):
+        fail("not an NPZ archive (this is a single .npy array)")
+    with archive:
+        try:
+            return {key: archive[key] for key in archive.files}
+        except Exception as err:
+            fail(f"damaged NPZ archive ({type(err).__name__}: {str(err)[:200]})")
+
+
+def _string(arrays: dict[str, np.ndarray], key: str, path: Path) -> str:
+    value = arrays[key]
+    if value.shape != () or value.dtype.kind != "U":
+        raise SupportFileError(path, None, f"{show(key)} must be a 0-d string array")
+    return str(value)
+
+
+def _integers(arrays: dict[str, np.ndarray], key: str, path: Path) -> np.ndarray:
+    if key not in arrays:
+        raise SupportFileError(path, None, f"missing array {show(key)}")
+    value = arrays[key]
+    if value.ndim != 1 or value.dtype.kind not in "iu":
+        raise SupportFileError(path, None, f"{show(key)} must be a 1-d integer array")
+    return value
+
+
+def _matrix(arrays: dict[str, np.ndarray], label: str, path: Path) -> SupportMatrix:
+    def fail(message: str) -> NoReturn:
+        raise SupportFileError(path, None, f"{label}: {message}")
+
+    shape = _integers(arrays, f"{label}_shape", path)
+    indptr = _integers(arrays, f"{label}_indptr", path)
+    indices = _integers(arrays, f"{label}_indices", path)
+    if shape.size != 2:
+        fail(f"{label}_shape must hold 2 integers (rows, cols), it holds {shape.size}")
+    m, n = shape.tolist()
+    for axis, size in (("rows", m), ("columns", n)):
+        problem = bad_dimension(size)
+        if problem:
+            fail(f"number of {axis} {problem}")
+    if indptr.size != m + 1:
+        fail(f"{label}_indptr must have rows + 1 = {m + 1} entries, it has {indptr.size}")
+    if indptr[0] != 0:
+        fail(f"{label}_indptr must start with 0, it starts with {indptr[0]}")
+    if np.any(indptr[1:] < indptr[:-1]):
+        row = int(np.argmax(indptr[1:] < indptr[:-1]))
+        fail(f"{label}_indptr decreases after row {row}")
+    if indptr[-1] != indices.size:
+        fail(f"{label}_indptr ends with {indptr[-1]} but {label}_indices has {indices.size} entries")
+    if indices.size and (indices.min() < 0 or indices.max() >= n):
+        bad = indices[(indices < 0) | (indices >= n)][0]
+        fail(f"{label}_indices holds column {bad}, outside 0..{n - 1}")
+    counts = np.diff(indptr.astype(np.int64))
+    rows = np.repeat(np.arange(m, dtype=np.int64), counts)
+    linear = rows * n + indices.astype(np.int64)
+    unique, first = np.unique(linear, return_index=True)
+    if unique.size != linear.size:
+        repeated = int(np.setdiff1d(np.arange(linear.size), first)[0])
+        fail(f"row {rows[repeated]} lists column {indices[repeated]} twice")
+    ones = np.ones(indices.size, dtype=np.int8)
+    return sp.csr_array((ones, (rows, indices.astype(np.int64))), shape=(m, n))
+
+
+def parse_npz(data: bytes, path: Path) -> Case:
+    """Read a case from the bytes of an NPZ archive.
+
+    Parameters
+    ----------
+    data
+        The archive.
+    path
+        The file, for messages; its stem is the name when the archive gives none.
+
+    Returns
+    -------
+    Case
+
+    Raises
+    ------
+    SupportFileError
+        Without a line number, saying which array is wrong and how.
+    """
+    arrays = _load(data, path)
+    if "convention" not in arrays:
+        raise SupportFileError(path, None, "missing array 'convention'")
+    convention = _string(arrays, "convention", path)
+    if convention == TWO_FACTOR:
+        labels = ["I", "J"]
+    elif convention == CHAIN:
+        count = 0
+        while f"W{count + 1}_shape" in arrays:
+            count += 1
+        labels = [f"W{k}" for k in range(1, max(count, 1) + 1)]
+    else:
+        raise SupportFileError(
+            path, None, f"'convention' must be 'two-factor' or 'chain', not {show(convention)}"
+        )
+    known = {"convention", *_METADATA} | {f"{label}_{part}" for label in labels for part in ("shape", "indptr", "indices")}
+    for key in sorted(arrays):
+        if key not in known:
+            raise SupportFileError(path, None, f"unexpected array {show(key)}")
+    meta = {key: _string(arrays, key, path) if key in arrays else "" for key in _METADATA}
+    if meta["expect"] and meta["expect"] not in VERDICTS:
+        raise SupportFileError(path, None, bad_expect(meta["expect"]))
+    matrices = [_matrix(arrays, label, path) for label in labels]
+    if convention == TWO_FACTOR:
+        if matrices[0].shape[1] != matrices[1].shape[1]:
+            raise SupportFileError(
+                path, None, f"J has {matrices[1].shape[1]} columns but I has {matrices[0].shape[1]}"
+            )
+    else:
+        for k in range(1, len(matrices)):
+            rows, columns = matrices[k].shape[0], matrices[k - 1].shape[1]
+            if rows != columns:
+                raise SupportFileError(path, None, f"W{k + 1} has {rows} rows but W{k} has {columns} columns")
+    expect = VERDICTS[meta["expect"]] if meta["expect"] else None
+    return make_case(path, None, convention, matrices, meta["name"], expect, meta["source"])
+
+
+def save_npz(case: Case, file: BinaryIO) -> None:
+    """Write ``case`` as a compressed NPZ archive to the open binary ``file``.
+
+    All three metadata arrays are written, ``""`` standing for unset.
+    """
+    support = case.support
+    if isinstance(support, ChainSupport):
+        convention, named = CHAIN, [(f"W{k}", f) for k, f in enumerate(support.factors, start=1)]
+    else:
+        convention, named = TWO_FACTOR, [("I", support.I), ("J", support.J)]
+    arrays = {
+        "convention": np.array(convention),
+        "name": np.array(case.name),
+        "expect": np.array("" if case.expect is None else str(Verdict(case.expect))),
+        "source": np.array(case.source),
+    }
+    for label, matrix in named:
+        arrays[f"{label}_shape"] = np.array(matrix.shape, dtype=np.int64)
+        arrays[f"{label}_indptr"] = np.asarray(matrix.indptr)
+        arrays[f"{label}_indices"] = np.asarray(matrix.indices)
+    np.savez_compressed(file, **arrays)

@@ -1,0 +1,119 @@
+"""Plain-text rendering of supports and their rank-one-support structure.
+
+Rendering only: these functions turn objects into strings for a terminal and never
+feed back into a decision.  Large supports are summarised (matrices wider or taller
+than :data:`MAX_MATRIX_SIDE` are not drawn; at most :data:`MAX_LISTED` rectangles and
+classes are listed).
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+from closure_check.case import Case
+from closure_check.graph import RankOneStructure
+from closure_check.support import ChainSupport, SupportMatrix, TwoFactorSupport
+
+__all__ = ["render_case", "render_matrix", "render_structure", "render_index_set"]
+
+MAX_MATRIX_SIDE = 40
+MAX_LISTED = 40
+MAX_SET_ITEMS = 12
+
+
+def render_index_set(indices: Sequence[int]) -> str:
+    """``{0,1,5}``; long sets are cut: ``{0,1,2,…,255} (256)``."""
+    items = list(indices)
+    if len(items) <= MAX_SET_ITEMS:
+        return "{" + ",".join(map(str, items)) + "}"
+    head = ",".join(map(str, items[: MAX_SET_ITEMS - 1]))
+    return f"{{{head},…,{items[-1]}}} ({len(items)})"
+
+
+def render_matrix(matrix: SupportMatrix, title: str) -> list[str]:
+    """Lines drawing a 0/1 matrix with ``1`` and ``.``, or a one-line summary if large."""
+    rows, cols = matrix.shape
+    header = f"{title} ({rows}×{cols}, {matrix.nnz} nonzeros)"
+    if max(rows, cols) > MAX_MATRIX_SIDE:
+        return [header + ": too large to draw"]
+    dense = matrix.toarray()
+    return [header + ":"] + ["  " + " ".join("1" if v else "." for v in row) for row in dense]
+
+
+def _side_by_side(left: list[str], right: list[str], gap: int = 4) -> list[str]:
+    width = max((len(line) for line in left), default=0) + gap
+    height = max(len(left), len(right))
+    left = left + [""] * (height - len(left))
+    right = right + [""] * (height - len(right))
+    return [f"{a:<{width}}{b}".rstrip() for a, b in zip(left, right)]
+
+
+def render_structure(structure: RankOneStructure) -> list[str]:
+    """Lines listing rectangles, classes (μ, completeness, component) and components."""
+    lines = ["Rectangles R_k × C_k (rows × columns of the product, 0-based):"]
+    units = range(structure.support.rank)
+    for unit in list(units)[:MAX_LISTED]:
+        rows, cols = structure.unit_rectangle(unit)
+        empty = "  (empty: contributes nothing)" if structure.unit_class[unit] < 0 else ""
+        lines.append(f"  unit {unit}: {render_index_set(rows)} × {render_index_set(cols)}{empty}")
+    if structure.support.rank > MAX_LISTED:
+        lines.append(f"  … and {structure.support.rank - MAX_LISTED} more units")
+    lines.append(
+        f"Classes of equal rectangles: {structure.n_classes}, "
+        f"{int(structure.complete.sum())} complete (μ ≥ min(|R|,|C|))"
+    )
+    for klass in range(min(structure.n_classes, MAX_LISTED)):
+        rows, cols = structure.class_rectangle(klass)
+        mu = int(structure.multiplicity[klass])
+        bound = min(len(rows), len(cols))
+        status = (
+            f"complete (μ={mu} ≥ {bound})" if structure.complete[klass] else f"not complete (μ={mu} < {bound})"
+        )
+        members = render_index_set(structure.class_units(klass).tolist())
+        lines.append(
+            f"  class {klass}: {render_index_set(rows)} × {render_index_set(cols)}  "
+            f"units {members}  {status}  component {int(structure.class_component[klass])}"
+        )
+    if structure.n_classes > MAX_LISTED:
+        lines.append(f"  … and {structure.n_classes - MAX_LISTED} more classes")
+    overlap = "pairwise disjoint rectangles" if structure.pairwise_disjoint else "some rectangles overlap"
+    lines.append(f"Overlap components: {structure.n_components} ({overlap})")
+    for component in range(min(structure.n_components, MAX_LISTED)):
+        members = render_index_set(structure.component_classes(component).tolist())
+        lines.append(f"  component {component}: classes {members}")
+    if structure.n_components > MAX_LISTED:
+        lines.append(f"  … and {structure.n_components - MAX_LISTED} more components")
+    return lines
+
+
+def render_case(case: Case, structure: RankOneStructure | None) -> str:
+    """The whole ``show`` text for a case; ``structure`` is that of its two-factor form."""
+    support = case.support
+    lines = []
+    title = case.name or "(unnamed)"
+    if case.expect is not None:
+        title += f"   expect: {case.expect}"
+    lines.append(title)
+    if case.source:
+        lines.append(f"source: {case.source}")
+    if isinstance(support, TwoFactorSupport):
+        m, n = support.shape
+        lines.append(
+            f"two-factor support, X Yᵀ convention: product {m}×{n}, r = {support.rank} units, "
+            f"nnz(I)+nnz(J) = {support.nnz}"
+        )
+        lines += _side_by_side(render_matrix(support.I, "I = supp X"), render_matrix(support.J, "J = supp Y"))
+    else:
+        assert isinstance(support, ChainSupport)
+        lines.append(
+            f"chain of {support.length} factors W_1⋯W_N: dims {'×'.join(map(str, support.dims))}, "
+            f"nnz = {support.nnz}"
+        )
+        for index, factor in enumerate(support.factors, start=1):
+            lines += render_matrix(factor, f"W{index}")
+    if structure is not None:
+        lines += render_structure(structure)
+    elif isinstance(support, ChainSupport):
+        lines.append("Rectangles are defined for two factors; this chain has more.")
+    return "\n".join(lines)
+

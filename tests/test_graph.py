@@ -1,0 +1,139 @@
+"""The rank-one-support structure against brute-force definitions (MATH.md §1–2)."""
+
+from __future__ import annotations
+
+import itertools
+
+import networkx as nx
+import numpy as np
+import pytest
+
+import closure_check.graph as graph_module
+from closure_check.graph import RankOneStructure, StructureTooLarge
+from closure_check.support import TwoFactorSupport
+
+
+def brute_force(support: TwoFactorSupport):
+    """Classes, completeness and unit-level overlap components from the definitions."""
+    I, J = support.I.toarray(), support.J.toarray()
+    rectangles = [
+        (frozenset(np.flatnonzero(I[:, k])), frozenset(np.flatnonzero(J[:, k]))) for k in range(support.rank)
+    ]
+    nonempty = [k for k, (R, C) in enumerate(rectangles) if R and C]
+    classes: dict[tuple, list[int]] = {}
+    for k in nonempty:
+        classes.setdefault(rectangles[k], []).append(k)
+    overlap = nx.Graph()
+    overlap.add_nodes_from(nonempty)
+    for a, b in itertools.combinations(nonempty, 2):
+        (Ra, Ca), (Rb, Cb) = rectangles[a], rectangles[b]
+        if Ra & Rb and Ca & Cb:
+            overlap.add_edge(a, b)
+    components = {frozenset(c) for c in nx.connected_components(overlap)}
+    complete = {rect: len(units) >= min(len(rect[0]), len(rect[1])) for rect, units in classes.items()}
+    disjoint = all(
+        not (Ra & Rb and Ca & Cb) for (Ra, Ca), (Rb, Cb) in itertools.combinations(list(classes), 2)
+    )
+    return rectangles, classes, complete, components, disjoint
+
+
+def random_support(rng: np.random.Generator, max_side: int = 6, density: float = 0.45) -> TwoFactorSupport:
+    m, n, r = rng.integers(1, max_side + 1, size=3)
+    return TwoFactorSupport((rng.random((m, r)) < density).astype(int), (rng.random((n, r)) < density).astype(int))
+
+
+def check_against_brute_force(support: TwoFactorSupport) -> None:
+    structure = RankOneStructure.build(support)
+    rectangles, classes, complete, components, disjoint = brute_force(support)
+    assert set(structure.empty_units.tolist()) == {k for k, (R, C) in enumerate(rectangles) if not (R and C)}
+    found = {}
+    for klass in range(structure.n_classes):
+        rows, cols = structure.class_rectangle(klass)
+        rect = (frozenset(rows), frozenset(cols))
+        found[rect] = structure.class_units(klass).tolist()
+        assert structure.multiplicity[klass] == len(found[rect])
+        assert bool(structure.complete[klass]) == complete[rect]
+    assert found == classes
+    unit_components = {}
+    for k in range(support.rank):
+        if structure.unit_class[k] >= 0:
+            unit_components.setdefault(int(structure.class_component[structure.unit_class[k]]), set()).add(k)
+    assert {frozenset(c) for c in unit_components.values()} == components
+    assert structure.pairwise_disjoint == disjoint
+
+
+def test_lu2_has_two_rectangles_one_complete():
+    structure = RankOneStructure.build(TwoFactorSupport.from_dense([[1, 0], [1, 1]], [[1, 0], [1, 1]]))
+    assert [structure.class_rectangle(c) for c in range(2)] == [((0, 1), (0, 1)), ((1,), (1,))]
+    assert structure.complete.tolist() == [False, True]
+    assert structure.n_components == 1 and not structure.pairwise_disjoint
+
+
+def test_equal_rectangles_merge_and_complete_when_multiplicity_reaches_min_side():
+    # two equal 2×3 units: μ = 2 = min(2, 3), so the class is complete
+    I = [[1, 1], [1, 1]]
+    J = [[1, 1], [1, 1], [1, 1]]
+    structure = RankOneStructure.build(TwoFactorSupport.from_dense(I, J))
+    assert structure.n_classes == 1
+    assert structure.multiplicity.tolist() == [2] and structure.complete.tolist() == [True]
+
+
+def test_empty_units_are_in_no_class():
+    structure = RankOneStructure.build(TwoFactorSupport.from_dense([[1, 0, 1]], [[0, 1, 1]]))
+    assert structure.empty_units.tolist() == [0, 1]
+    assert structure.unit_class.tolist() == [-1, -1, 0]
+
+
+@pytest.mark.parametrize("seed", range(400))
+def test_structure_matches_brute_force_on_random_supports(seed):
+    check_against_brute_force(random_support(np.random.default_rng(seed)))
+
+
+def test_structure_matches_brute_force_with_many_twins():
+    rng = np.random.default_rng(7)
+    for _ in range(50):
+        base = random_support(rng, max_side=3, density=0.6)
+        # duplicate rows of I and J and units: creates twin rows, twin columns, equal rectangles
+        I = np.repeat(np.repeat(base.I.toarray(), 2, axis=0), 2, axis=1)
+        J = np.repeat(np.repeat(base.J.toarray(), 3, axis=0), 2, axis=1)
+        check_against_brute_force(TwoFactorSupport(I, J))
+
+
+def test_grouping_stays_exact_when_every_hash_collides(monkeypatch):
+    monkeypatch.setattr(
+        graph_module, "_segment_sums", lambda values, indptr: np.zeros(indptr.size - 1, dtype=np.uint64)
+    )
+    rng = np.random.default_rng(3)
+    for _ in range(30):
+        check_against_brute_force(random_support(rng))
+
+
+def test_bipartite_graph_has_one_biclique_per_unit():
+    support = TwoFactorSupport.from_dense([[1, 0, 1], [1, 1, 0]], [[1, 1, 0], [0, 1, 1], [1, 0, 1]])
+    structure = RankOneStructure.build(support)
+    graph = structure.bipartite_graph()
+    I, J = support.I.toarray(), support.J.toarray()
+    assert graph.number_of_edges() == sum(I[:, k].sum() * J[:, k].sum() for k in range(3))
+    for k in range(3):
+        edges = {(u, v) for u, v, key in graph.edges(keys=True) if key == k}
+        rows = {("row", int(i)) for i in np.flatnonzero(I[:, k])}
+        cols = {("col", int(j)) for j in np.flatnonzero(J[:, k])}
+        assert {frozenset(e) for e in edges} == {frozenset((a, b)) for a in rows for b in cols}
+
+
+def test_overlap_graph_components_agree_with_structure():
+    rng = np.random.default_rng(11)
+    for _ in range(40):
+        structure = RankOneStructure.build(random_support(rng))
+        graph = structure.overlap_graph()
+        labels = structure.class_component
+        for component in nx.connected_components(graph):
+            assert len({int(labels[c]) for c in component}) == 1
+        assert nx.number_connected_components(graph) == structure.n_components
+        assert (graph.number_of_edges() == 0) == structure.pairwise_disjoint
+
+
+def test_cell_budget_is_enforced():
+    dense = TwoFactorSupport(np.ones((30, 2), dtype=int), np.eye(30, 2, dtype=int) + np.eye(30, 2, k=-1, dtype=int))
+    with pytest.raises(StructureTooLarge, match="budget"):
+        RankOneStructure.build(dense, max_cells=1)
