@@ -93,7 +93,7 @@ def family(name: str | None, args: tuple[str, ...], output: str | None) -> None:
     """
     if name is None:
         for entry in FAMILIES.values():
-            click.echo(f"{entry.name} {entry.usage}".rstrip() + f"\n    {entry.summary}")
+            click.echo(f"{entry.usage}\n    {entry.summary}")
         return
     try:
         case = build_family(name, args)

@@ -7,7 +7,7 @@ sparse 0/1 matrices, so that patterns with tens of millions of nonzeros are chea
 
 Kronecker-sparse patterns follow [ZRG, BF]: a quadruple ``(a, b, c, d)`` of positive
 integers denotes the support ``I_a ⊗ 1_{b×c} ⊗ I_d``, of size ``abd × acd`` with ``abcd``
-nonzeros (``docs/theory.md``, "Several factors").  The square dyadic butterfly of size
+nonzeros.  The square dyadic butterfly of size
 ``N = 2^L`` is the chain whose factor ℓ = 1, …, L is ``(2^{ℓ-1}, 2, 2, 2^{L-ℓ})``
 [Dao 2019, ZRG]; Monarch of size ``n = m²`` is ``(1, m, m, m), (m, m, m, 1)``
 [Dao 2022]; a deformable butterfly is any chain of such quadruples whose sizes fit.
@@ -91,6 +91,10 @@ def _integer(value: object, name: str, minimum: int) -> int:
         kind = {0: "a non-negative integer", 1: "a positive integer"}.get(minimum, f"an integer ≥ {minimum}")
         raise SupportError(f"{name} must be {kind}, got {number}")
     return number
+
+
+_SHUFFLE_BLOCK = 10**7
+"""Entries shuffled at once by :func:`_many_subsets` (bounds its scratch memory)."""
 
 
 def _index_dtype(*bounds: int) -> type:
@@ -183,8 +187,8 @@ def dense(m: int, n: int, r: int) -> TwoFactorSupport:
 
     Notes
     -----
-    A single complete-or-not class of r units on the full rectangle; the set of
-    matrices of rank ≤ r is closed (``docs/theory.md``, "Structural lemma").
+    All r units share the full rectangle, so ``P`` is the set of m×n matrices of rank
+    ≤ r, which is closed (``docs/theory.md``, "Structural lemma").
     """
     m, n, r = _integer(m, "m", 1), _integer(n, "n", 1), _integer(r, "r", 1)
     return TwoFactorSupport(kronecker_pattern(1, m, r, 1), kronecker_pattern(1, n, r, 1))
@@ -244,7 +248,8 @@ def lu(n: int) -> TwoFactorSupport:
     Notes
     -----
     Each factor has ``n(n+1)/2`` nonzeros.  For n ≥ 2 the set of products ``L U`` is not
-    closed: it misses the anti-identity of size 2 (``docs/theory.md``, section 4).
+    closed: it contains every matrix with nonzero leading principal minors, hence is
+    dense, but no matrix whose leading 2×2 block is the anti-identity is a product L U.
 
     References
     ----------
@@ -299,8 +304,8 @@ def _few_subsets(rng: np.random.Generator, size: int, count: int, k: int) -> np.
     a first batch of k, then, as often as needed, as many as are still missing.  How
     many values are drawn depends only on how many distinct values were seen, so the law
     of the resulting set is invariant under every permutation of ``range(size)``; being
-    supported on k-subsets, it is uniform.  For ``k ≤ size/2`` each batch misses at most
-    half of what it draws, on average, so O(log k) batches suffice.
+    supported on k-subsets, it is uniform.  For ``k < size/8`` each batch misses less
+    than 1/8 of what it draws, so O(log k) batches suffice.
     """
     rows, found = _distinct(rng.integers(0, size, size=(count, k), dtype=np.int64), k, size)
     pending = np.flatnonzero(found < k)
@@ -315,16 +320,27 @@ def _few_subsets(rng: np.random.Generator, size: int, count: int, k: int) -> np.
     return rows
 
 
+def _many_subsets(rng: np.random.Generator, size: int, count: int, k: int) -> np.ndarray:
+    """Same law as :func:`_few_subsets`: the first k entries of uniform random permutations.
+
+    Shuffles ``range(size)`` once per row, a bounded number of rows at a time, so the
+    work is O(count · size) and the memory O(count · k + _SHUFFLE_BLOCK).
+    """
+    rows = np.empty((count, k), dtype=np.int64)
+    identity = np.arange(size, dtype=_index_dtype(size))
+    step = max(1, _SHUFFLE_BLOCK // size)
+    for start in range(0, count, step):
+        stop = min(count, start + step)
+        shuffled = rng.permuted(np.broadcast_to(identity, (stop - start, size)), axis=1)
+        rows[start:stop] = np.sort(shuffled[:, :k], axis=1)
+    return rows
+
+
 def _k_subsets(rng: np.random.Generator, size: int, count: int, k: int) -> SupportMatrix:
     """``size × count`` 0/1 matrix whose columns are independent uniform k-subsets."""
-    if 2 * k <= size:
-        rows = _few_subsets(rng, size, count, k)
-    else:
-        # The complement of a uniform (size − k)-subset is a uniform k-subset; the mask
-        # below has fewer entries than the count·k indices it produces, times two.
-        keep = np.ones((count, size), dtype=bool)
-        keep[np.arange(count)[:, None], _few_subsets(rng, size, count, size - k)] = False
-        rows = np.nonzero(keep)[1].reshape(count, k)
+    # Below size/8 each refill of _few_subsets misses at most about 1/8 of what it
+    # draws, so it needs few rounds; above, shuffling costs at most 8 times the output.
+    rows = _few_subsets(rng, size, count, k) if 8 * k < size else _many_subsets(rng, size, count, k)
     indptr = np.arange(0, count * k + 1, k, dtype=np.int64) if k else np.zeros(count + 1, dtype=np.int64)
     by_column = sp.csc_array((np.ones(count * k, dtype=np.int8), rows.reshape(-1), indptr), shape=(size, count))
     return by_column.tocsr()
@@ -356,9 +372,10 @@ def random_k_sparse(m: int, n: int, r: int, k: int, seed: int) -> TwoFactorSuppo
 
     Notes
     -----
-    All columns are drawn at once, vectorized: each draws rows with replacement until
-    it holds k distinct ones (when ``k > m/2``, the ``m − k`` rows to leave out are drawn
-    that way instead).  Expected time O(r k log k + r m [k > m/2]), memory O(r k).
+    Vectorized over the columns.  When ``k < m/8`` each column draws rows with
+    replacement until it holds k distinct ones, all columns at once (expected time
+    O(r k log k)); otherwise each column keeps the first k entries of a random
+    permutation of the m rows (time O(r m) ≤ O(8 r k)).  Memory O(r k).
     """
     m, n, r = _integer(m, "m", 1), _integer(n, "n", 1), _integer(r, "r", 1)
     k, seed = _integer(k, "k", 0), _integer(seed, "seed", 0)
@@ -417,8 +434,8 @@ def butterfly_split(L: int, ell: int) -> TwoFactorSupport:
 
     Notes
     -----
-    The rectangles of the N units are pairwise disjoint or identical, so the split is
-    closed (``docs/theory.md``, section 4).  The transpose of ``I_a ⊗ 1_{b×c} ⊗ I_d``
+    The rectangles of the N units are pairwise disjoint or identical, which makes the
+    split closed [BF].  The transpose of ``I_a ⊗ 1_{b×c} ⊗ I_d``
     is ``I_a ⊗ 1_{c×b} ⊗ I_d``, which gives ``J`` directly.
 
     References

@@ -161,11 +161,12 @@ def test_random_k_sparse_extremes():
     assert full == dense(3, 3, 5)
 
 
-@pytest.mark.parametrize("m,k", [(4, 2), (5, 4), (6, 1)])
+@pytest.mark.parametrize("m,k", [(4, 2), (5, 4), (6, 1), (17, 2)])
 def test_random_k_sparse_columns_are_uniform_subsets(m, k):
-    # 6000 columns; each of the C(m, k) subsets must appear with frequency close to
-    # 1 / C(m, k) (bounds are about 6 standard deviations, for a fixed seed).
-    r = 6000
+    # Each of the C(m, k) subsets must appear with frequency close to 1 / C(m, k)
+    # (bounds are 6 standard deviations, for a fixed seed).  (17, 2) uses repeated
+    # draws with replacement, the others random permutations.
+    r = 20000
     columns = random_k_sparse(m, m, r, k, seed=3).I.tocsc()
     counts = Counter(tuple(columns.indices[columns.indptr[j]:columns.indptr[j + 1]]) for j in range(r))
     subsets = list(itertools.combinations(range(m), k))
@@ -175,11 +176,12 @@ def test_random_k_sparse_columns_are_uniform_subsets(m, k):
     assert all(abs(counts[s] - r * p) < 6 * sigma for s in subsets)
 
 
-@pytest.mark.parametrize("m,k", [(10, 5), (20, 10), (10, 7), (12, 11)])
+@pytest.mark.parametrize("m,k", [(50, 6), (100, 12), (33, 4), (10, 5), (12, 11)])
 def test_random_k_sparse_rows_are_equally_likely(m, k):
     # Each row lies in a uniform k-subset with probability k/m; the count over r
-    # columns is Binomial(r, k/m).  Covers batches refilled several times (k = m/2)
-    # and the complement draw (k > m/2).  Bounds are 5 standard deviations.
+    # columns is Binomial(r, k/m).  Covers draws with replacement refilled several
+    # times (k < m/8) and random permutations (k ≥ m/8).  Bounds are 5 standard
+    # deviations.
     r = 20000
     support = random_k_sparse(m, m, r, k, seed=5)
     p = k / m

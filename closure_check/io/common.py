@@ -11,6 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Sequence
 
+import numpy as np
+
 from closure_check.case import Case, Verdict
 from closure_check.io.errors import SupportFileError
 from closure_check.support import ChainSupport, SupportError, SupportMatrix, TwoFactorSupport
@@ -27,14 +29,17 @@ __all__ = [
     "bad_expect",
     "bad_dimension",
     "make_case",
+    "first_repeat",
     "check_writable_metadata",
 ]
 
 #: Characters treated as blanks inside a line (ASCII only, never a line break).
 BLANK = " \t\r\f\v"
 
-#: Largest number of rows or columns of a factor: indices must fit in 32 bits.
-MAX_DIM = 2**31 - 1
+#: Largest number of rows or columns of a factor.  A CSR pattern stores ``rows + 1``
+#: offsets whatever its number of nonzeros, so a file declaring 10^8 rows already
+#: costs hundreds of megabytes; larger declarations are rejected before allocating.
+MAX_DIM = 10**8
 
 #: The words allowed after ``expect:``.
 VERDICTS = {verdict.value: verdict for verdict in Verdict}
@@ -103,6 +108,16 @@ def bad_dimension(value: object) -> str | None:
     if value > MAX_DIM:
         return f"{value} is too large (at most {MAX_DIM})"
     return None
+
+
+def first_repeat(keys: np.ndarray) -> int | None:
+    """Position of the first element of ``keys`` equal to an earlier one, or ``None``.
+
+    A stable sort, not ``np.unique``: it costs O(k log k) and is fast for 10^6 keys.
+    """
+    order = np.argsort(keys, kind="stable")
+    repeated = order[1:][keys[order[1:]] == keys[order[:-1]]]
+    return int(repeated.min()) if repeated.size else None
 
 
 def make_case(

@@ -33,6 +33,7 @@ from closure_check.io.common import (
     bad_dimension,
     bad_expect,
     decode_utf8,
+    first_repeat,
     make_case,
     show,
 )
@@ -248,10 +249,9 @@ def _matrix(value: object, route: Route, label: str, fail: Callable[[Route, str]
             )
     coords = np.array(pairs, dtype=np.int64).reshape(-1, 2)
     linear = coords[:, 0] * n + coords[:, 1]
-    unique, first = np.unique(linear, return_index=True)
-    if unique.size != linear.size:
-        repeated = np.setdiff1d(np.arange(linear.size), first)[0]
-        fail((*route, "nonzeros", int(repeated)), f"{label}: nonzeros[{repeated}] repeats {pairs[repeated]}")
+    repeated = first_repeat(linear)
+    if repeated is not None:
+        fail((*route, "nonzeros", repeated), f"{label}: nonzeros[{repeated}] repeats {pairs[repeated]}")
     ones = np.ones(coords.shape[0], dtype=np.int8)
     return sp.csr_array((ones, (coords[:, 0], coords[:, 1])), shape=(m, n))
 

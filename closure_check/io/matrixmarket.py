@@ -29,7 +29,7 @@ for is still read.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import NoReturn
 
@@ -44,6 +44,7 @@ from closure_check.io.common import (
     VERDICTS,
     bad_dimension,
     bad_expect,
+    first_repeat,
     make_case,
     read_bytes,
     show,
@@ -89,7 +90,7 @@ class _Member:
     path: Path
     matrix: SupportMatrix
     size_line: int
-    meta: dict[str, str] = field(default_factory=dict)
+    meta: dict[str, str]
 
 
 def _split(path: Path) -> tuple[str, str | None]:
@@ -189,8 +190,10 @@ class _Parser:
 
     def size(self, number: int, content: bytes) -> tuple[int, int, int]:
         words = content.split()
-        if len(words) != 3 or not all(_DIGITS.fullmatch(word) for word in words):
+        if len(words) != 3 or not all(re.fullmatch(rb"[0-9]+", word) for word in words):
             self.fail(number, f"bad size line {show(_text(content))} (expected 'rows cols entries')")
+        if any(len(word) > 30 for word in words):
+            self.fail(number, f"size line {show(_text(content))} has absurdly large numbers")
         m, n, nnz = (int(word) for word in words)
         for axis, size in (("rows", m), ("columns", n)):
             problem = bad_dimension(size)
@@ -218,7 +221,7 @@ class _Parser:
             if (
                 values_ok
                 and (nnz == 0 or (rows.min() >= 1 and rows.max() <= m and cols.min() >= 1 and cols.max() <= n))
-                and np.unique((rows - 1) * n + (cols - 1)).size == nnz
+                and first_repeat((rows - 1) * n + (cols - 1)) is None
             ):
                 return rows - 1, cols - 1
         return self.scan(body, size_line, m, n, nnz, width, field_name)
@@ -269,8 +272,10 @@ class _Parser:
         return coords[:, 0], coords[:, 1]
 
     def index(self, number: int, word: bytes, limit: int, axis: str) -> int:
-        if not _DIGITS.fullmatch(word) or not 1 <= int(word) <= limit:
-            self.fail(number, f"{axis} index {show(_text(word))} is not in 1..{limit}")
+        if not _DIGITS.fullmatch(word):
+            self.fail(number, f"bad {axis} index {show(_text(word))} (expected an integer in 1..{limit})")
+        if not 1 <= int(word) <= limit:
+            self.fail(number, f"{axis} index {int(word)} is not in 1..{limit}")
         return int(word)
 
     def value(self, number: int, word: bytes, field_name: bytes) -> None:

@@ -30,7 +30,16 @@ import numpy as np
 import scipy.sparse as sp
 
 from closure_check.case import Case, Verdict
-from closure_check.io.common import CHAIN, TWO_FACTOR, VERDICTS, bad_dimension, bad_expect, make_case, show
+from closure_check.io.common import (
+    CHAIN,
+    TWO_FACTOR,
+    VERDICTS,
+    bad_dimension,
+    bad_expect,
+    first_repeat,
+    make_case,
+    show,
+)
 from closure_check.io.errors import SupportFileError
 from closure_check.support import ChainSupport, SupportMatrix
 
@@ -43,19 +52,25 @@ def _load(data: bytes, path: Path) -> dict[str, np.ndarray]:
     def fail(message: str) -> NoReturn:
         raise SupportFileError(path, None, message)
 
+    if data.startswith(b"\x93NUMPY"):
+        fail("this is a single .npy array, not an NPZ archive")
+    if not data.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+        fail("not an NPZ archive (no zip signature at the start)")
     # A damaged archive can make zipfile, zlib or numpy's header parser raise almost
     # any exception type; all of them mean "not a readable archive".
     try:
         archive = np.load(io.BytesIO(data), allow_pickle=False)
     except Exception as err:
         fail(f"not a readable NPZ archive ({type(err).__name__}: {str(err)[:200]})")
-    if not isinstance(archive, np.lib.npyio.NpzFile):
-        fail("not an NPZ archive (this is a single .npy array)")
     with archive:
         try:
-            return {key: archive[key] for key in archive.files}
+            arrays = {key: archive[key] for key in archive.files}
         except Exception as err:
             fail(f"damaged NPZ archive ({type(err).__name__}: {str(err)[:200]})")
+    for key, value in arrays.items():
+        if not isinstance(value, np.ndarray):
+            fail(f"member {show(key)} is not a NumPy array")
+    return arrays
 
 
 def _string(arrays: dict[str, np.ndarray], key: str, path: Path) -> str:
@@ -76,7 +91,7 @@ def _integers(arrays: dict[str, np.ndarray], key: str, path: Path) -> np.ndarray
 
 def _matrix(arrays: dict[str, np.ndarray], label: str, path: Path) -> SupportMatrix:
     def fail(message: str) -> NoReturn:
-        raise SupportFileError(path, None, f"{label}: {message}")
+        raise SupportFileError(path, None, message)
 
     shape = _integers(arrays, f"{label}_shape", path)
     indptr = _integers(arrays, f"{label}_indptr", path)
@@ -87,7 +102,7 @@ def _matrix(arrays: dict[str, np.ndarray], label: str, path: Path) -> SupportMat
     for axis, size in (("rows", m), ("columns", n)):
         problem = bad_dimension(size)
         if problem:
-            fail(f"number of {axis} {problem}")
+            fail(f"{label}_shape: number of {axis} {problem}")
     if indptr.size != m + 1:
         fail(f"{label}_indptr must have rows + 1 = {m + 1} entries, it has {indptr.size}")
     if indptr[0] != 0:
@@ -103,10 +118,9 @@ def _matrix(arrays: dict[str, np.ndarray], label: str, path: Path) -> SupportMat
     counts = np.diff(indptr.astype(np.int64))
     rows = np.repeat(np.arange(m, dtype=np.int64), counts)
     linear = rows * n + indices.astype(np.int64)
-    unique, first = np.unique(linear, return_index=True)
-    if unique.size != linear.size:
-        repeated = int(np.setdiff1d(np.arange(linear.size), first)[0])
-        fail(f"row {rows[repeated]} lists column {indices[repeated]} twice")
+    repeated = first_repeat(linear)
+    if repeated is not None:
+        fail(f"{label}: row {rows[repeated]} lists column {indices[repeated]} twice")
     ones = np.ones(indices.size, dtype=np.int8)
     return sp.csr_array((ones, (rows, indices.astype(np.int64))), shape=(m, n))
 

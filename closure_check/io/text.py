@@ -130,7 +130,7 @@ class _TextParser:
         else:
             raise self.fail(
                 number,
-                f"unknown key {show(key)} (expected name, expect, source, or a section {_SECTIONS_HINT})",
+                f"unknown key {show(key)} (expected name, expect, source, or a section I:, J:, W1:, W2:, ...)",
             )
 
     def header(self, number: int, key: str, value: str) -> None:
@@ -164,9 +164,7 @@ class _TextParser:
             expected = len(self.sections) + 1
             digits = label[1:]
             if len(digits) > 9 or int(digits) != expected:
-                raise self.fail(
-                    number, f"section {show(label + ':')} out of order: expected W{expected}:"
-                )
+                raise self.fail(number, f"section {label}: out of order: expected W{expected}:")
             label = f"W{expected}"
         self.convention = convention
         self.sections.append(_Section(label, number))

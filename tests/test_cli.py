@@ -1,0 +1,104 @@
+"""The command line: output, files written, and exit statuses (0 ok, 2 bad input)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from cli.main import main
+from closure_check.families import lu
+from closure_check.io import read_case
+
+LU_FILE = """# comments start with '#'
+name: lu2
+expect: not-closed          # closed | not-closed | unknown (optional)
+source: seed talk; SIMAX 2023
+I:
+1 0
+1 1
+J:
+1 0
+1 1
+"""
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+def test_show_lu_lists_two_rectangles_one_complete(runner, tmp_path):
+    path = tmp_path / "lu2.sup"
+    path.write_text(LU_FILE)
+    result = runner.invoke(main, ["show", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "unit 0: {0,1} × {0,1}" in result.output
+    assert "unit 1: {1} × {1}" in result.output
+    assert "class 0: {0,1} × {0,1}  units {0}  not complete (μ=1 < 2)" in result.output
+    assert "class 1: {1} × {1}  units {1}  complete (μ=1 ≥ 1)" in result.output
+    assert "Overlap components: 1" in result.output
+
+
+def test_show_png_writes_an_image(runner, tmp_path):
+    path = tmp_path / "lu2.sup"
+    path.write_text(LU_FILE)
+    picture = tmp_path / "lu2.png"
+    result = runner.invoke(main, ["show", str(path), "--png", str(picture)])
+    assert result.exit_code == 0, result.output
+    assert picture.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.parametrize(
+    "content, expected",
+    [
+        ("I:\n1 2\nJ:\n1\n", ":2: "),
+        ("I:\n1 0\nJ:\n1 0 1\n", ":3: "),
+        ("name: x\nwhat: y\n", ":2: "),
+        ("", ":1: "),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(runner, tmp_path, content, expected):
+    path = tmp_path / "bad.sup"
+    path.write_text(content)
+    result = runner.invoke(main, ["show", str(path)])
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"{path}{expected}")
+
+
+def test_missing_file_exits_2(runner, tmp_path):
+    result = runner.invoke(main, ["show", str(tmp_path / "absent.sup")])
+    assert result.exit_code == 2 and "no such file" in result.stderr
+
+
+@pytest.mark.parametrize("suffix", [".sup", ".json", ".npz", ".mtx"])
+def test_family_writes_a_file_that_reads_back(runner, tmp_path, suffix):
+    result = runner.invoke(main, ["family", "lu", "4", "-o", str(tmp_path / f"lu4{suffix}")])
+    assert result.exit_code == 0, result.output
+    written = sorted(tmp_path.iterdir())
+    assert written, result.output
+    assert read_case(written[0]).support == lu(4)
+
+
+def test_family_bad_arguments_exit_2(runner):
+    result = runner.invoke(main, ["family", "lu", "x"])
+    assert result.exit_code == 2 and len(result.stderr.strip().splitlines()) == 1
+    result = runner.invoke(main, ["family", "no-such-family"])
+    assert result.exit_code == 2 and "no-such-family" in result.stderr
+
+
+def test_family_without_name_lists_every_family(runner):
+    result = runner.invoke(main, ["family"])
+    assert result.exit_code == 0
+    for name in ["dense", "lu", "butterfly-split", "monarch", "kaleidoscope", "deformable-butterfly"]:
+        assert name in result.output
+
+
+def test_bundled_cases_all_show(runner):
+    cases = sorted(str(p) for p in Path(__file__).parent.parent.joinpath("cases").glob("*.sup"))
+    assert cases
+    result = runner.invoke(main, ["show", *cases])
+    assert result.exit_code == 0, result.output

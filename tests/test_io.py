@@ -1,0 +1,408 @@
+"""Tests of :mod:`closure_check.io`: the four formats, round trips, exact error messages."""
+
+from __future__ import annotations
+
+import pickle
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from closure_check.case import Case, Verdict
+from closure_check.io import FORMATS, SupportFileError, format_for, read_case, write_case
+from closure_check.support import ChainSupport, TwoFactorSupport
+
+EXAMPLE = """\
+# comments start with '#'
+name: lu2
+expect: not-closed          # closed | not-closed | unknown (optional)
+source: seed talk; SIMAX 2023   (optional, free text)
+I:
+1 0
+1 1
+J:
+1 0
+1 1
+"""
+
+LU = [[1, 0], [1, 1]]
+
+
+def write(path: Path, content: str | bytes) -> Path:
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content, encoding="utf-8")
+    return path
+
+
+def error_of(path: Path) -> str:
+    with pytest.raises(SupportFileError) as info:
+        read_case(path)
+    return str(info.value)
+
+
+# --- the text format ---------------------------------------------------------------
+
+
+def test_example_parses(tmp_path: Path) -> None:
+    case = read_case(write(tmp_path / "lu2.txt", EXAMPLE))
+    assert case.support == TwoFactorSupport.from_dense(LU, LU)
+    assert case.support.I.toarray().tolist() == LU and case.support.J.toarray().tolist() == LU
+    assert case.name == "lu2"
+    assert case.expect is Verdict.NOT_CLOSED
+    assert case.source == "seed talk; SIMAX 2023   (optional, free text)"
+
+
+def test_row_spellings_agree(tmp_path: Path) -> None:
+    spaced = read_case(write(tmp_path / "a.txt", "I:\n1 0 1\n0\t1 1\nJ:\n1 1 0\n"))
+    together = read_case(write(tmp_path / "b.txt", "I:\n101\n011\nJ:\n110\n"))
+    assert spaced.support == together.support
+    assert spaced.support.I.toarray().tolist() == [[1, 0, 1], [0, 1, 1]]
+
+
+def test_comments_blank_lines_and_crlf(tmp_path: Path) -> None:
+    text = "\r\n# header\r\nI:   # first factor\r\n\r\n10  # row\r\n11\r\nJ:\r\n10\r\n11"
+    case = read_case(write(tmp_path / "crlf.txt", text))
+    assert case.support == TwoFactorSupport.from_dense(LU, LU)
+    assert case.name == "crlf" and case.expect is None and case.source == ""
+
+
+def test_chain_file(tmp_path: Path) -> None:
+    text = "name: chain3\nexpect: closed\nW1:\n1 1\nW2:\n10\n01\nW3:\n111\n011\n"
+    case = read_case(write(tmp_path / "c.case", text))
+    assert isinstance(case.support, ChainSupport)
+    assert case.support.dims == (1, 2, 2, 3)
+    assert case.support.factors[2].toarray().tolist() == [[1, 1, 1], [0, 1, 1]]
+    assert case.expect is Verdict.CLOSED
+
+
+def test_writer_output_is_the_documented_format(tmp_path: Path) -> None:
+    case = Case(TwoFactorSupport.from_dense([[1, 0, 1]], [[0, 0, 1], [1, 1, 0]]), "t", Verdict.UNKNOWN)
+    [path] = write_case(case, tmp_path / "t.txt")
+    assert path.read_text() == "name: t\nexpect: unknown\nI:\n101\nJ:\n001\n110\n"
+    assert read_case(path) == case
+
+
+def test_format_for() -> None:
+    assert [format_for(p) for p in ("a.json", "a.NPZ", "a.W2.mtx", "a.txt", "a", "a.case")] == [
+        "json", "npz", "mtx", "text", "text", "text",
+    ]
+
+
+# --- round trips -------------------------------------------------------------------
+
+
+def random_pattern(rng: np.random.Generator, rows: int, cols: int) -> np.ndarray:
+    """A random 0/1 matrix with an empty row and an empty column when it has two of each."""
+    dense = (rng.random((rows, cols)) < 0.5).astype(np.int8)
+    if rows > 1 and cols > 1:
+        dense[rng.integers(rows), :] = 0
+        dense[:, rng.integers(cols)] = 0
+    return dense
+
+
+def random_case(seed: int) -> Case:
+    rng = np.random.default_rng(seed)
+    if seed % 2:
+        dims = rng.integers(1, 6, size=rng.integers(2, 5))
+        support: TwoFactorSupport | ChainSupport = ChainSupport.from_dense(
+            [random_pattern(rng, dims[k], dims[k + 1]) for k in range(len(dims) - 1)]
+        )
+    else:
+        m, n, r = (int(v) for v in rng.integers(1, 7, size=3))
+        support = TwoFactorSupport.from_dense(random_pattern(rng, m, r), random_pattern(rng, n, r))
+    expect = [None, *Verdict][seed % 4]
+    return Case(support, f"case-{seed} ünï", expect, f"seed {seed}; a: b (c)" if seed % 3 else "")
+
+
+@pytest.mark.parametrize("suffix", [".txt", ".json", ".npz", ".mtx"])
+@pytest.mark.parametrize("seed", range(8))
+def test_round_trip(tmp_path: Path, suffix: str, seed: int) -> None:
+    case = random_case(seed)
+    paths = write_case(case, tmp_path / f"case{suffix}")
+    assert all(p.exists() for p in paths)
+    for path in paths:
+        assert read_case(path) == case
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_round_trip_with_explicit_format(tmp_path: Path, fmt: str) -> None:
+    case = random_case(3)
+    paths = write_case(case, tmp_path / "data.bin", fmt=fmt)
+    assert read_case(paths[0], fmt=fmt) == case
+
+
+def test_empty_name_reads_back_as_stem(tmp_path: Path) -> None:
+    case = Case(TwoFactorSupport.from_dense(LU, LU))
+    for suffix in (".txt", ".json", ".npz", ".mtx"):
+        read = read_case(write_case(case, tmp_path / f"lu{suffix}")[0])
+        assert read == Case(case.support, "lu")
+
+
+def test_json_uses_nonzeros_above_4096_entries(tmp_path: Path) -> None:
+    rng = np.random.default_rng(5)
+    case = Case(TwoFactorSupport.from_dense(random_pattern(rng, 100, 50), random_pattern(rng, 30, 50)), "big")
+    [path] = write_case(case, tmp_path / "big.json")
+    text = path.read_text()
+    assert '"I": {"shape": [100, 50], "nonzeros": [' in text
+    assert '"J": {"shape": [30, 50], "rows": [' in text
+    assert read_case(path) == case
+
+
+def test_json_zero_matrix_and_nulls(tmp_path: Path) -> None:
+    text = (
+        '{"format": "closure-check-support", "version": 1, "name": null, "expect": null,\n'
+        ' "factors": [{"shape": [2, 3], "nonzeros": []}, {"shape": [3, 1], "rows": ["1", "0", "1"]}]}'
+    )
+    case = read_case(write(tmp_path / "z.json", text))
+    assert case.name == "z" and case.expect is None
+    assert case.support.dims == (2, 3, 1) and case.support.factors[0].nnz == 0
+
+
+def test_matrix_market_files(tmp_path: Path) -> None:
+    case = Case(ChainSupport.from_dense([[[1, 1]], [[1, 0], [0, 1]], [[1], [1]]]), "w", Verdict.CLOSED, "s")
+    paths = write_case(case, tmp_path / "w.W2.mtx")
+    assert [p.name for p in paths] == ["w.W1.mtx", "w.W2.mtx", "w.W3.mtx"]
+    assert paths[0].read_text() == (
+        "%%MatrixMarket matrix coordinate pattern general\n"
+        "%closure-check name: w\n%closure-check expect: closed\n%closure-check source: s\n"
+        "%closure-check factors: 3\n1 2 2\n1 1\n1 2\n"
+    )
+    assert paths[1].read_text() == "%%MatrixMarket matrix coordinate pattern general\n2 2 2\n1 1\n2 2\n"
+    for name in ("w.mtx", "w.W1.mtx", "w.W3.mtx"):
+        assert read_case(tmp_path / name) == case
+    # a stale longer chain with the same prefix is not read: W1 records the length
+    write(tmp_path / "w.W4.mtx", "%%MatrixMarket matrix coordinate pattern general\n1 1 1\n1 1\n")
+    assert read_case(tmp_path / "w.mtx") == case
+
+
+def test_matrix_market_integer_real_and_comments(tmp_path: Path) -> None:
+    write(tmp_path / "v.I.mtx", "%%MatrixMarket Matrix Coordinate Integer General\n% any comment\n\n2 2 3\n1 1 1\n2 1 +1\n2 2 1\n")
+    write(tmp_path / "v.J.mtx", "%%MatrixMarket matrix coordinate real general\r\n2 2 3\r\n1 1 1.0\r\n2 1 1e0\r\n% c\r\n2 2 1.\r\n")
+    case = read_case(tmp_path / "v.J.mtx")
+    assert case == Case(TwoFactorSupport.from_dense(LU, LU), "v")
+
+
+def test_matrix_market_without_metadata_finds_consecutive_factors(tmp_path: Path) -> None:
+    banner = "%%MatrixMarket matrix coordinate pattern general\n"
+    write(tmp_path / "x.W1.mtx", banner + "1 2 1\n1 2\n")
+    write(tmp_path / "x.W2.mtx", banner + "2 1 1\n2 1\n")
+    case = read_case(tmp_path / "x.W2.mtx")
+    assert case == Case(ChainSupport.from_dense([[[0, 1]], [[0], [1]]]), "x")
+
+
+# --- errors ------------------------------------------------------------------------
+
+BANNER = "%%MatrixMarket matrix coordinate pattern general\n"
+
+# (file name, content, expected message with {p} standing for the path)
+TEXT_ERRORS = [
+    ("tok.txt", "I:\n1 0\n1 2\nJ:\n1 0\n", "{p}:3: bad entry '2' (entries are 0 or 1)"),
+    ("char.txt", "I:\n10\n1x\nJ:\n10\n", "{p}:3: bad character 'x' in row '1x' (entries are 0 or 1)"),
+    ("ragged.txt", "I:\n1 0\n1 1 0\nJ:\n1 0\n", "{p}:3: row of I has 3 entries but its first row has 2"),
+    ("noj.txt", "name: x\nI:\n1 0\n\n# end\n", "{p}:5: missing section J: (a two-factor support needs I: and J:)"),
+    ("key.txt", "nmae: x\nI:\n1\nJ:\n1\n",
+     "{p}:1: unknown key 'nmae' (expected name, expect, source, or a section I:, J:, W1:, W2:, ...)"),
+    ("exp.txt", "expect: maybe\nI:\n1\nJ:\n1\n",
+     "{p}:1: bad expect value 'maybe' (expected closed, not-closed or unknown)"),
+    ("cols.txt", "I:\n10\n11\nJ:\n101\n", "{p}:4: J has 3 columns but I has 2"),
+    ("inner.txt", "W1:\n10\n01\nW2:\n1\n1\n1\n", "{p}:4: W2 has 3 rows but W1 has 2 columns"),
+    ("w2.txt", "# chain\nW2:\n1\nW1:\n1\n", "{p}:2: section W2: out of order: expected W1:"),
+    ("utf.txt", b"name: a\nsource: caf\xe9\nI:\n1\n", "{p}:2: invalid UTF-8 (byte 0xe9)"),
+    ("empty.txt", "", "{p}:1: the file is empty (expected I: and J:, or W1:, W2:, ...)"),
+    ("blank.txt", "# nothing\n\n", "{p}:2: no matrix section (expected I: and J:, or W1:, W2:, ...)"),
+    ("dup.txt", "name: a\nexpect: closed\nname: b\nI:\n1\nJ:\n1\n", "{p}:3: duplicate key 'name' (first on line 1)"),
+    ("mixed.txt", "I:\n1\nJ:\n1\nW1:\n1\n",
+     "{p}:5: W1: cannot be mixed with I: (line 1): use either I:/J: (two-factor) or W1:, W2:, ... (chain)"),
+    ("spell.txt", "I:\n10 1\n",
+     "{p}:2: mixed row spellings in '10 1': separate every entry by a space ('1 0 1') or none ('101')"),
+    ("late.txt", "I:\n1\nname: x\nJ:\n1\n", "{p}:3: 'name:' must come before the first matrix section"),
+    ("nosec.txt", "I:\nJ:\n1\n", "{p}:1: section I: has no rows"),
+    ("trail.txt", "I: 1 0\n", "{p}:1: unexpected text '1 0' after 'I:' (rows start on the next line)"),
+    ("row.txt", "1 0\n", "{p}:1: row before any matrix section (start one with I: or W1:)"),
+    ("junk.txt", "hello\n", "{p}:1: unexpected text 'hello' (expected 'key: value' or a section header such as I:)"),
+    ("jfirst.txt", "J:\n1\n", "{p}:1: J: before I: (the two-factor sections are I: then J:)"),
+    ("twice.txt", "I:\n1\nJ:\n1\nI:\n1\n", "{p}:5: duplicate section I: (first on line 1)"),
+    ("skip.txt", "W1:\n1\nW3:\n1\n", "{p}:3: section W3: out of order: expected W2:"),
+    ("noval.txt", "source:   # nothing\nI:\n1\nJ:\n1\n", "{p}:1: key 'source' has no value"),
+]
+
+JSON_HEAD = '{"format": "closure-check-support", "version": 1,\n'
+JSON_ERRORS = [
+    ("syntax.json", '{\n "format": "closure-check-support",\n "version": 1\n "I": 3}',
+     "{p}:4: invalid JSON: Expecting ',' delimiter"),
+    ("list.json", "[1, 2]", '{p}:1: expected a JSON object with "format": "closure-check-support"'),
+    ("key.json", JSON_HEAD + '"nmae": "x"}',
+     "{p}:2: unknown key 'nmae' (expected format, version, name, expect, source, I, J, factors)"),
+    ("ver.json", '{"format": "closure-check-support",\n"version": 2}',
+     "{p}:2: unsupported version '2' (this reader knows version 1)"),
+    ("huge.json", JSON_HEAD + '"I": {"shape": [2, 1],\n "rows": ["1", "1"]},\n"J": {\n"shape": [1e400, 1], "rows": []}}',
+     "{p}:5: J: number of rows 'inf' is not an integer"),
+    ("big.json", JSON_HEAD + '"I": {"shape": [99999999999999999999, 1], "rows": []},\n"J": {"shape": [1, 1], "rows": ["1"]}}',
+     "{p}:2: I: number of rows 99999999999999999999 is too large (at most 100000000)"),
+    ("row.json", JSON_HEAD + '"I": {"shape": [2, 2], "rows": [\n"10",\n"1x"]},\n"J": {"shape": [1, 2], "rows": ["11"]}}',
+     "{p}:4: I: rows[1] must be a string of 2 characters 0 or 1"),
+    ("dupnz.json", JSON_HEAD + '"I": {"shape": [2, 2], "nonzeros": [\n[0, 0],\n[1, 1],\n[0, 0]]},\n"J": {"shape": [1, 2], "rows": ["11"]}}',
+     "{p}:5: I: nonzeros[2] repeats [0, 0]"),
+    ("cols.json", JSON_HEAD + '"I": {"shape": [2, 2], "nonzeros": []},\n"J": {"shape": [1, 3],\n "rows": ["111"]}}',
+     "{p}:3: J has 3 columns but I has 2"),
+    ("inner.json", JSON_HEAD + '"factors": [\n{"shape": [2, 2], "nonzeros": []},\n{"shape": [3, 3], "nonzeros": []}]}',
+     "{p}:4: W2 has 3 rows but W1 has 2 columns"),
+    ("dupkey.json", JSON_HEAD + '"version": 1}', "{p}:2: duplicate key 'version'"),
+    ("both.json", JSON_HEAD + '"I": {"shape": [1, 1], "rows": ["1"]},\n"factors": []}',
+     '{p}:3: give either "I" and "J" or "factors", not both'),
+    ("utf.json", b'{"name": "\xff"}', "{p}:1: invalid UTF-8 (byte 0xff)"),
+]
+
+MTX_ERRORS = [
+    # (files to create, file to read, expected)
+    ({"a.I.mtx": BANNER + "%closure-check name: a\n2 2 2\n1 1\n2 x\n", "a.J.mtx": BANNER + "2 2 0\n"},
+     "a.J.mtx", "{d}/a.I.mtx:5: bad column index 'x' (expected an integer in 1..2)"),
+    ({"b.I.mtx": BANNER + "2 2 1\n1 1\n", "b.J.mtx": BANNER + "3 3 1\n1 1\n"},
+     "b.mtx", "{d}/b.J.mtx:2: J has 3 columns but I has 2"),
+    ({"c.I.mtx": BANNER + "2 2 1\n1 1\n"},
+     "c.I.mtx", "{d}/c.J.mtx: no such file (the set of c.I.mtx needs it)"),
+    ({"d.W1.mtx": "%%MatrixMarket matrix coordinate integer general\n2 2 2\n1 1 1\n2 2 2\n"},
+     "d.W1.mtx", "{d}/d.W1.mtx:4: value '2' is not 1 (a support stores only ones)"),
+    ({"e.W1.mtx": BANNER + "2 2 3\n1 1\n2 2\n1 1\n"},
+     "e.W1.mtx", "{d}/e.W1.mtx:5: duplicate entry (1, 1) (first on line 3)"),
+    ({"f.W1.mtx": BANNER + "2 2 3\n1 1\n2 2\n"}, "f.W1.mtx", "{d}/f.W1.mtx:4: only 2 entries, but line 2 announces 3"),
+    ({"g.W1.mtx": BANNER + "2 2 1\n1 1\n", "g.W2.mtx": BANNER + "3 2 1\n1 1\n"},
+     "g.mtx", "{d}/g.W2.mtx:2: W2 has 3 rows but W1 has 2 columns"),
+    ({"h.W1.mtx": "%%MatrixMarket matrix coordinate pattern symmetric\n2 2 0\n"},
+     "h.W1.mtx", "{d}/h.W1.mtx:1: only general matrices are supported, not 'symmetric'"),
+    ({"i.W1.mtx": BANNER + "2 2 1\n1 1\n", "i.W2.mtx": BANNER + "%closure-check name: i\n2 1 0\n"},
+     "i.W1.mtx", "{d}/i.W2.mtx:2: metadata belongs in the first file of the set (i.W1.mtx)"),
+    ({"j.W1.mtx": BANNER + "3 99999999999 0\n"},
+     "j.W1.mtx", "{d}/j.W1.mtx:2: number of columns 99999999999 is too large (at most 100000000)"),
+    ({}, "k.mtx", "{d}/k.mtx: no Matrix Market set: expected k.I.mtx and k.J.mtx, or k.W1.mtx, k.W2.mtx, ..."),
+    ({"l.W1.mtx": BANNER + "%closure-check factors: 2\n1 1 1\n1 1\n"},
+     "l.W1.mtx", "{d}/l.W2.mtx: no such file (the set of l.W1.mtx needs it)"),
+    ({"m.I.mtx": BANNER + "1 1 0\n", "m.J.mtx": BANNER + "1 1 0\n", "m.W1.mtx": BANNER + "1 1 0\n"},
+     "m.mtx", "{d}/m.mtx: ambiguous: both m.I.mtx and m.W1.mtx exist; read one of them"),
+]
+
+
+def npz_arrays(**changes: object) -> dict[str, object]:
+    arrays: dict[str, object] = {
+        "convention": np.array("two-factor"),
+        "name": np.array("n"),
+        "expect": np.array(""),
+        "source": np.array(""),
+        "I_shape": np.array([2, 2]),
+        "I_indptr": np.array([0, 1, 3]),
+        "I_indices": np.array([0, 0, 1]),
+        "J_shape": np.array([2, 2]),
+        "J_indptr": np.array([0, 1, 3]),
+        "J_indices": np.array([0, 0, 1]),
+    }
+    arrays.update(changes)
+    return {key: value for key, value in arrays.items() if value is not None}
+
+
+NPZ_ERRORS = [
+    ({"I_indptr": np.array([0, 2, 1])}, "I_indptr decreases after row 1"),
+    ({"I_indptr": np.array([0, 3])}, "I_indptr must have rows + 1 = 3 entries, it has 2"),
+    ({"J_indices": np.array([0, 0, 2])}, "J_indices holds column 2, outside 0..1"),
+    ({"J_indices": np.array([0, 1, 1])}, "J: row 1 lists column 1 twice"),
+    ({"J_indptr": np.array([0, 1, 2])}, "J_indptr ends with 2 but J_indices has 3 entries"),
+    ({"J_shape": np.array([2, 3])}, "J has 3 columns but I has 2"),
+    ({"I_shape": np.array([2, 2**40])}, "I_shape: number of columns 1099511627776 is too large (at most 100000000)"),
+    ({"J_shape": None}, "missing array 'J_shape'"),
+    ({"convention": np.array("both")}, "'convention' must be 'two-factor' or 'chain', not 'both'"),
+    ({"expect": np.array("yes")}, "bad expect value 'yes' (expected closed, not-closed or unknown)"),
+    ({"extra": np.zeros(1)}, "unexpected array 'extra'"),
+    ({"I_indices": np.array([0.0, 0.0, 1.0])}, "'I_indices' must be a 1-d integer array"),
+    ({"name": np.array(["a", "b"])}, "'name' must be a 0-d string array"),
+]
+
+
+@pytest.mark.parametrize("name, content, expected", TEXT_ERRORS + JSON_ERRORS, ids=lambda v: v if isinstance(v, str) and "." in v and len(v) < 14 else "")
+def test_malformed_file_message(tmp_path: Path, name: str, content: str | bytes, expected: str) -> None:
+    path = write(tmp_path / name, content)
+    assert error_of(path) == expected.format(p=path)
+
+
+@pytest.mark.parametrize("files, target, expected", MTX_ERRORS, ids=lambda v: v if isinstance(v, str) and v.endswith(".mtx") else "")
+def test_malformed_matrix_market_message(tmp_path: Path, files: dict[str, str], target: str, expected: str) -> None:
+    for name, content in files.items():
+        write(tmp_path / name, content)
+    assert error_of(tmp_path / target) == expected.format(d=tmp_path)
+
+
+@pytest.mark.parametrize("changes, expected", NPZ_ERRORS)
+def test_malformed_npz_message(tmp_path: Path, changes: dict[str, object], expected: str) -> None:
+    path = tmp_path / "bad.npz"
+    with path.open("wb") as file:
+        np.savez(file, **npz_arrays(**changes))
+    err = pytest.raises(SupportFileError, read_case, path).value
+    assert err.line is None
+    assert str(err) == f"{path}: {expected}"
+
+
+def test_npz_is_never_unpickled(tmp_path: Path) -> None:
+    path = tmp_path / "obj.npz"
+    with path.open("wb") as file:
+        np.savez(file, **npz_arrays(name=np.array([{"a": 1}], dtype=object)))
+    assert error_of(path).startswith(f"{path}: damaged NPZ archive (ValueError: ")
+    assert error_of(write(tmp_path / "junk.npz", b"\x80\x04junk")) == (
+        f"{tmp_path / 'junk.npz'}: not an NPZ archive (no zip signature at the start)"
+    )
+
+
+def test_missing_file_and_directory(tmp_path: Path) -> None:
+    assert error_of(tmp_path / "none.txt") == f"{tmp_path / 'none.txt'}: no such file"
+    assert error_of(tmp_path / "none.npz") == f"{tmp_path / 'none.npz'}: no such file"
+    (tmp_path / "dir.json").mkdir()
+    assert error_of(tmp_path / "dir.json") == f"{tmp_path / 'dir.json'}: is a directory, not a file"
+
+
+def test_error_attributes_and_single_line(tmp_path: Path) -> None:
+    err = SupportFileError(tmp_path / "x.txt", 4, "bad entry 'a\nb'\u2028")
+    assert (err.path, err.line) == (tmp_path / "x.txt", 4)
+    assert str(err) == f"{tmp_path / 'x.txt'}:4: bad entry 'a\\nb'\\u2028"
+    assert len(str(err).splitlines()) == 1
+    copy = pickle.loads(pickle.dumps(err))
+    assert (copy.path, copy.line, copy.message, str(copy)) == (err.path, err.line, err.message, str(err))
+    assert str(SupportFileError("a.npz", None, "broken")) == "a.npz: broken"
+
+
+def test_write_rejects_what_cannot_be_read_back(tmp_path: Path) -> None:
+    support = TwoFactorSupport.from_dense(LU, LU)
+    with pytest.raises(SupportFileError, match=r"cannot write source 'a # b' in the text format: it contains '#'"):
+        write_case(Case(support, "x", None, "a # b"), tmp_path / "x.txt")
+    with pytest.raises(SupportFileError, match="it contains a line break"):
+        write_case(Case(support, "two\nlines"), tmp_path / "x.mtx")
+    with pytest.raises(SupportFileError, match=r"I is 0 x 2"):
+        write_case(Case(TwoFactorSupport(np.zeros((0, 2)), np.ones((1, 2)))), tmp_path / "x.json")
+    with pytest.raises(SupportFileError, match="cannot write"):
+        write_case(Case(support, "x"), tmp_path / "missing-dir" / "x.txt")
+    with pytest.raises(ValueError, match="unknown format"):
+        write_case(Case(support, "x"), tmp_path / "x.txt", fmt="yaml")
+    case = Case(support, "x", None, "a # b\nc")
+    for suffix in (".json", ".npz"):
+        assert read_case(write_case(case, tmp_path / f"ok{suffix}")[0]) == case
+
+
+# --- scale -------------------------------------------------------------------------
+
+
+def test_large_matrix_market_reads_fast(tmp_path: Path) -> None:
+    rng = np.random.default_rng(7)
+    size, nnz = 4000, 500_000
+
+    def pattern() -> sp.csr_array:
+        linear = rng.choice(size * size, nnz, replace=False)
+        return sp.csr_array((np.ones(nnz, dtype=np.int8), (linear // size, linear % size)), shape=(size, size))
+
+    case = Case(TwoFactorSupport(pattern(), pattern()), "big", Verdict.UNKNOWN)
+    paths = write_case(case, tmp_path / "big.mtx")
+    start = time.perf_counter()
+    read = read_case(paths[0])
+    elapsed = time.perf_counter() - start
+    assert read.support.nnz == 1_000_000
+    assert read == case
+    assert elapsed < 10.0
