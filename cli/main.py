@@ -7,19 +7,23 @@ stderr naming the file, the line and the problem; never a traceback).
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 from typing import NoReturn
 
 import click
 
-from closure_check.case import Case
+from closure_check.case import Case, Verdict
+from closure_check.classify import check as check_support
 from closure_check.families import FAMILIES, FamilyError, build_family
 from closure_check.graph import RankOneStructure, StructureTooLarge
 from closure_check.io import SupportFileError, read_case, write_case
-from closure_check.render import render_case
+from closure_check.render import render_case, render_check
+from closure_check.solve import Tractability
 from closure_check.support import ChainSupport
 
+EXIT_DISAGREEMENT = 1
 EXIT_BAD_INPUT = 2
 
 
@@ -109,3 +113,44 @@ def family(name: str | None, args: tuple[str, ...], output: str | None) -> None:
         fail_bad_input(f"closure-check family: {error}")
     for path in written:
         click.echo(f"wrote {path}")
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per file (keys file, verdict, tractable, tractability, reasons, ...).")
+@click.option("--strict", is_flag=True, help="Count an UNKNOWN verdict as a disagreement.")
+def check(files: tuple[str, ...], as_json: bool, strict: bool) -> None:
+    """Decide whether each support's set of products is closed, with the reasons.
+
+    Exit status 0 when every verdict agrees with the file's `expect:` (if any), 1 on a
+    disagreement (or an UNKNOWN with --strict), 2 if a file could not be read.
+    """
+    bad_input = disagreement = False
+    for path in files:
+        try:
+            case = read_case(Path(path))
+        except SupportFileError as error:
+            click.echo(str(error), err=True)
+            bad_input = True
+            continue
+        result = check_support(case.support)
+        agrees = case.expect in (None, result.verdict) or result.verdict is Verdict.UNKNOWN
+        disagreement |= not agrees or (strict and result.verdict is Verdict.UNKNOWN)
+        if as_json:
+            click.echo(json.dumps({
+                "file": path,
+                "name": case.name,
+                "verdict": result.verdict.value,
+                "tractable": result.tractability is not Tractability.NOT_KNOWN,
+                "tractability": result.tractability.value,
+                "reasons": list(result.reasons),
+                "undecided": list(result.undecided),
+                "expect": case.expect.value if case.expect else None,
+                "agrees": agrees,
+            }, ensure_ascii=False))
+        else:
+            click.echo(render_check(path, result, case.expect))
+    if bad_input:
+        sys.exit(EXIT_BAD_INPUT)
+    if disagreement:
+        sys.exit(EXIT_DISAGREEMENT)

@@ -10,11 +10,20 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from closure_check.case import Case
+from closure_check.case import Case, Verdict
+from closure_check.certificate import NotClosedCertificate
+from closure_check.classify import CheckResult
 from closure_check.graph import RankOneStructure
 from closure_check.support import ChainSupport, SupportMatrix, TwoFactorSupport
 
-__all__ = ["render_case", "render_matrix", "render_structure", "render_index_set"]
+__all__ = [
+    "render_case",
+    "render_certificate",
+    "render_check",
+    "render_index_set",
+    "render_matrix",
+    "render_structure",
+]
 
 MAX_MATRIX_SIDE = 40
 MAX_LISTED = 40
@@ -117,3 +126,35 @@ def render_case(case: Case, structure: RankOneStructure | None) -> str:
         lines.append("Rectangles are defined for two factors; this chain has more.")
     return "\n".join(lines)
 
+
+
+def render_certificate(certificate: NotClosedCertificate) -> list[str]:
+    """Lines stating a non-closedness certificate: limit, curve, obstruction."""
+    def cells(entries: dict, name: str) -> str:
+        return ", ".join(f"{name}[{a},{b}] = {value}" for (a, b), value in sorted(entries.items()))
+
+    limit = " + ".join(
+        (f"{value}·" if value != 1 else "") + f"E[{i},{j}]" for (i, j), value in sorted(certificate.limit.items())
+    )
+    return [
+        f"limit A = {limit}",
+        f"curve (t → 0⁺): {cells(certificate.x, 'X')}; {cells(certificate.y, 'Y')}; all other entries 0",
+        f"A ∉ P ({certificate.lemma}): {certificate.argument}",
+    ]
+
+
+def render_check(label: str, result: CheckResult, expect: Verdict | None) -> str:
+    """The ``check`` text for one file: verdict, tractability, reasons, certificate."""
+    head = f"{label}: {result.verdict.value.upper()}   tractability: {result.tractability.value}"
+    if expect is not None:
+        if result.verdict is Verdict.UNKNOWN:
+            status = "undecided"
+        else:
+            status = "agrees" if expect is result.verdict else "DISAGREES"
+        head += f"   expect: {expect.value} ({status})"
+    lines = [head]
+    lines += [f"  - {reason}" for reason in result.reasons]
+    lines += [f"  ? {item}" for item in result.undecided]
+    if result.certificate is not None:
+        lines += [f"  {line}" for line in render_certificate(result.certificate)]
+    return "\n".join(lines)

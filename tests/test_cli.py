@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -102,3 +103,48 @@ def test_bundled_cases_all_show(runner):
     assert cases
     result = runner.invoke(main, ["show", *cases])
     assert result.exit_code == 0, result.output
+
+
+def test_check_bundled_cases_agree_with_expect(runner):
+    cases = sorted(str(p) for p in Path(__file__).parent.parent.joinpath("cases").glob("*.sup"))
+    result = runner.invoke(main, ["check", *cases])
+    assert result.exit_code == 0, result.output
+    assert "DISAGREES" not in result.output
+
+
+def test_check_json_has_the_documented_keys(runner, tmp_path):
+    path = tmp_path / "lu2.sup"
+    path.write_text(LU_FILE)
+    result = runner.invoke(main, ["check", "--json", str(path)])
+    assert result.exit_code == 0, result.output
+    record = json.loads(result.output)
+    assert {"file", "verdict", "tractable", "reasons"} <= set(record)
+    assert record["verdict"] == "not-closed" and record["tractable"] is False
+    assert any("local-LU lemma" in reason for reason in record["reasons"])
+
+
+def test_check_disagreement_exits_1(runner, tmp_path):
+    path = tmp_path / "wrong.sup"
+    path.write_text(LU_FILE.replace("expect: not-closed", "expect: closed"))
+    result = runner.invoke(main, ["check", str(path)])
+    assert result.exit_code == 1 and "DISAGREES" in result.output
+
+
+def test_check_unknown_is_an_error_only_with_strict(runner, tmp_path):
+    # rectangles {0,1}×{0,1,2} and {0,1,2}×{0,1}: the "closed" side of the unproved width-2 claim
+    path = tmp_path / "open.sup"
+    path.write_text("expect: closed\nI:\n11\n11\n01\nJ:\n11\n11\n10\n")
+    plain = runner.invoke(main, ["check", str(path)])
+    strict = runner.invoke(main, ["check", "--strict", str(path)])
+    assert "UNKNOWN" in plain.output
+    assert plain.exit_code == 0 and strict.exit_code == 1
+
+
+def test_check_bad_file_exits_2_and_still_checks_the_others(runner, tmp_path):
+    good, bad = tmp_path / "lu2.sup", tmp_path / "bad.sup"
+    good.write_text(LU_FILE)
+    bad.write_text("I:\n1 2\n")
+    result = runner.invoke(main, ["check", str(bad), str(good)])
+    assert result.exit_code == 2
+    assert result.stderr.strip().startswith(f"{bad}:2:")
+    assert "NOT-CLOSED" in result.stdout

@@ -1,0 +1,65 @@
+"""Benchmark: the combinatorial classifier ``check`` on large patterns, against loading.
+
+For each pattern the support's CSR arrays are saved to an uncompressed ``.npz``; in the
+same run we time the *floor* (``numpy.load`` of those arrays) and *check* (load +
+validate + ``closure_check.classify.check``: structure, reductions, rules, verdict).
+Best of ``--repeat`` runs; the ratio check/floor is printed.  Target (issue 3): each
+under 2 s.
+
+Run:  python benchmarks/bench_check.py [--repeat 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+from pathlib import Path
+
+from bench_structure import best_time, load_arrays, save_arrays
+import numpy as np
+import scipy.sparse as sp
+
+from closure_check.classify import check
+from closure_check.families import butterfly_split, monarch, random_k_sparse
+from closure_check.support import TwoFactorSupport
+
+
+def load_and_check(path: Path):
+    arrays = load_arrays(path)
+
+    def factor(name: str) -> sp.csr_array:
+        indices = arrays[f"{name}_indices"]
+        return sp.csr_array(
+            (np.ones(indices.size, dtype=np.int8), indices, arrays[f"{name}_indptr"]),
+            shape=tuple(arrays[f"{name}_shape"]),
+        )
+
+    return check(TwoFactorSupport(factor("I"), factor("J")))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=3)
+    options = parser.parse_args()
+    patterns = [(f"butterfly split N=2^{L}, l={L // 2}", lambda L=L: butterfly_split(L, L // 2)) for L in (12, 14, 16)]
+    patterns += [
+        ("Monarch m=64 (n=4096)", lambda: monarch(64)),
+        ("Monarch m=256 (n=65536)", lambda: monarch(256)),
+        ("random 5-sparse, 10^6 nnz", lambda: random_k_sparse(100_000, 100_000, 100_000, 5, seed=0)),
+    ]
+    print(f"{'pattern':30} {'nnz':>10} {'verdict':>11} {'tractability':>22} {'floor s':>8} {'check s':>8} {'ratio':>6}")
+    with tempfile.TemporaryDirectory() as folder:
+        for label, make in patterns:
+            support = make()
+            path = save_arrays(support, Path(folder))
+            result = load_and_check(path)
+            floor = best_time(lambda: load_arrays(path), options.repeat)
+            elapsed = best_time(lambda: load_and_check(path), options.repeat)
+            print(
+                f"{label:30} {support.nnz:>10} {result.verdict.value:>11} {result.tractability.value:>22} "
+                f"{floor:>8.3f} {elapsed:>8.3f} {elapsed / floor:>6.1f}"
+            )
+
+
+if __name__ == "__main__":
+    main()

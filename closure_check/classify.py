@@ -1,0 +1,165 @@
+"""The combinatorial classifier: is ``P_{I,J}`` closed?  Decided by proved rules only.
+
+Pipeline (``docs/theory.md`` §3–4):
+
+1. build the rank-one-support structure (drop empty units, classes of equal
+   rectangles, overlap components) -- structural and direct-sum lemmas;
+2. a component with a single class is closed (determinantal lemma) -- this is the
+   disjoint-or-identical family of [SIMAX; ICASSP Thm 1];
+3. every other component is reduced to its fixpoint (absorption, projection, merge)
+   and split into parts; each part is decided by :func:`closure_check.rules.decide_part`;
+4. the verdict: NOT CLOSED as soon as a part is not closed (its certificate is a
+   certificate for the whole ``P``); CLOSED if every part is; otherwise UNKNOWN, listing
+   the undecided parts for the algebraic engine.
+
+>>> from closure_check.families import lu, butterfly_split
+>>> check(lu(3)).verdict.value
+'not-closed'
+>>> result = check(butterfly_split(6, 3))
+>>> result.verdict.value, result.tractability.value
+('closed', 'disjoint-or-identical')
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from closure_check.case import Support, Verdict
+from closure_check.certificate import NotClosedCertificate
+from closure_check.graph import RankOneStructure, StructureTooLarge
+from closure_check.reduce import ComponentTooLarge, ReductionStep, reduce_component
+from closure_check.rules import decide_part
+from closure_check.solve import Tractability
+from closure_check.support import ChainSupport, TwoFactorSupport
+
+__all__ = ["CheckResult", "check"]
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """Verdict with its justification.
+
+    Attributes
+    ----------
+    verdict
+        CLOSED, NOT CLOSED or UNKNOWN.
+    tractability
+        The tractable family the instance belongs to, if any.
+    reasons
+        The argument in words, one sentence per step, each naming its lemma.
+    certificate
+        For NOT CLOSED: limit, Laurent curve and obstruction.
+    undecided
+        For UNKNOWN: the parts no rule decides (descriptions), to hand to the engine.
+    steps
+        The reductions applied, as (lemma, text).
+    """
+
+    verdict: Verdict
+    tractability: Tractability
+    reasons: tuple[str, ...]
+    certificate: NotClosedCertificate | None = None
+    undecided: tuple[str, ...] = ()
+    steps: tuple[ReductionStep, ...] = field(default=())
+
+
+def _unknown(reason: str) -> CheckResult:
+    return CheckResult(Verdict.UNKNOWN, Tractability.NOT_KNOWN, (reason,), undecided=(reason,))
+
+
+def check(support: Support) -> CheckResult:
+    """Decide closedness of ``P`` by the proved combinatorial rules.
+
+    Parameters
+    ----------
+    support
+        A two-factor support, or a chain of two factors (converted with
+        ``I = I_1``, ``J = I_2ᵀ``).  Longer chains are UNKNOWN here.
+
+    Returns
+    -------
+    CheckResult
+        Never a verdict without its lemma; UNKNOWN when the rules do not decide.
+    """
+    if isinstance(support, ChainSupport):
+        if support.length != 2:
+            return _unknown(f"a chain of {support.length} factors: the combinatorial rules cover two factors")
+        support = support.to_two_factor()
+    assert isinstance(support, TwoFactorSupport)
+    try:
+        structure = RankOneStructure.build(support)
+    except StructureTooLarge as error:
+        return _unknown(str(error))
+
+    reasons: list[str] = []
+    empty = structure.empty_units.size
+    if empty:
+        reasons.append(f"{empty} empty unit(s) dropped: they contribute only 0 (structural lemma)")
+    class_counts = np.bincount(structure.class_component, minlength=structure.n_components)
+    single = int(np.count_nonzero(class_counts == 1))
+    if structure.n_classes == 0:
+        reasons.append("no non-empty unit: P = {0}, closed")
+    if single:
+        reasons.append(
+            f"{single} overlap component(s) consist of a single class: rank ≤ μ on a rectangle, "
+            f"closed (determinantal lemma)"
+        )
+    if structure.n_components > 1:
+        reasons.append(
+            f"P is the direct sum of its {structure.n_components} overlap components: closed iff each is "
+            f"(direct-sum lemma)"
+        )
+
+    steps: list[ReductionStep] = []
+    undecided: list[str] = []
+    reduced_to_disjoint = True
+    for component in np.flatnonzero(class_counts > 1):
+        try:
+            reduction = reduce_component(structure, int(component))
+        except ComponentTooLarge as error:
+            undecided.append(str(error))
+            reduced_to_disjoint = False
+            continue
+        steps.extend(reduction.steps)
+        if not reduction.parts:
+            reasons.append(
+                f"component {component}: every class is absorbed, it is the linear space of matrices "
+                f"supported on its cells, closed (absorption lemma)"
+            )
+        for part in reduction.parts:
+            outcome = decide_part(structure, reduction, part)
+            reduced_to_disjoint &= outcome is not None and outcome.lemma in (
+                "determinantal lemma", "masked rank-one lemma"
+            )
+            if outcome is None:
+                listing = "; ".join(
+                    f"{list(map(int, b.rows))}×{list(map(int, b.cols))} μ={b.multiplicity}"
+                    + (" (masked)" if b.masked else "")
+                    for b in part.classes
+                )
+                undecided.append(f"component {component}, part [{listing}]: no rule applies")
+                continue
+            reasons.append(f"component {component}: {outcome.text} ({outcome.lemma})")
+            if outcome.verdict is Verdict.NOT_CLOSED:
+                return CheckResult(
+                    Verdict.NOT_CLOSED,
+                    _tractability(structure, False),
+                    tuple(reasons),
+                    certificate=outcome.certificate,
+                    steps=tuple(steps),
+                )
+    if undecided:
+        return CheckResult(
+            Verdict.UNKNOWN, _tractability(structure, False), tuple(reasons), undecided=tuple(undecided), steps=tuple(steps)
+        )
+    return CheckResult(Verdict.CLOSED, _tractability(structure, reduced_to_disjoint), tuple(reasons), steps=tuple(steps))
+
+
+def _tractability(structure: RankOneStructure, reduced_to_disjoint: bool) -> Tractability:
+    if structure.pairwise_disjoint:
+        return Tractability.DISJOINT_OR_IDENTICAL
+    if reduced_to_disjoint:
+        return Tractability.REDUCTION_THEN_DISJOINT
+    return Tractability.NOT_KNOWN
