@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import NoReturn
 
 import click
+import numpy as np
 
 from closure_check.case import Case, Verdict
 from closure_check.classify import check as check_support
@@ -20,7 +21,7 @@ from closure_check.families import FAMILIES, FamilyError, build_family
 from closure_check.graph import RankOneStructure, StructureTooLarge
 from closure_check.io import SupportFileError, read_case, write_case
 from closure_check.render import render_case, render_check
-from closure_check.solve import Tractability
+from closure_check.solve import Tractability, solve as solve_support
 from closure_check.support import ChainSupport
 
 EXIT_DISAGREEMENT = 1
@@ -154,3 +155,41 @@ def check(files: tuple[str, ...], as_json: bool, strict: bool) -> None:
         sys.exit(EXIT_BAD_INPUT)
     if disagreement:
         sys.exit(EXIT_DISAGREEMENT)
+
+
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--matrix", "matrix_path", required=True, type=click.Path(dir_okay=False), help="Target A as a .npy file (m×n).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Save X and Y to this .npz file.")
+@click.option("--restarts", default=5, show_default=True, help="ALS restarts for supports without an exact solver.")
+@click.option("--seed", default=0, show_default=True, help="Seed of the first ALS restart.")
+def solve(file: str, matrix_path: str, output: str | None, restarts: int, seed: int) -> None:
+    """Best approximation of A by X Yᵀ with supp X ⊆ I, supp Y ⊆ J.
+
+    Exact (truncated SVDs) on the tractable families; otherwise alternating least
+    squares, labelled as not guaranteed.
+    """
+    case = load(file)
+    support = case.support
+    if isinstance(support, ChainSupport):
+        if support.length != 2:
+            fail_bad_input(f"{file}: solve takes two factors, this chain has {support.length}")
+        support = support.to_two_factor()
+    try:
+        target = np.load(matrix_path, allow_pickle=False)
+    except (OSError, ValueError) as error:
+        fail_bad_input(f"{matrix_path}: cannot read a .npy matrix ({error})")
+    try:
+        solution = solve_support(target, support, seed=seed, restarts=restarts)
+    except ValueError as error:
+        fail_bad_input(f"{matrix_path}: {error}")
+    norm = float(np.linalg.norm(target))
+    guarantee = "optimal (exact solver)" if solution.optimal else "NOT guaranteed optimal (local method)"
+    click.echo(f"method: {solution.method}")
+    click.echo(f"result: {guarantee}")
+    click.echo(f"error ‖A − XYᵀ‖_F = {solution.error:.10g}   relative {solution.error / norm if norm else 0.0:.6g}")
+    if solution.predicted_error is not None:
+        click.echo(f"closed-form optimum  = {solution.predicted_error:.10g}")
+    if output:
+        np.savez(output, X=solution.X, Y=solution.Y)
+        click.echo(f"wrote {output}")

@@ -31,7 +31,7 @@ from closure_check.certificate import NotClosedCertificate
 from closure_check.graph import RankOneStructure, StructureTooLarge
 from closure_check.reduce import ComponentTooLarge, ReductionStep, reduce_component
 from closure_check.rules import decide_part
-from closure_check.solve import Tractability
+from closure_check.solve import Tractability, tractability
 from closure_check.support import ChainSupport, TwoFactorSupport
 
 __all__ = ["CheckResult", "check"]
@@ -114,13 +114,11 @@ def check(support: Support) -> CheckResult:
 
     steps: list[ReductionStep] = []
     undecided: list[str] = []
-    reduced_to_disjoint = True
     for component in np.flatnonzero(class_counts > 1):
         try:
             reduction = reduce_component(structure, int(component))
         except ComponentTooLarge as error:
             undecided.append(str(error))
-            reduced_to_disjoint = False
             continue
         steps.extend(reduction.steps)
         if not reduction.parts:
@@ -130,9 +128,6 @@ def check(support: Support) -> CheckResult:
             )
         for part in reduction.parts:
             outcome = decide_part(structure, reduction, part)
-            reduced_to_disjoint &= outcome is not None and outcome.lemma in (
-                "determinantal lemma", "masked rank-one lemma"
-            )
             if outcome is None:
                 listing = "; ".join(
                     f"{list(map(int, b.rows))}×{list(map(int, b.cols))} μ={b.multiplicity}"
@@ -145,21 +140,14 @@ def check(support: Support) -> CheckResult:
             if outcome.verdict is Verdict.NOT_CLOSED:
                 return CheckResult(
                     Verdict.NOT_CLOSED,
-                    _tractability(structure, False),
+                    Tractability.NOT_KNOWN,
                     tuple(reasons),
                     certificate=outcome.certificate,
                     steps=tuple(steps),
                 )
     if undecided:
         return CheckResult(
-            Verdict.UNKNOWN, _tractability(structure, False), tuple(reasons), undecided=tuple(undecided), steps=tuple(steps)
+            Verdict.UNKNOWN, Tractability.NOT_KNOWN, tuple(reasons), undecided=tuple(undecided), steps=tuple(steps)
         )
-    return CheckResult(Verdict.CLOSED, _tractability(structure, reduced_to_disjoint), tuple(reasons), steps=tuple(steps))
+    return CheckResult(Verdict.CLOSED, tractability(structure), tuple(reasons), steps=tuple(steps))
 
-
-def _tractability(structure: RankOneStructure, reduced_to_disjoint: bool) -> Tractability:
-    if structure.pairwise_disjoint:
-        return Tractability.DISJOINT_OR_IDENTICAL
-    if reduced_to_disjoint:
-        return Tractability.REDUCTION_THEN_DISJOINT
-    return Tractability.NOT_KNOWN

@@ -7,8 +7,8 @@ CLOSED:
 
 * *determinantal lemma* -- a part with one unmasked class is the set of matrices of
   rank ≤ μ on its rectangle;
-* *masked rank-one lemma* -- a part with one masked class of multiplicity 1 whose
-  visible cells form a disjoint union of complete bipartite blocks;
+* *masked block lemma* -- a part with one masked class whose visible cells form a
+  disjoint union of complete bipartite blocks;
 * *nested-pair lemma* -- two unmasked classes with equal rows and nested columns (or
   the transpose).
 
@@ -32,14 +32,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
-import networkx as nx
 import numpy as np
 
 from closure_check.case import Verdict
 from closure_check.certificate import Cell, NotClosedCertificate
 from closure_check.graph import RankOneStructure
 from closure_check.laurent import Laurent
-from closure_check.reduce import ClassBlock, ComponentReduction, Part
+from closure_check.reduce import ClassBlock, ComponentReduction, Part, visible_bicliques
 
 __all__ = ["RuleOutcome", "decide_part"]
 
@@ -83,7 +82,7 @@ def decide_part(structure: RankOneStructure, reduction: ComponentReduction, part
         outcome = rule(structure, reduction, part, cover)
         if outcome is not None:
             return outcome
-    for rule in (_determinantal, _masked_rank_one, _nested_pair):
+    for rule in (_determinantal, _masked_blocks, _nested_pair):
         outcome = rule(reduction, part)
         if outcome is not None:
             return outcome
@@ -102,34 +101,20 @@ def _determinantal(reduction: ComponentReduction, part: Part) -> RuleOutcome | N
     )
 
 
-def _visible_blocks(reduction: ComponentReduction, block: ClassBlock) -> list[tuple[np.ndarray, np.ndarray]] | None:
-    """The connected pieces of the visible cells of a class if each is a full biclique."""
-    visible = reduction.visible_block(block)
-    graph = nx.Graph()
-    graph.add_edges_from((("r", a), ("c", b)) for a, b in zip(*np.nonzero(visible)))
-    pieces = []
-    for piece in nx.connected_components(graph):
-        rows = np.array(sorted(v for kind, v in piece if kind == "r"))
-        cols = np.array(sorted(v for kind, v in piece if kind == "c"))
-        if not visible[np.ix_(rows, cols)].all():
-            return None
-        pieces.append((block.rows[rows], block.cols[cols]))
-    return pieces
-
-
-def _masked_rank_one(reduction: ComponentReduction, part: Part) -> RuleOutcome | None:
-    if len(part.classes) != 1 or not part.classes[0].masked or part.classes[0].multiplicity != 1:
+def _masked_blocks(reduction: ComponentReduction, part: Part) -> RuleOutcome | None:
+    if len(part.classes) != 1 or not part.classes[0].masked:
         return None
     block = part.classes[0]
-    pieces = _visible_blocks(reduction, block)
+    pieces = visible_bicliques(reduction.visible_block(block))
     if pieces is None:
         return None
-    listed = ", ".join(f"{_set(r)}×{_set(c)}" for r, c in pieces)
+    listed = ", ".join(f"{_set(block.rows[r])}×{_set(block.cols[c])}" for r, c in pieces)
+    mu = block.multiplicity
     return RuleOutcome(
         Verdict.CLOSED,
-        "masked rank-one lemma",
-        f"the part is one unit on {_rect(block)} with hidden cells; its visible cells form the disjoint "
-        f"blocks {listed}, so the part is a product of rank-≤1 sets, closed",
+        "masked block lemma",
+        f"the part is one class (μ={mu}) on {_rect(block)} with hidden cells; its visible cells form the "
+        f"disjoint blocks {listed}, so the part is a product of rank-≤{mu} sets, closed",
     )
 
 

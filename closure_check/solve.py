@@ -51,6 +51,7 @@ from closure_check.reduce import (
     ComponentReduction,
     ComponentTooLarge,
     reduce_component,
+    visible_bicliques,
 )
 from closure_check.support import TwoFactorSupport, product_support
 
@@ -149,27 +150,6 @@ def _class_block(structure: RankOneStructure, klass: int, units: np.ndarray) -> 
     return _Block(np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64), units)
 
 
-def _bicliques(visible: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]] | None:
-    """Split a 0/1 pattern into disjoint complete bipartite blocks, if it is one.
-
-    Returns ``[(rows_q, cols_q), …]`` (positions in ``visible``) when the nonzero cells
-    of ``visible`` are a union of blocks ``rows_q × cols_q`` with pairwise disjoint
-    ``rows_q`` and pairwise disjoint ``cols_q``; otherwise ``None``.
-
-    Notes
-    -----
-    The pattern is such a union iff any two non-empty rows are equal or disjoint: the
-    rows with one pattern ``cols_q`` then form ``rows_q``.  Cost ``O(h w log h)`` for an
-    h×w pattern.
-    """
-    occupied = np.flatnonzero(visible.any(axis=1))
-    patterns, inverse = np.unique(visible[occupied], axis=0, return_inverse=True)
-    if patterns.sum(axis=0).max(initial=0) > 1:
-        return None
-    inverse = inverse.reshape(-1)
-    return [(occupied[inverse == q], np.flatnonzero(patterns[q])) for q in range(patterns.shape[0])]
-
-
 def _plan(structure: RankOneStructure, max_cells: int) -> _Plan:
     """Decide the family and list the SVD blocks and hidden-cell fills it needs."""
     units = _units_by_class(structure)
@@ -195,7 +175,7 @@ def _plan(structure: RankOneStructure, max_cells: int) -> _Plan:
             if len(part.classes) != 1:
                 return not_known
             block = part.classes[0]
-            pieces = _bicliques(reduction.visible_block(block))
+            pieces = visible_bicliques(reduction.visible_block(block))
             if pieces is None:
                 return not_known
             class_units = np.asarray(block.units, dtype=np.int64)

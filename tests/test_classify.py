@@ -94,7 +94,7 @@ def test_masked_rank_one_with_biclique_blocks_is_closed():
     cells = [((0,), (1,)), ((0,), (2,)), ((1,), (0,)), ((2,), (0,))]
     support = R(3, 3, [((0, 1, 2), (0, 1, 2))] + cells)
     result = check(support)
-    assert result.verdict is Verdict.CLOSED and any("masked rank-one lemma" in r for r in result.reasons)
+    assert result.verdict is Verdict.CLOSED and any("masked block lemma" in r for r in result.reasons)
     assert result.tractability is Tractability.REDUCTION_THEN_DISJOINT
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 
@@ -148,3 +149,32 @@ def test_check_bad_file_exits_2_and_still_checks_the_others(runner, tmp_path):
     assert result.exit_code == 2
     assert result.stderr.strip().startswith(f"{bad}:2:")
     assert "NOT-CLOSED" in result.stdout
+
+
+def test_solve_is_exact_on_a_tractable_support(runner, tmp_path):
+    support_file = tmp_path / "split.sup"
+    assert runner.invoke(main, ["family", "butterfly-split", "3", "1", "-o", str(support_file)]).exit_code == 0
+    target = np.random.default_rng(0).standard_normal((8, 8))
+    np.save(tmp_path / "A.npy", target)
+    result = runner.invoke(main, ["solve", str(support_file), "--matrix", str(tmp_path / "A.npy"), "-o", str(tmp_path / "xy.npz")])
+    assert result.exit_code == 0, result.output
+    assert "optimal (exact solver)" in result.output
+    factors = np.load(tmp_path / "xy.npz")
+    support = read_case(support_file).support
+    assert np.all(factors["X"][support.I.toarray() == 0] == 0)
+    error = np.linalg.norm(target - factors["X"] @ factors["Y"].T)
+    assert f"{error:.6g}"[:5] in result.output
+
+
+def test_solve_labels_local_answers_and_rejects_bad_matrices(runner, tmp_path):
+    path = tmp_path / "lu2.sup"
+    path.write_text(LU_FILE)
+    np.save(tmp_path / "A.npy", np.array([[0.0, 1.0], [1.0, 0.0]]))
+    result = runner.invoke(main, ["solve", str(path), "--matrix", str(tmp_path / "A.npy")])
+    assert result.exit_code == 0 and "NOT guaranteed" in result.output
+    np.save(tmp_path / "wrong.npy", np.zeros((3, 3)))
+    result = runner.invoke(main, ["solve", str(path), "--matrix", str(tmp_path / "wrong.npy")])
+    assert result.exit_code == 2 and len(result.stderr.strip().splitlines()) == 1
+    (tmp_path / "junk.npy").write_bytes(b"not numpy")
+    result = runner.invoke(main, ["solve", str(path), "--matrix", str(tmp_path / "junk.npy")])
+    assert result.exit_code == 2 and "Traceback" not in result.output
