@@ -12,7 +12,9 @@ keeps closedness unchanged (closed ⇔ closed) and is a lemma of ``docs/theory.m
    it stays as a *masked* class.
 3. *Merge lemma* (structural lemma): classes with the same rectangle merge, adding μ.
 
-Steps 1–3 repeat until nothing changes; then the remaining classes are split into
+Steps 1–3 (:func:`absorb_complete_classes`, :func:`project_classes`,
+:func:`merge_equal_classes`, each returning the proof steps it took) repeat until nothing
+changes; then the remaining classes are split into
 *parts*, the connected components of "share a visible cell" (*direct-sum lemma*).
 
 >>> from closure_check.support import TwoFactorSupport
@@ -47,6 +49,11 @@ __all__ = [
     "ReductionStep",
     "ComponentReduction",
     "ComponentTooLarge",
+    "MaskedProblem",
+    "absorb_complete_classes",
+    "component_problem",
+    "merge_equal_classes",
+    "project_classes",
     "reduce_component",
     "visible_bicliques",
     "DEFAULT_MAX_COMPONENT_CELLS",
@@ -156,8 +163,136 @@ class _Working:
     masked: bool = False
 
 
+@dataclass(eq=False)
+class MaskedProblem:
+    """A component in the course of reduction: remaining classes and hidden cells.
+
+    The set it stands for is the projection, onto the cells outside ``hidden``, of the
+    sum of the remaining classes' determinantal sets (``docs/theory.md``, "Masked
+    problems").  Local coordinates index ``rows × cols`` of the component.
+    """
+
+    rows: np.ndarray
+    cols: np.ndarray
+    classes: list[_Working]
+    hidden: np.ndarray
+    absorbed_by: np.ndarray
+    absorbed: list[AbsorbedClass]
+
+
 def _describe(rows: np.ndarray, cols: np.ndarray) -> str:
     return "{" + ",".join(map(str, rows.tolist())) + "} × {" + ",".join(map(str, cols.tolist())) + "}"
+
+
+def absorb_complete_classes(problem: MaskedProblem) -> list[ReductionStep]:
+    """Absorption lemma: hide the rectangles of complete classes and remove them.
+
+    Updates ``problem`` in place (hidden cells, ``absorbed``, ``absorbed_by``) and
+    returns one step per absorbed class.
+    """
+    steps = []
+    for item in list(problem.classes):
+        mu = len(item.units)
+        if mu < min(item.rows.size, item.cols.size):
+            continue
+        block = np.ix_(item.local_rows, item.local_cols)
+        fresh = ~problem.hidden[block]
+        problem.absorbed_by[block] = np.where(fresh, len(problem.absorbed), problem.absorbed_by[block])
+        problem.hidden[block] = True
+        problem.absorbed.append(AbsorbedClass(item.units, item.rows, item.cols))
+        problem.classes.remove(item)
+        steps.append(ReductionStep(
+            "absorption lemma",
+            f"class {_describe(item.rows, item.cols)} (units {list(item.units)}) is complete "
+            f"(μ={mu} ≥ min({item.rows.size},{item.cols.size})): absorbed, its cells become free",
+        ))
+    return steps
+
+
+def project_classes(problem: MaskedProblem) -> list[ReductionStep]:
+    """Projection lemma: drop invisible classes, shrink classes with rectangular visible cells.
+
+    Marks the remaining classes whose visible cells are not a rectangle as masked.
+    Updates ``problem`` in place and returns the steps that changed it.
+    """
+    steps = []
+    for item in list(problem.classes):
+        visible = ~problem.hidden[np.ix_(item.local_rows, item.local_cols)]
+        if not visible.any():
+            problem.classes.remove(item)
+            steps.append(ReductionStep(
+                "projection lemma",
+                f"class {_describe(item.rows, item.cols)} (units {list(item.units)}) lies in free cells: dropped",
+            ))
+            continue
+        keep_rows, keep_cols = visible.any(axis=1), visible.any(axis=0)
+        is_rectangle = bool(visible[np.ix_(keep_rows, keep_cols)].all())
+        if is_rectangle and not (keep_rows.all() and keep_cols.all()):
+            old = _describe(item.rows, item.cols)
+            item.rows, item.cols = item.rows[keep_rows], item.cols[keep_cols]
+            item.local_rows, item.local_cols = item.local_rows[keep_rows], item.local_cols[keep_cols]
+            steps.append(ReductionStep(
+                "projection lemma",
+                f"class {old} (units {list(item.units)}) has visible cells "
+                f"{_describe(item.rows, item.cols)}, a rectangle: it becomes that class",
+            ))
+        item.masked = not is_rectangle
+    return steps
+
+
+def merge_equal_classes(problem: MaskedProblem) -> list[ReductionStep]:
+    """Merge lemma: classes with the same current rectangle become one, μ added.
+
+    Updates ``problem`` in place and returns one step per merge.
+    """
+    steps = []
+    merged: dict[tuple[bytes, bytes], _Working] = {}
+    for item in list(problem.classes):
+        key = (item.rows.tobytes(), item.cols.tobytes())
+        if key not in merged:
+            merged[key] = item
+            continue
+        keeper = merged[key]
+        keeper.units = tuple(sorted(keeper.units + item.units))
+        problem.classes.remove(item)
+        steps.append(ReductionStep(
+            "merge lemma",
+            f"classes on {_describe(item.rows, item.cols)} merge: units {list(keeper.units)}, μ={len(keeper.units)}",
+        ))
+    return steps
+
+
+def component_problem(
+    structure: RankOneStructure, component: int, max_cells: int = DEFAULT_MAX_COMPONENT_CELLS
+) -> MaskedProblem:
+    """The unreduced masked problem of one overlap component (nothing hidden yet).
+
+    Raises
+    ------
+    ComponentTooLarge
+        If the component's bounding box has more than ``max_cells`` cells.
+    """
+    classes = structure.component_classes(component)
+    rectangles = [structure.class_rectangle(int(c)) for c in classes]
+    all_rows = np.unique(np.concatenate([np.asarray(r, dtype=np.int64) for r, _ in rectangles]))
+    all_cols = np.unique(np.concatenate([np.asarray(c, dtype=np.int64) for _, c in rectangles]))
+    if all_rows.size * all_cols.size > max_cells:
+        raise ComponentTooLarge(
+            f"component {component} spans {all_rows.size}×{all_cols.size} cells, "
+            f"more than the reduction budget of {max_cells}"
+        )
+    working = []
+    for klass, (rows, cols) in zip(classes, rectangles):
+        rows, cols = np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64)
+        working.append(_Working(
+            units=tuple(int(u) for u in structure.class_units(int(klass))),
+            rows=rows,
+            cols=cols,
+            local_rows=np.searchsorted(all_rows, rows),
+            local_cols=np.searchsorted(all_cols, cols),
+        ))
+    hidden = np.zeros((all_rows.size, all_cols.size), dtype=bool)
+    return MaskedProblem(all_rows, all_cols, working, hidden, np.full(hidden.shape, -1, dtype=np.int64), [])
 
 
 def reduce_component(
@@ -179,101 +314,25 @@ def reduce_component(
     ComponentTooLarge
         If the component's bounding box has more than ``max_cells`` cells.
     """
-    classes = structure.component_classes(component)
-    rectangles = [structure.class_rectangle(int(c)) for c in classes]
-    all_rows = np.unique(np.concatenate([np.asarray(r, dtype=np.int64) for r, _ in rectangles]))
-    all_cols = np.unique(np.concatenate([np.asarray(c, dtype=np.int64) for _, c in rectangles]))
-    if all_rows.size * all_cols.size > max_cells:
-        raise ComponentTooLarge(
-            f"component {component} spans {all_rows.size}×{all_cols.size} cells, "
-            f"more than the reduction budget of {max_cells}"
-        )
-    working = []
-    for klass, (rows, cols) in zip(classes, rectangles):
-        rows, cols = np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64)
-        working.append(
-            _Working(
-                units=tuple(int(u) for u in structure.class_units(int(klass))),
-                rows=rows,
-                cols=cols,
-                local_rows=np.searchsorted(all_rows, rows),
-                local_cols=np.searchsorted(all_cols, cols),
-            )
-        )
-    hidden = np.zeros((all_rows.size, all_cols.size), dtype=bool)
-    absorbed_by = np.full(hidden.shape, -1, dtype=np.int64)
-    absorbed: list[AbsorbedClass] = []
+    problem = component_problem(structure, component, max_cells)
     steps: list[ReductionStep] = []
-
-    changed = True
-    while changed:
-        changed = False
-        for item in list(working):
-            mu = len(item.units)
-            if mu >= min(item.rows.size, item.cols.size):
-                block = np.ix_(item.local_rows, item.local_cols)
-                fresh = ~hidden[block]
-                absorbed_by[block] = np.where(fresh, len(absorbed), absorbed_by[block])
-                hidden[block] = True
-                absorbed.append(AbsorbedClass(item.units, item.rows, item.cols))
-                working.remove(item)
-                steps.append(ReductionStep(
-                    "absorption lemma",
-                    f"class {_describe(item.rows, item.cols)} (units {list(item.units)}) is complete "
-                    f"(μ={mu} ≥ min({item.rows.size},{item.cols.size})): absorbed, its cells become free",
-                ))
-                changed = True
-        for item in list(working):
-            visible = ~hidden[np.ix_(item.local_rows, item.local_cols)]
-            if not visible.any():
-                working.remove(item)
-                steps.append(ReductionStep(
-                    "projection lemma",
-                    f"class {_describe(item.rows, item.cols)} (units {list(item.units)}) lies in free cells: dropped",
-                ))
-                changed = True
-                continue
-            keep_rows, keep_cols = visible.any(axis=1), visible.any(axis=0)
-            is_rectangle = bool(visible[np.ix_(keep_rows, keep_cols)].all())
-            if is_rectangle and not (keep_rows.all() and keep_cols.all()):
-                old = _describe(item.rows, item.cols)
-                item.rows, item.cols = item.rows[keep_rows], item.cols[keep_cols]
-                item.local_rows, item.local_cols = item.local_rows[keep_rows], item.local_cols[keep_cols]
-                steps.append(ReductionStep(
-                    "projection lemma",
-                    f"class {old} (units {list(item.units)}) has visible cells "
-                    f"{_describe(item.rows, item.cols)}, a rectangle: it becomes that class",
-                ))
-                changed = True
-            item.masked = not is_rectangle
-        merged: dict[tuple[bytes, bytes], _Working] = {}
-        for item in list(working):
-            key = (item.rows.tobytes(), item.cols.tobytes())
-            if key in merged:
-                keeper = merged[key]
-                keeper.units = tuple(sorted(keeper.units + item.units))
-                working.remove(item)
-                steps.append(ReductionStep(
-                    "merge lemma",
-                    f"classes on {_describe(item.rows, item.cols)} merge: units {list(keeper.units)}, "
-                    f"μ={len(keeper.units)}",
-                ))
-                changed = True
-            else:
-                merged[key] = item
-
-    parts = _parts(working, hidden)
+    while True:
+        new_steps = absorb_complete_classes(problem) + project_classes(problem) + merge_equal_classes(problem)
+        if not new_steps:
+            break
+        steps += new_steps
+    parts = _parts(problem.classes, problem.hidden)
     if len(parts) > 1:
         steps.append(ReductionStep(
             "direct-sum lemma",
             f"the remaining classes split into {len(parts)} parts with no visible cell in common",
         ))
     return ComponentReduction(
-        rows=all_rows,
-        cols=all_cols,
-        hidden=hidden,
-        absorbed=tuple(absorbed),
-        absorbed_by=absorbed_by,
+        rows=problem.rows,
+        cols=problem.cols,
+        hidden=problem.hidden,
+        absorbed=tuple(problem.absorbed),
+        absorbed_by=problem.absorbed_by,
         parts=parts,
         steps=tuple(steps),
     )

@@ -1,0 +1,101 @@
+"""Reductions: the invariants the lemmas of docs/theory.md §3 rely on."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from closure_check.enumerate import rectangles_to_support
+from closure_check.graph import RankOneStructure
+from closure_check.reduce import reduce_component, visible_bicliques
+from closure_check.support import TwoFactorSupport
+
+
+def random_support(rng: np.random.Generator) -> TwoFactorSupport:
+    m, n, r = rng.integers(2, 6, size=3)
+    return TwoFactorSupport((rng.random((m, r)) < 0.5).astype(int), (rng.random((n, r)) < 0.5).astype(int))
+
+
+def reductions(support: TwoFactorSupport):
+    structure = RankOneStructure.build(support)
+    for component in range(structure.n_components):
+        yield structure, reduce_component(structure, component)
+
+
+@pytest.mark.parametrize("seed", range(150))
+def test_reduction_invariants(seed):
+    support = random_support(np.random.default_rng(seed))
+    I, J = support.I.toarray(), support.J.toarray()
+    for structure, reduction in reductions(support):
+        local = {(int(i), int(j)) for i in reduction.rows for j in reduction.cols}
+        hidden = {
+            (int(reduction.rows[a]), int(reduction.cols[b])) for a, b in zip(*np.nonzero(reduction.hidden))
+        }
+        # every hidden cell was first hidden by an absorbed class whose units all cover it
+        for a, b in zip(*np.nonzero(reduction.hidden)):
+            owner = reduction.absorbed[int(reduction.absorbed_by[a, b])]
+            i, j = int(reduction.rows[a]), int(reduction.cols[b])
+            assert i in owner.rows and j in owner.cols
+            assert all(I[i, k] and J[j, k] for k in owner.units)
+        remaining = [block for part in reduction.parts for block in part.classes]
+        for block in remaining:
+            # current rectangle inside every unit's rectangle; the rest of the units' cells hidden
+            for k in block.units:
+                rows_k, cols_k = set(np.flatnonzero(I[:, k])), set(np.flatnonzero(J[:, k]))
+                assert set(block.rows.tolist()) <= rows_k and set(block.cols.tolist()) <= cols_k
+                outside = {(i, j) for i in rows_k for j in cols_k} - {
+                    (int(i), int(j)) for i in block.rows for j in block.cols
+                }
+                assert outside <= hidden
+            visible = reduction.visible_block(block)
+            assert visible.any()
+            assert block.masked == (not visible.all())
+            assert block.multiplicity < min(block.rows.size, block.cols.size)   # no complete class left
+        rectangles = [(block.rows.tobytes(), block.cols.tobytes()) for block in remaining]
+        assert len(rectangles) == len(set(rectangles))                           # merged
+        # parts: no visible cell is shared by classes of different parts
+        owner_part = {}
+        for index, part in enumerate(reduction.parts):
+            for block in part.classes:
+                for i in block.rows:
+                    for j in block.cols:
+                        if (int(i), int(j)) not in hidden:
+                            assert owner_part.setdefault((int(i), int(j)), index) == index
+        assert hidden <= local
+
+
+def test_absorbed_classes_realise_any_target_on_hidden_cells():
+    """The realisation used by certificates and the solver, in exact integers."""
+    rng = np.random.default_rng(1)
+    for _ in range(100):
+        support = random_support(rng)
+        for structure, reduction in reductions(support):
+            target = np.where(reduction.hidden, rng.integers(-5, 6, size=reduction.hidden.shape), 0)
+            X = np.zeros((reduction.rows.size, support.rank), dtype=np.int64)
+            Y = np.zeros((reduction.cols.size, support.rank), dtype=np.int64)
+            for index, absorbed in enumerate(reduction.absorbed):
+                fresh = np.where(reduction.absorbed_by == index, target, 0)
+                rows, cols = reduction.local(absorbed.rows, absorbed.cols)
+                if len(absorbed.units) >= rows.size:
+                    for unit, row in zip(absorbed.units, rows):
+                        X[row, unit] = 1
+                        Y[cols, unit] = fresh[row, cols]
+                else:
+                    for unit, col in zip(absorbed.units, cols):
+                        Y[col, unit] = 1
+                        X[rows, unit] = fresh[rows, col]
+            assert np.array_equal(X @ Y.T, target)
+
+
+def test_lu3_reduces_to_one_masked_part():
+    structure = RankOneStructure.build(rectangles_to_support(3, 3, [((0, 1, 2), (0, 1, 2)), ((1, 2), (1, 2)), ((2,), (2,))]))
+    reduction = reduce_component(structure, 0)
+    assert [s.lemma for s in reduction.steps] == ["absorption lemma"]
+    assert len(reduction.parts) == 1 and all(b.masked for b in reduction.parts[0].classes)
+
+
+def test_visible_bicliques():
+    two_blocks = np.array([[1, 0, 0], [0, 1, 1], [0, 1, 1]], dtype=bool)
+    assert [(r.tolist(), c.tolist()) for r, c in visible_bicliques(two_blocks)] == [([1, 2], [1, 2]), ([0], [0])]
+    path = np.array([[1, 1], [0, 1]], dtype=bool)
+    assert visible_bicliques(path) is None
