@@ -7,7 +7,9 @@ Pipeline (``docs/theory.md`` §3–4):
 2. a component with a single class is closed (determinantal lemma) -- this is the
    disjoint-or-identical family of [SIMAX; ICASSP Thm 1];
 3. every other component is reduced to its fixpoint (absorption, projection, merge)
-   and split into parts; each part is decided by :func:`closure_check.rules.decide_part`;
+   and split into parts; each part is decided by :func:`closure_check.rules.decide_part`,
+   and, within the time budget, parts left open go to the algebraic stage
+   (:func:`closure_check.engine.refute_part`), which can only refute closedness;
 4. the verdict: NOT CLOSED as soon as a part is not closed (its certificate is a
    certificate for the whole ``P``); CLOSED if every part is; otherwise UNKNOWN, listing
    the undecided parts for the algebraic engine.
@@ -30,6 +32,7 @@ from closure_check.case import Support, Verdict
 from closure_check.certificate import NotClosedCertificate
 from closure_check.graph import RankOneStructure, StructureTooLarge
 from closure_check.reduce import ComponentTooLarge, ReductionStep, reduce_component
+from closure_check.engine import refute_part
 from closure_check.rules import decide_part
 from closure_check.solve import Tractability, tractability
 from closure_check.support import ChainSupport, TwoFactorSupport
@@ -69,14 +72,17 @@ def _unknown(reason: str) -> CheckResult:
     return CheckResult(Verdict.UNKNOWN, Tractability.NOT_KNOWN, (reason,), undecided=(reason,))
 
 
-def check(support: Support) -> CheckResult:
-    """Decide closedness of ``P`` by the proved combinatorial rules.
+def check(support: Support, budget: float = 0.0) -> CheckResult:
+    """Decide closedness of ``P`` by the proved combinatorial rules, then the engine.
 
     Parameters
     ----------
     support
         A two-factor support, or a chain of two factors (converted with
         ``I = I_1``, ``J = I_2ᵀ``).  Longer chains are UNKNOWN here.
+    budget
+        Seconds the algebraic stage (:func:`closure_check.engine.refute_part`) may
+        spend on each part the rules leave open; 0 runs the rules only.
 
     Returns
     -------
@@ -128,6 +134,8 @@ def check(support: Support) -> CheckResult:
             )
         for part in reduction.parts:
             outcome = decide_part(structure, reduction, part)
+            if outcome is None and budget > 0:
+                outcome = refute_part(structure, reduction, part, budget)
             if outcome is None:
                 listing = "; ".join(
                     f"{list(map(int, b.rows))}×{list(map(int, b.cols))} μ={b.multiplicity}"

@@ -1,0 +1,267 @@
+"""Time and memory budgets for engine calls.
+
+Exact engines (Gröbner bases, linear algebra on Macaulay matrices, z3's nlsat) can run
+for a very long time or exhaust memory on inputs that look small.  Every engine call
+of closure-check therefore runs under a budget, and running out of it is an answer
+(UNKNOWN, with what was tried), never a hang or a crash of the caller.
+
+Two mechanisms:
+
+* :func:`run_with_budget` runs a call in a forked child process with an address-space
+  limit and a wall-clock limit; the child (and everything it started) is killed when
+  time runs out.  This is the hard guarantee.
+* :class:`Deadline` is the cooperative one: long loops inside an engine call
+  :meth:`Deadline.check`, which raises :class:`BudgetExhausted`, so an engine can also
+  stop cleanly in-process and report how far it got.
+
+>>> outcome = run_with_budget(sum, [1, 2, 3], seconds=5.0, memory_mb=256)
+>>> outcome.status, outcome.value
+('ok', 6)
+>>> run_with_budget(divmod, 1, 0, seconds=5.0, memory_mb=256).status
+'crashed'
+
+Notes
+-----
+The child is created with the ``fork`` start method (Linux), so the function and its
+arguments need not be picklable; only the returned value must be.  The child starts a
+new session (``os.setsid``), so on timeout the whole process group is killed with
+``SIGKILL``.  ``memory_mb`` bounds the address space the call may *add* to what the
+child inherits at the fork (``RLIMIT_AS`` is set to the inherited size plus
+``memory_mb`` MiB): a bound on the parent's own size would make the limit meaningless
+for large parents and impossible for small ones.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import tempfile
+import time
+import traceback
+from dataclasses import dataclass
+from typing import Any, Callable
+
+__all__ = ["Budget", "BudgetExhausted", "BudgetOutcome", "Deadline", "run_with_budget"]
+
+
+class BudgetExhausted(RuntimeError):
+    """An engine stopped because its time (or size) budget ran out."""
+
+
+@dataclass(frozen=True)
+class Budget:
+    """Limits for one engine call: wall-clock seconds and extra memory in MiB."""
+
+    seconds: float = 10.0
+    memory_mb: int = 2048
+
+    def deadline(self) -> "Deadline":
+        """A :class:`Deadline` starting now."""
+        return Deadline(self.seconds)
+
+
+class Deadline:
+    """A point in time after which cooperative engine loops stop.
+
+    >>> Deadline(60).remaining() > 59
+    True
+    """
+
+    def __init__(self, seconds: float | None) -> None:
+        self.seconds = seconds
+        self.end = None if seconds is None else time.monotonic() + max(0.0, float(seconds))
+
+    def remaining(self) -> float:
+        """Seconds left (``inf`` without a limit, never negative)."""
+        if self.end is None:
+            return float("inf")
+        return max(0.0, self.end - time.monotonic())
+
+    def expired(self) -> bool:
+        """True once the deadline has passed."""
+        return self.end is not None and time.monotonic() >= self.end
+
+    def check(self, what: str = "engine") -> None:
+        """Raise :class:`BudgetExhausted` if the deadline has passed."""
+        if self.expired():
+            raise BudgetExhausted(f"{what}: time budget of {self.seconds:g} s exhausted")
+
+
+def as_deadline(budget: "Budget | Deadline | float | None") -> Deadline:
+    """Normalise a budget argument: seconds, a :class:`Budget`, a :class:`Deadline`, or None."""
+    if isinstance(budget, Deadline):
+        return budget
+    if isinstance(budget, Budget):
+        return budget.deadline()
+    return Deadline(None if budget is None else float(budget))
+
+
+@dataclass(frozen=True)
+class BudgetOutcome:
+    """What happened to a call run under a budget.
+
+    Attributes
+    ----------
+    status
+        ``"ok"`` (``value`` holds the result), ``"timeout"``, ``"memory"`` (the call
+        ran out of its address space) or ``"crashed"`` (it raised, or the child died).
+    value
+        The return value when ``status == "ok"``, else None.
+    detail
+        A short description: the error text and traceback, the signal, the limit hit.
+    seconds
+        Wall-clock time from start to the outcome.
+    """
+
+    status: str
+    value: Any = None
+    detail: str = ""
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        """True iff the call returned a value."""
+        return self.status == "ok"
+
+
+_MEMORY_WORDS = ("memoryerror", "cannot allocate", "out of memory", "bad_alloc", "malloc", "realloc", "alloc failed")
+
+
+def _address_space_bytes() -> int:
+    try:
+        with open("/proc/self/status") as handle:
+            for line in handle:
+                if line.startswith("VmSize:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+def _child(connection: Any, stderr_path: str, memory_mb: int, function: Callable[..., Any], args: tuple, kwargs: dict) -> None:
+    status, payload = "crashed", "the child did not finish"
+    try:
+        os.setsid()
+        descriptor = os.open(stderr_path, os.O_WRONLY)
+        os.dup2(descriptor, 2)
+        os.close(descriptor)
+        if memory_mb is not None:
+            import resource
+
+            limit = _address_space_bytes() + int(memory_mb) * 1024 * 1024
+            _, hard = resource.getrlimit(resource.RLIMIT_AS)
+            if hard != resource.RLIM_INFINITY:
+                limit = min(limit, hard)
+            resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+        try:
+            value = function(*args, **kwargs)
+            status, payload = "ok", value
+        except MemoryError:
+            status, payload = "memory", "MemoryError: " + traceback.format_exc(limit=-3)
+        except BaseException as error:  # noqa: BLE001 - every failure of the call is reported
+            status, payload = "crashed", f"{type(error).__name__}: {error}\n" + traceback.format_exc(limit=-5)
+        try:
+            connection.send((status, payload))
+        except MemoryError:
+            connection.send(("memory", "MemoryError while sending the result"))
+        except BaseException as error:  # noqa: BLE001 - e.g. an unpicklable value
+            connection.send(("crashed", f"the result could not be sent back: {type(error).__name__}: {error}"))
+    finally:
+        try:
+            connection.close()
+        finally:
+            os._exit(0)
+
+
+def _kill_group(process: multiprocessing.process.BaseProcess) -> None:
+    pid = process.pid
+    if pid is None:
+        return
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    try:
+        process.kill()
+    except (ProcessLookupError, ValueError):
+        pass
+    process.join(5)
+
+
+def run_with_budget(function: Callable[..., Any], *args: Any, seconds: float, memory_mb: int = 2048, **kwargs: Any) -> BudgetOutcome:
+    """Call ``function(*args, **kwargs)`` in a child process with time and memory limits.
+
+    Parameters
+    ----------
+    function, args, kwargs
+        The call.  Need not be picklable (the child is forked); the return value must be.
+    seconds
+        Wall-clock limit; the child and its process group are killed when it passes.
+    memory_mb
+        Address space (MiB) the call may add to what the child inherits.
+
+    Returns
+    -------
+    BudgetOutcome
+        Never raises for a failure of the call: exceptions, signals, timeouts and
+        memory exhaustion are all reported in the outcome.
+
+    Notes
+    -----
+    Determinism: the outcome depends only on the call (and on the limits for calls that
+    hit them); nothing random is introduced here.
+    """
+    start = time.monotonic()
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    with tempfile.NamedTemporaryFile(prefix="closure-check-", suffix=".stderr", delete=False) as handle:
+        stderr_path = handle.name
+    try:
+        process = context.Process(target=_child, args=(sender, stderr_path, memory_mb, function, args, kwargs), daemon=True)
+        process.start()
+        sender.close()
+        message = None
+        try:
+            if receiver.poll(max(0.0, float(seconds))):
+                message = receiver.recv()
+        except (EOFError, OSError):
+            message = None
+        except MemoryError:
+            message = ("memory", "the result was too large to receive")
+        elapsed = time.monotonic() - start
+        if message is None:
+            timed_out = process.is_alive() and elapsed >= seconds
+            _kill_group(process)
+            if timed_out:
+                return BudgetOutcome("timeout", None, f"killed after the time limit of {seconds:g} s", time.monotonic() - start)
+            process.join(1)
+            text = _tail(stderr_path)
+            code = process.exitcode
+            how = f"signal {-code} ({signal.Signals(-code).name})" if code is not None and code < 0 else f"exit code {code}"
+            status = "memory" if any(word in text.lower() for word in _MEMORY_WORDS) else "crashed"
+            return BudgetOutcome(status, None, f"the child died with {how}" + (f": {text}" if text else ""), time.monotonic() - start)
+        process.join(5)
+        if process.is_alive():
+            _kill_group(process)
+        status, payload = message
+        if status == "ok":
+            return BudgetOutcome("ok", payload, "", time.monotonic() - start)
+        return BudgetOutcome(status, None, str(payload), time.monotonic() - start)
+    finally:
+        receiver.close()
+        try:
+            os.unlink(stderr_path)
+        except OSError:
+            pass
+
+
+def _tail(path: str, limit: int = 2000) -> str:
+    try:
+        with open(path, "rb") as handle:
+            handle.seek(0, os.SEEK_END)
+            size = handle.tell()
+            handle.seek(max(0, size - limit))
+            return handle.read().decode("utf-8", "replace").strip()
+    except OSError:
+        return ""
