@@ -38,12 +38,6 @@ def rows_of(matrix) -> list[str]:
     return ["".join(str(int(v)) for v in row) for row in np.asarray(matrix.toarray())]
 
 
-def support_of(record: dict) -> TwoFactorSupport:
-    return TwoFactorSupport.from_dense(
-        [[int(c) for c in row] for row in record["I"]], [[int(c) for c in row] for row in record["J"]]
-    )
-
-
 def run_one(index: int, support: TwoFactorSupport, seconds: float) -> dict:
     result = baseline_verdict(support, seconds=seconds)
     return {

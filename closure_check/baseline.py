@@ -1,8 +1,8 @@
 """The baseline: the authors' closedness sentence handed to z3, for any ``(I, J)``.
 
 The project measures itself against this.  Its answers are *recorded*, never used:
-no verdict of the library depends on this module (``docs/theory.md`` and issue 4 —
-"the authors' z3 sentence as a last resort, recorded as such").
+no verdict of the library depends on this module (issue 4: "the authors' z3 sentence
+as a last resort, recorded as such").
 
 The sentence (MATH.md §2, "Decidability") says that some A is a limit of products but
 not a product::
@@ -25,7 +25,7 @@ Source: the public repository ``tung-qle/topo_sparse_NN`` [NeurIPS code].  The s
 (commit 5096b3d) and ``LU3x3.py`` (commit 2f50d53; stored at the repository root in the
 copy we read, although issue 4 cites it as ``quantifiersElimination/LU3x3.py``) contain
 the same function ``closedness(support2, support1)``, each hard-coded to one pattern
-(2×2 LU, 2×2 dense with two units, 3×3 UL).
+(2×2 LU, 2×2 dense with two units, 3×3 triangular factors).
 
 *Kept* from that function, to the letter:
 
@@ -48,15 +48,15 @@ the same function ``closedness(support2, support1)``, each hard-coded to one pat
   convention of :mod:`closure_check.support`), or a chain of two factors.  The script
   takes ``(support2, support1)`` = (mask of X, mask of ``Yᵀ``) and transposes the second;
   here ``J`` is already the mask of Y;
-* a time limit: z3's own ``timeout`` parameter *and* a hard kill of the subprocess that
-  runs z3 (``multiprocessing``, ``"fork"`` context) after ``seconds + grace``;
+* a time limit: z3's own ``timeout`` parameter *and* a hard kill of the forked
+  subprocess that runs z3 after ``seconds + GRACE_SECONDS`` (the script has neither);
 * fixed seeds (``smt.random_seed``, ``sat.random_seed``, ``nlsat.seed`` = 0).  z3's
   timeout is wall-clock, so a pattern that finishes close to the limit can still flip
   between runs;
 * on *sat*, the witness A read from z3's model, in ``detail`` (informative only).
 
-The process budget is a small private helper (:func:`_run_killable`): the project's
-general ``closure_check.budget`` did not exist when this was written.
+The subprocess, its wall-clock kill and its memory limit (``MEMORY_MB`` extra MiB) come
+from :func:`closure_check.budget.run_with_budget`.
 
 References
 ----------
@@ -67,19 +67,18 @@ https://github.com/tung-qle/topo_sparse_NN.
 
 from __future__ import annotations
 
-import multiprocessing
-import time
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
-import numpy as np
-
+from closure_check.budget import run_with_budget
 from closure_check.support import ChainSupport, SupportError, TwoFactorSupport
 
 __all__ = ["BaselineResult", "baseline_verdict", "closedness_sentence"]
 
 #: Seconds granted after z3's own timeout before the subprocess is killed.
 GRACE_SECONDS = 1.0
+#: Extra address space (MiB) the z3 subprocess may use (``run_with_budget``).
+MEMORY_MB = 4096
 #: The seed given to every z3 random source.
 SEED = 0
 
@@ -95,7 +94,8 @@ class BaselineResult:
     seconds
         Wall-clock time, measured in the calling process (subprocess start included).
     detail
-        z3's answer in words: the witness A on sat, the reason on unknown, or the kill.
+        z3's answer in words: the witness A on sat, the reason on unknown, or the budget
+        outcome (``timeout``, ``memory``, ``crashed``) with its detail.
     """
 
     verdict: str
@@ -222,42 +222,6 @@ def _decide(support: TwoFactorSupport, seconds: float) -> tuple[str, str]:
     return "unknown", f"z3 SolverFor('NRA'): unknown ({solver.reason_unknown()})"
 
 
-def _child(connection: Any, function: Callable[..., Any], args: tuple[Any, ...]) -> None:
-    try:
-        connection.send(("ok", function(*args)))
-    except BaseException as error:  # reported to the parent, which decides UNKNOWN
-        connection.send(("error", f"{type(error).__name__}: {error}"))
-    finally:
-        connection.close()
-
-
-def _run_killable(function: Callable[..., Any], args: tuple[Any, ...], seconds: float) -> tuple[str, Any]:
-    """Run ``function(*args)`` in a forked subprocess, killed after ``seconds``.
-
-    Returns ``("ok", value)``, ``("error", text)`` or ``("killed", text)``.  Private:
-    the project's general budget helper did not exist when this module was written.
-    """
-    context = multiprocessing.get_context("fork")
-    receiver, sender = context.Pipe(duplex=False)
-    process = context.Process(target=_child, args=(sender, function, args), daemon=True)
-    process.start()
-    sender.close()
-    try:
-        if receiver.poll(seconds):
-            try:
-                return receiver.recv()
-            except EOFError:
-                pass
-            process.join(GRACE_SECONDS)
-            return "error", f"subprocess ended without an answer (exit code {process.exitcode})"
-        return "killed", f"killed after {seconds:.1f} s wall-clock"
-    finally:
-        receiver.close()
-        if process.is_alive():
-            process.kill()
-        process.join()
-
-
 def baseline_verdict(support: TwoFactorSupport | ChainSupport, seconds: float = 20.0) -> BaselineResult:
     """Pose the authors' sentence to z3 within ``seconds``: a *baseline*, never a decision.
 
@@ -281,17 +245,19 @@ def baseline_verdict(support: TwoFactorSupport | ChainSupport, seconds: float = 
 
     Notes
     -----
-    z3 runs in a subprocess of the ``"fork"`` multiprocessing context, so a z3 stuck in
-    native code (which ignores its own timeout now and then) cannot block the caller.
+    z3 runs in a forked subprocess (:func:`closure_check.budget.run_with_budget`, the
+    ``"fork"`` multiprocessing context, ``MEMORY_MB`` MiB of extra address space), so a
+    z3 stuck in native code (should it ever overrun its own timeout) cannot block the
+    caller: it is killed at ``seconds + GRACE_SECONDS``.
     Seeds are fixed; the answer can still depend on the time limit.
     """
     import z3  # noqa: F401  -- imported before the fork: an ImportError shows here, and the child never imports
 
     pair = _two_factor(support)
-    start = time.perf_counter()
-    status, value = _run_killable(_decide, (pair, float(seconds)), float(seconds) + GRACE_SECONDS)
-    elapsed = time.perf_counter() - start
-    if status == "ok":
-        verdict, detail = value
-        return BaselineResult(verdict, elapsed, detail)
-    return BaselineResult("unknown", elapsed, value)
+    outcome = run_with_budget(
+        _decide, pair, float(seconds), seconds=float(seconds) + GRACE_SECONDS, memory_mb=MEMORY_MB
+    )
+    if outcome.ok:
+        verdict, detail = outcome.value
+        return BaselineResult(verdict, outcome.seconds, detail)
+    return BaselineResult("unknown", outcome.seconds, f"{outcome.status}: {outcome.detail}")

@@ -23,7 +23,8 @@ Two mechanisms:
 Notes
 -----
 The child is created with the ``fork`` start method (Linux), so the function and its
-arguments need not be picklable; only the returned value must be.  The child starts a
+arguments need not be picklable; only the returned value must be.  The child's standard output and error go to a
+temporary file whose end is reported when it dies.  The child starts a
 new session (``os.setsid``), so on timeout the whole process group is killed with
 ``SIGKILL``.  ``memory_mb`` bounds the address space the call may *add* to what the
 child inherits at the fork (``RLIMIT_AS`` is set to the inherited size plus
@@ -33,9 +34,11 @@ for large parents and impossible for small ones.
 
 from __future__ import annotations
 
+import faulthandler
 import multiprocessing
 import os
 import signal
+import sys
 import tempfile
 import time
 import traceback
@@ -125,7 +128,7 @@ class BudgetOutcome:
         return self.status == "ok"
 
 
-_MEMORY_WORDS = ("memoryerror", "cannot allocate", "out of memory", "bad_alloc", "malloc", "realloc", "alloc failed")
+_MEMORY_WORDS = ("memoryerror", "alloc", "out of memory", "memory_manager")
 
 
 def _address_space_bytes() -> int:
@@ -144,8 +147,14 @@ def _child(connection: Any, stderr_path: str, memory_mb: int, function: Callable
     try:
         os.setsid()
         descriptor = os.open(stderr_path, os.O_WRONLY)
-        os.dup2(descriptor, 2)
+        for stream in (1, 2):  # flint reports allocation failures on stdout
+            os.dup2(descriptor, stream)
         os.close(descriptor)
+        if faulthandler.is_enabled():  # it may write to a copy of the parent's stderr
+            try:
+                faulthandler.enable(file=sys.__stderr__)
+            except (AttributeError, OSError, ValueError):
+                faulthandler.disable()
         if memory_mb is not None:
             import resource
 
@@ -213,12 +222,17 @@ def run_with_budget(function: Callable[..., Any], *args: Any, seconds: float, me
     hit them); nothing random is introduced here.
     """
     start = time.monotonic()
+    for stream in (sys.stdout, sys.stderr):  # the fork must not inherit unflushed output
+        try:
+            stream.flush()
+        except (AttributeError, OSError, ValueError):
+            pass
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
     with tempfile.NamedTemporaryFile(prefix="closure-check-", suffix=".stderr", delete=False) as handle:
         stderr_path = handle.name
     try:
-        process = context.Process(target=_child, args=(sender, stderr_path, memory_mb, function, args, kwargs), daemon=True)
+        process = context.Process(target=_child, args=(sender, stderr_path, memory_mb, function, args, kwargs))
         process.start()
         sender.close()
         message = None
@@ -256,12 +270,17 @@ def run_with_budget(function: Callable[..., Any], *args: Any, seconds: float, me
             pass
 
 
-def _tail(path: str, limit: int = 2000) -> str:
+def _tail(path: str, head: int = 1000, tail: int = 600) -> str:
+    """The start and the end of what the child wrote (its whole output if short)."""
     try:
         with open(path, "rb") as handle:
-            handle.seek(0, os.SEEK_END)
-            size = handle.tell()
-            handle.seek(max(0, size - limit))
-            return handle.read().decode("utf-8", "replace").strip()
+            size = handle.seek(0, os.SEEK_END)
+            handle.seek(0)
+            if size <= head + tail:
+                return handle.read().decode("utf-8", "replace").strip()
+            first = handle.read(head)
+            handle.seek(size - tail)
+            last = handle.read(tail)
     except OSError:
         return ""
+    return first.decode("utf-8", "replace").strip() + " … " + last.decode("utf-8", "replace").strip()

@@ -11,8 +11,7 @@ A certificate for "``P_{I,J}`` is not closed" (``docs/theory.md`` §4) consists 
   cover, and the lemma whose argument shows that those units cannot produce ``A`` on
   those cells.
 
-:meth:`NotClosedCertificate.defects` re-derives the first two items by exact
-expansion; the independent verifier of the certificate issue re-checks everything
+:meth:`Curve.defects` re-derives the first two items by exact expansion; the independent verifier of the certificate issue re-checks everything
 without this module.
 """
 
@@ -21,48 +20,30 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
-import numpy as np
-
 from closure_check.laurent import Laurent
 from closure_check.support import TwoFactorSupport
 
-__all__ = ["NotClosedCertificate", "Cell"]
+__all__ = ["Cell", "Curve", "NotClosedCertificate"]
 
 Cell = tuple[int, int]
 
 
 @dataclass(frozen=True)
-class NotClosedCertificate:
-    """Limit point, Laurent curve and obstruction for a non-closed ``P_{I,J}``.
+class Curve:
+    """A Laurent curve ``X(t), Y(t)`` and the limit ``A`` its product tends to.
 
     Attributes
     ----------
-    shape, rank
-        ``(m, n)`` and r.
-    limit
-        Nonzero entries of ``A``: cell → rational.
     x, y
         Nonzero entries of ``X(t)`` (row, unit) → Laurent and of ``Y(t)``
         (column, unit) → Laurent.
-    lemma
-        Name of the lemma of ``docs/theory.md`` that proves ``A ∉ P``.
-    obstruction_cells
-        The cells on which the lemma's argument runs.
-    obstruction_units
-        The only units whose rectangles contain those cells.
-    argument
-        The argument in words.
+    limit
+        Nonzero entries of ``A``: cell → rational.
     """
 
-    shape: tuple[int, int]
-    rank: int
-    limit: dict[Cell, Fraction]
     x: dict[Cell, Laurent]
     y: dict[Cell, Laurent]
-    lemma: str
-    obstruction_cells: tuple[Cell, ...]
-    obstruction_units: tuple[int, ...]
-    argument: str
+    limit: dict[Cell, Fraction]
 
     def product(self) -> dict[Cell, Laurent]:
         """Exact ``X(t) Y(t)ᵀ`` as cell → Laurent polynomial (nonzero entries)."""
@@ -76,19 +57,14 @@ class NotClosedCertificate:
         return {cell: value for cell, value in result.items() if not value.is_zero()}
 
     def defects(self, support: TwoFactorSupport) -> list[str]:
-        """What is wrong with the curve part of this certificate (empty if nothing).
+        """What is wrong with the curve (empty if nothing).
 
         Checks that ``X(t)``, ``Y(t)`` respect ``I``, ``J`` and that ``X(t)Y(t)ᵀ`` has no
         negative power of t and constant term ``A``.
         """
-        problems = []
         I, J = support.I.tocsr(), support.J.tocsr()
-        for (i, k) in self.x:
-            if not I[i, k]:
-                problems.append(f"X(t) has an entry at ({i},{k}) outside I")
-        for (j, k) in self.y:
-            if not J[j, k]:
-                problems.append(f"Y(t) has an entry at ({j},{k}) outside J")
+        problems = [f"X(t) has an entry at ({i},{k}) outside I" for (i, k) in self.x if not I[i, k]]
+        problems += [f"Y(t) has an entry at ({j},{k}) outside J" for (j, k) in self.y if not J[j, k]]
         product = self.product()
         for cell in sorted(set(product) | set(self.limit)):
             value = product.get(cell, Laurent())
@@ -102,18 +78,40 @@ class NotClosedCertificate:
                 )
         return problems
 
-    def limit_matrix(self) -> np.ndarray:
-        """``A`` as a dense object array of Fractions."""
-        matrix = np.full(self.shape, Fraction(0), dtype=object)
-        for (i, j), value in self.limit.items():
-            matrix[i, j] = value
-        return matrix
 
-    def at(self, t: Fraction) -> tuple[np.ndarray, np.ndarray]:
-        """``X(t)`` and ``Y(t)`` evaluated exactly at a nonzero rational t."""
-        X = np.full((self.shape[0], self.rank), Fraction(0), dtype=object)
-        Y = np.full((self.shape[1], self.rank), Fraction(0), dtype=object)
-        for target, entries in ((X, self.x), (Y, self.y)):
-            for (a, k), value in entries.items():
-                target[a, k] = sum((c * Fraction(t) ** e for e, c in value.terms.items()), Fraction(0))
-        return X, Y
+@dataclass(frozen=True)
+class NotClosedCertificate:
+    """Limit point, Laurent curve and obstruction for a non-closed ``P_{I,J}``.
+
+    Attributes
+    ----------
+    shape, rank
+        ``(m, n)`` and r.
+    curve
+        The curve of products and its limit A.
+    lemma
+        Name of the lemma of ``docs/theory.md`` that proves ``A ∉ P``.
+    obstruction_cells
+        The cells on which the lemma's argument runs.
+    obstruction_units
+        The only units whose rectangles contain those cells.
+    argument
+        The argument in words.
+    """
+
+    shape: tuple[int, int]
+    rank: int
+    curve: Curve
+    lemma: str
+    obstruction_cells: tuple[Cell, ...]
+    obstruction_units: tuple[int, ...]
+    argument: str
+
+    @property
+    def limit(self) -> dict[Cell, Fraction]:
+        """Nonzero entries of the limit A."""
+        return self.curve.limit
+
+    def defects(self, support: TwoFactorSupport) -> list[str]:
+        """What is wrong with the curve part of this certificate (empty if nothing)."""
+        return self.curve.defects(support)

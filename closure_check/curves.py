@@ -23,51 +23,16 @@ True
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
 from fractions import Fraction
 from typing import Iterator
 
 import z3
 
-from closure_check.certificate import Cell
+from closure_check.certificate import Cell, Curve
 from closure_check.laurent import Laurent
 from closure_check.support import TwoFactorSupport
 
-__all__ = ["Curve", "find_curve", "candidate_limits"]
-
-
-@dataclass(frozen=True)
-class Curve:
-    """A Laurent curve ``X(t), Y(t)`` and the limit its product tends to."""
-
-    x: dict[Cell, Laurent]
-    y: dict[Cell, Laurent]
-    limit: dict[Cell, Fraction]
-
-    def product(self) -> dict[Cell, Laurent]:
-        """Exact ``X(t) Y(t)ᵀ``, nonzero entries only."""
-        by_unit: dict[int, list[tuple[int, Laurent]]] = {}
-        for (i, k), value in self.x.items():
-            by_unit.setdefault(k, []).append((i, value))
-        result: dict[Cell, Laurent] = {}
-        for (j, k), value in self.y.items():
-            for i, x_value in by_unit.get(k, []):
-                result[(i, j)] = result.get((i, j), Laurent()) + x_value * value
-        return {cell: value for cell, value in result.items() if not value.is_zero()}
-
-    def defects(self, support: TwoFactorSupport) -> list[str]:
-        """Support violations, surviving negative powers, wrong constant terms."""
-        problems = [f"X({i},{k}) outside I" for (i, k) in self.x if not support.I[i, k]]
-        problems += [f"Y({j},{k}) outside J" for (j, k) in self.y if not support.J[j, k]]
-        product = self.product()
-        for cell in set(product) | set(self.limit):
-            value = product.get(cell, Laurent())
-            lowest = value.min_exponent()
-            if lowest is not None and lowest < 0:
-                problems.append(f"entry {cell} keeps t^{lowest}")
-            if value.coefficient(0) != self.limit.get(cell, Fraction(0)):
-                problems.append(f"entry {cell} tends to {value.coefficient(0)}, not {self.limit.get(cell, 0)}")
-        return problems
+__all__ = ["find_curve", "candidate_limits"]
 
 
 def _rational(value: z3.ExprRef) -> Fraction | None:

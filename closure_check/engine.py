@@ -109,9 +109,7 @@ def _outcome(support: TwoFactorSupport, curve, units: frozenset[int]) -> RuleOut
     certificate = NotClosedCertificate(
         shape=support.shape,
         rank=support.rank,
-        limit=dict(curve.limit),
-        x=dict(curve.x),
-        y=dict(curve.y),
+        curve=curve,
         lemma="Nullstellensatz",
         obstruction_cells=cells,
         obstruction_units=tuple(sorted(units)),

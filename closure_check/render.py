@@ -138,7 +138,7 @@ def render_certificate(certificate: NotClosedCertificate) -> list[str]:
     )
     return [
         f"limit A = {limit}",
-        f"curve (t → 0⁺): {cells(certificate.x, 'X')}; {cells(certificate.y, 'Y')}; all other entries 0",
+        f"curve (t → 0⁺): {cells(certificate.curve.x, 'X')}; {cells(certificate.curve.y, 'Y')}; all other entries 0",
         f"A ∉ P ({certificate.lemma}): {certificate.argument}",
     ]
 

@@ -35,7 +35,7 @@ from fractions import Fraction
 import numpy as np
 
 from closure_check.case import Verdict
-from closure_check.certificate import Cell, NotClosedCertificate
+from closure_check.certificate import Curve, NotClosedCertificate
 from closure_check.graph import RankOneStructure
 from closure_check.laurent import Laurent
 from closure_check.reduce import ClassBlock, ComponentReduction, Part, visible_bicliques
@@ -185,9 +185,11 @@ def _local_lu(structure: RankOneStructure, reduction: ComponentReduction, part: 
         certificate = NotClosedCertificate(
             shape=structure.support.shape,
             rank=structure.support.rank,
-            limit={(i1, j2): Fraction(1), (i2, j1): Fraction(1)},
-            x={(i1, unit): T, (i2, unit): ONE, (i2, other): -T_INV},
-            y={(j1, unit): ONE, (j2, unit): T_INV, (j2, other): ONE},
+            curve=Curve(
+                x={(i1, unit): T, (i2, unit): ONE, (i2, other): -T_INV},
+                y={(j1, unit): ONE, (j2, unit): T_INV, (j2, other): ONE},
+                limit={(i1, j2): Fraction(1), (i2, j1): Fraction(1)},
+            ),
             lemma="local-LU lemma",
             obstruction_cells=((i1, j1), (i1, j2), (i2, j1)),
             obstruction_units=(unit,),
@@ -288,9 +290,7 @@ def _shared_lines_outcome(
     certificate = NotClosedCertificate(
         shape=structure.support.shape,
         rank=structure.support.rank,
-        limit=limit,
-        x=x,
-        y=y,
+        curve=Curve(x=x, y=y, limit=limit),
         lemma=name,
         obstruction_cells=cells,
         obstruction_units=(ua, ub),

@@ -18,7 +18,7 @@ def isomorphic_by_brute_force(a: TwoFactorSupport, b: TwoFactorSupport, transpos
         if c.I.shape != a.I.shape or c.J.shape != a.J.shape:
             continue
         B_I, B_J = c.I.toarray(), c.J.toarray()
-        (m, r), n = A_I.shape, A_J.shape[0]
+        r = A_I.shape[1]
         for units in itertools.permutations(range(r)):
             I_u, J_u = B_I[:, units], B_J[:, units]
             # rows of I and rows of J may be permuted independently: compare sorted rows

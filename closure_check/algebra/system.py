@@ -182,7 +182,8 @@ class PolynomialSystem:
 
     def equation_terms(self) -> tuple[dict[Monomial, int], ...]:
         """The equations as plain ``{exponent vector: integer coefficient}`` dicts."""
-        return tuple({tuple(int(e) for e in mono): int(c) for mono, c in f.to_dict().items()} for f in self.equations)
+        n = self.nvars  # a system without variables has one unused dummy generator
+        return tuple({tuple(int(e) for e in mono[:n]): int(c) for mono, c in f.to_dict().items()} for f in self.equations)
 
     def residuals(self, point: Sequence[Fraction]) -> list[Fraction]:
         """``f_i(point)`` for every equation, exactly (``point`` in generator order)."""
