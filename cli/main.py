@@ -120,7 +120,14 @@ def family(name: str | None, args: tuple[str, ...], output: str | None) -> None:
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per file (keys file, verdict, tractable, tractability, reasons, ...).")
 @click.option("--strict", is_flag=True, help="Count an UNKNOWN verdict as a disagreement.")
-def check(files: tuple[str, ...], as_json: bool, strict: bool) -> None:
+@click.option(
+    "--budget",
+    default=5.0,
+    show_default=True,
+    type=click.FloatRange(min=0),
+    help="Seconds the algebraic stage may spend on each part the rules leave open (0: rules only).",
+)
+def check(files: tuple[str, ...], as_json: bool, strict: bool, budget: float) -> None:
     """Decide whether each support's set of products is closed, with the reasons.
 
     Exit status 0 when every verdict agrees with the file's `expect:` (if any), 1 on a
@@ -134,7 +141,7 @@ def check(files: tuple[str, ...], as_json: bool, strict: bool) -> None:
             click.echo(str(error), err=True)
             bad_input = True
             continue
-        result = check_support(case.support)
+        result = check_support(case.support, budget=budget)
         agrees = case.expect in (None, result.verdict) or result.verdict is Verdict.UNKNOWN
         disagreement |= not agrees or (strict and result.verdict is Verdict.UNKNOWN)
         if as_json:

@@ -42,8 +42,9 @@ import sys
 import tempfile
 import time
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 __all__ = ["Budget", "BudgetExhausted", "BudgetOutcome", "Deadline", "run_with_budget"]
 
@@ -59,7 +60,7 @@ class Budget:
     seconds: float = 10.0
     memory_mb: int = 2048
 
-    def deadline(self) -> "Deadline":
+    def deadline(self) -> Deadline:
         """A :class:`Deadline` starting now."""
         return Deadline(self.seconds)
 
@@ -91,7 +92,7 @@ class Deadline:
             raise BudgetExhausted(f"{what}: time budget of {self.seconds:g} s exhausted")
 
 
-def as_deadline(budget: "Budget | Deadline | float | None") -> Deadline:
+def as_deadline(budget: Budget | Deadline | float | None) -> Deadline:
     """Normalise a budget argument: seconds, a :class:`Budget`, a :class:`Deadline`, or None."""
     if isinstance(budget, Deadline):
         return budget

@@ -32,7 +32,7 @@ from closure_check.case import Support, Verdict
 from closure_check.certificate import NotClosedCertificate
 from closure_check.graph import RankOneStructure, StructureTooLarge
 from closure_check.reduce import ComponentTooLarge, ReductionStep, reduce_component
-from closure_check.engine import refute_part
+from closure_check.engine import MAX_NONZEROS, refute_part
 from closure_check.rules import decide_part
 from closure_check.solve import Tractability, tractability
 from closure_check.support import ChainSupport, TwoFactorSupport
@@ -142,7 +142,13 @@ def check(support: Support, budget: float = 0.0) -> CheckResult:
                     + (" (masked)" if b.masked else "")
                     for b in part.classes
                 )
-                undecided.append(f"component {component}, part [{listing}]: no rule applies")
+                tried = "no rule applies"
+                if budget > 0:
+                    tried += (
+                        f"; the curve search found no certified limit outside P within {budget:g} s "
+                        f"(candidates with ≤ {MAX_NONZEROS} nonzeros, curves of degree ≤ 2)"
+                    )
+                undecided.append(f"component {component}, part [{listing}]: {tried}")
                 continue
             reasons.append(f"component {component}: {outcome.text} ({outcome.lemma})")
             if outcome.verdict is Verdict.NOT_CLOSED:

@@ -10,7 +10,9 @@ CLOSED:
 * *masked block lemma* -- a part with one masked class whose visible cells form a
   disjoint union of complete bipartite blocks;
 * *nested-pair lemma* -- two unmasked classes with equal rows and nested columns (or
-  the transpose).
+  the transpose);
+* *cross lemma* -- two single units, the rows of one inside the other's and the
+  columns the other way round.
 
 NOT CLOSED:
 
@@ -82,7 +84,7 @@ def decide_part(structure: RankOneStructure, reduction: ComponentReduction, part
         outcome = rule(structure, reduction, part, cover)
         if outcome is not None:
             return outcome
-    for rule in (_determinantal, _masked_blocks, _nested_pair):
+    for rule in (_determinantal, _masked_blocks, _nested_pair, _cross):
         outcome = rule(reduction, part)
         if outcome is not None:
             return outcome
@@ -139,6 +141,23 @@ def _nested_pair(reduction: ComponentReduction, part: Part) -> RuleOutcome | Non
                 f"share their {'rows' if same == 'rows' else 'columns'} and have nested {word}: the part is "
                 f"{{M : rank M ≤ {small.multiplicity + large.multiplicity}, rank of M on the extra {word} ≤ "
                 f"{large.multiplicity}}}, closed",
+            )
+    return None
+
+
+def _cross(reduction: ComponentReduction, part: Part) -> RuleOutcome | None:
+    """Cross lemma: two single units, rows of one inside the other's, columns the other way."""
+    if len(part.classes) != 2 or any(b.masked or b.multiplicity != 1 for b in part.classes):
+        return None
+    for a, b in (part.classes, part.classes[::-1]):
+        rows_inside = np.isin(a.rows, b.rows).all() and a.rows.size < b.rows.size
+        cols_inside = np.isin(b.cols, a.cols).all() and b.cols.size < a.cols.size
+        if rows_inside and cols_inside:
+            return RuleOutcome(
+                Verdict.CLOSED,
+                "cross lemma",
+                f"units on {_rect(a)} and {_rect(b)} form a cross: the part is {{M : M = 0 outside the two "
+                f"rectangles, rank M ≤ 2, rank ≤ 1 on each arm}}, closed",
             )
     return None
 

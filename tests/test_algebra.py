@@ -124,7 +124,7 @@ def test_lu2_known_identity() -> None:
     certificate = complex_infeasibility(system)
     assert certificate is not None and certificate.verify(system)
     ctx = system.ctx
-    x00, x10, x11, y00, y10, y11 = ctx.gens()
+    _x00, x10, _x11, y00, y10, _y11 = ctx.gens()
     cofactors = [ctx.from_dict(dict(c)) if c else ctx.from_dict({}) for c in certificate.cofactors]
     assert certificate.constant == 1
     assert cofactors == [x10 * y10, -x10 * y00, ctx.from_dict({(0,) * 6: -1}), ctx.from_dict({})]

@@ -19,7 +19,12 @@ The lemmas are in ``docs/algebra.md``.
 'not-member'
 """
 
-from closure_check.algebra.membership import MembershipResult, decide_system, is_member, is_member_chain
+from closure_check.algebra.membership import (
+    MembershipResult,
+    decide_system,
+    is_member,
+    is_member_chain,
+)
 from closure_check.algebra.nullstellensatz import (
     NullstellensatzCertificate,
     complex_infeasibility,
@@ -27,8 +32,19 @@ from closure_check.algebra.nullstellensatz import (
     groebner_contains_one,
     macaulay_certificate,
 )
-from closure_check.algebra.real import EngineRecord, RealAnswer, real_solution, smtlib_query
-from closure_check.algebra.system import PolynomialSystem, Variable, chain_system, membership_system, raw_system
+from closure_check.algebra.real import (
+    EngineRecord,
+    RealAnswer,
+    real_solution,
+    smtlib_query,
+)
+from closure_check.algebra.system import (
+    PolynomialSystem,
+    Variable,
+    chain_system,
+    membership_system,
+    raw_system,
+)
 
 __all__ = [
     "EngineRecord",

@@ -33,13 +33,25 @@ from fractions import Fraction
 
 import numpy as np
 
-from closure_check.algebra.nullstellensatz import NullstellensatzCertificate, complex_infeasibility
+from closure_check.algebra.nullstellensatz import (
+    NullstellensatzCertificate,
+    complex_infeasibility,
+)
 from closure_check.algebra.real import EngineRecord, RealAnswer, real_solution
-from closure_check.algebra.system import PolynomialSystem, chain_system, membership_system
-from closure_check.budget import BudgetExhausted, BudgetOutcome, Deadline, run_with_budget
+from closure_check.algebra.system import (
+    PolynomialSystem,
+    chain_system,
+    membership_system,
+)
+from closure_check.budget import (
+    BudgetExhausted,
+    BudgetOutcome,
+    Deadline,
+    run_with_budget,
+)
 from closure_check.support import ChainSupport, TwoFactorSupport
 
-__all__ = ["MembershipResult", "is_member", "is_member_chain", "decide_system", "COMPLEX_SHARE"]
+__all__ = ["COMPLEX_SHARE", "MembershipResult", "decide_system", "is_member", "is_member_chain"]
 
 COMPLEX_SHARE = 0.5
 """Fraction of the budget the complex step may use before z3 gets the rest."""

@@ -37,8 +37,8 @@ D. Cox, J. Little, D. O'Shea, *Ideals, Varieties, and Algorithms*, 4th ed., Spri
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Mapping, Sequence
 
 import flint
 
@@ -46,12 +46,12 @@ from closure_check.algebra.system import Monomial, PolynomialSystem
 from closure_check.budget import Budget, BudgetExhausted, Deadline, as_deadline
 
 __all__ = [
+    "DEFAULT_GROEBNER_LIMITS",
     "NullstellensatzCertificate",
     "complex_infeasibility",
+    "extended_buchberger_certificate",
     "groebner_contains_one",
     "macaulay_certificate",
-    "extended_buchberger_certificate",
-    "DEFAULT_GROEBNER_LIMITS",
 ]
 
 Terms = tuple[tuple[Monomial, int], ...]
@@ -243,8 +243,10 @@ def macaulay_certificate(
 ) -> NullstellensatzCertificate | None:
     """Search cofactors of weight 0 built from at most ``t`` atoms, t = 0, …, ``max_atoms``.
 
-    Returns the first verified certificate (smallest t), or None if there is none up
-    to ``max_atoms`` or the next matrix would exceed ``max_entries`` dense entries.
+    Returns the first verified certificate (smallest t), or None if none was found up
+    to ``max_atoms`` (consistency is tested modulo a 63-bit prime, so None is "not
+    found", never a proof that a complex solution exists) or the next matrix would
+    exceed ``max_entries`` dense entries.
 
     Raises
     ------
@@ -293,7 +295,7 @@ def macaulay_certificate(
         solution = _solve_sparse(len(rows), len(columns), entries, deadline)
         if solution is None:
             continue
-        cofactors: list[dict[Monomial, int]] = [dict() for _ in equations]
+        cofactors: list[dict[Monomial, int]] = [{} for _ in equations]
         for column, value in solution.items():
             i, u = columns[column]
             cofactors[i][u] = value[0]
@@ -307,7 +309,7 @@ def macaulay_certificate(
 def _solve_sparse(nrows: int, ncols: int, entries: list[tuple[int, int, int]], deadline: Deadline) -> dict[int, tuple[int, int]] | None:
     """Solve ``M c = e_0`` over ℚ; return ``{column: (integer numerator, common denominator)}``.
 
-    None if the system is inconsistent (modulo every prime tried, or exactly).
+    None if it is inconsistent modulo the first prime, or no prime gave an exact solution.
     """
     for prime in _PRIMES:
         deadline.check("Macaulay search")
@@ -320,7 +322,9 @@ def _solve_sparse(nrows: int, ncols: int, entries: list[tuple[int, int, int]], d
         echelon, rank = matrix.rref()
         pivots = _pivots(echelon, rank, width)
         if pivots and pivots[-1] == ncols:
-            return None  # inconsistent modulo p; rank over ℚ is at least rank mod p
+            # Inconsistent modulo p: over ℚ too, unless p divides the denominators of
+            # every solution (odds about 2⁻⁶³).  Only "no certificate found" is claimed.
+            return None
         deadline.check("Macaulay search")
         # independent rows of the pivot columns
         sub = flint.nmod_mat(len(pivots), nrows, [0] * (len(pivots) * nrows), prime)

@@ -182,11 +182,30 @@ def _configure() -> None:
             pass
 
 
-def _check(system: PolynomialSystem, extra: tuple[str, ...], timeout_ms: int) -> tuple[str, z3.Solver, EngineRecord]:
+ENGINES = {
+    "nlsat": 'SolverFor("QF_NRA")',
+    "smt": 'Tactic("smt").solver()',
+}
+"""The z3 configurations used: nlsat (complete for QF_NRA) and the SMT core (incomplete
+nonlinear arithmetic by linearisation, Gröbner and nlsat calls, often quicker on sat)."""
+
+SMT_FIRST_SECONDS, SMT_FIRST_SHARE = 1.0, 0.25
+"""The SMT core runs first with a timeout of min(1 s, 25% of the budget); nlsat gets the rest."""
+
+
+def _solver(engine: str) -> z3.Solver:
+    if engine == "nlsat":
+        return z3.SolverFor("QF_NRA")
+    if engine == "smt":
+        return z3.Tactic("smt").solver()
+    raise ValueError(f"unknown z3 engine {engine!r}")
+
+
+def _check(system: PolynomialSystem, extra: tuple[str, ...], timeout_ms: int, engine: str = "nlsat") -> tuple[str, z3.Solver, EngineRecord]:
     _configure()
     query = smtlib_query(system, extra)
-    solver = z3.SolverFor("QF_NRA")
-    parameters = (("random_seed", _SEED), ("nlsat.seed", _SEED), ("timeout", timeout_ms))
+    solver = _solver(engine)
+    parameters = (("solver", ENGINES[engine]), ("random_seed", _SEED), ("nlsat.seed", _SEED), ("timeout", timeout_ms))
     solver.set("random_seed", _SEED)
     solver.set("timeout", timeout_ms)
     # the (check-sat) line is part of the record; the solver gets the assertions
@@ -237,7 +256,13 @@ def _z3_evaluates_to_solution(system: PolynomialSystem, solver: z3.Solver) -> bo
     return True
 
 
-def real_solution(system: PolynomialSystem, budget: Budget | Deadline | float | None = 10.0, *, rationalise: bool = True) -> RealAnswer:
+def real_solution(
+    system: PolynomialSystem,
+    budget: Budget | Deadline | float | None = 10.0,
+    *,
+    rationalise: bool = True,
+    engines: tuple[str, ...] = ("smt", "nlsat"),
+) -> RealAnswer:
     """Decide with z3 whether ``f_i = 0`` has a real solution; return it if so.
 
     Parameters
@@ -248,6 +273,9 @@ def real_solution(system: PolynomialSystem, budget: Budget | Deadline | float | 
         Seconds, a :class:`~closure_check.budget.Budget` or a
         :class:`~closure_check.budget.Deadline`; passed to z3 as its timeout.  None
         means no limit.
+    engines
+        z3 configurations tried in order until one answers (see :data:`ENGINES`); by
+        default the SMT core briefly, then nlsat with the rest of the budget.
     rationalise
         When z3's point has irrational coordinates, try to reach a rational point by
         fixing coordinates to nearby rationals (each fix is kept only if the query
@@ -264,14 +292,22 @@ def real_solution(system: PolynomialSystem, budget: Budget | Deadline | float | 
         remaining = deadline.remaining()
         return 4_294_967_295 if remaining == float("inf") else max(1, int(remaining * 1000))
 
-    result, solver, record = _check(system, (), timeout_ms())
+    result, solver, record, engine = "unknown", None, None, "nlsat"
+    for engine in engines:
+        cap = timeout_ms()
+        if engine == "smt" and len(engines) > 1:
+            remaining = deadline.remaining()
+            cap = max(1, int(1000 * min(SMT_FIRST_SECONDS, SMT_FIRST_SHARE * remaining))) if remaining != float("inf") else int(1000 * SMT_FIRST_SECONDS)
+        result, solver, record = _check(system, (), cap, engine)
+        if result != "unknown" or deadline.remaining() <= 0.01:
+            break
     if result == "unsat":
         return RealAnswer("no real solution", record=record, names=system.names)
     if result != "sat":
         return RealAnswer("unknown", record=record, names=system.names)
     values, approximations, irrational = _point(system, solver.model())
     if irrational and rationalise:
-        values, approximations, irrational, solver, record = _rationalise(system, values, approximations, irrational, solver, record, deadline, timeout_ms)
+        values, approximations, irrational, solver, record = _rationalise(system, values, approximations, irrational, solver, record, deadline, timeout_ms, engine)
     if not irrational:
         verified = system.is_solution(values)
         if not verified:  # pragma: no cover - would be a z3 bug
@@ -304,7 +340,7 @@ def real_solution(system: PolynomialSystem, budget: Budget | Deadline | float | 
     )
 
 
-def _rationalise(system, values, approximations, irrational, solver, record, deadline, timeout_ms):
+def _rationalise(system, values, approximations, irrational, solver, record, deadline, timeout_ms, engine):
     """Fix irrational coordinates to nearby rationals while the query stays satisfiable.
 
     Greedy: each coordinate that is irrational in the current model is tried once, with
@@ -327,7 +363,7 @@ def _rationalise(system, values, approximations, irrational, solver, record, dea
             if deadline.remaining() < 0.05:
                 break
             extra = fixed + (f"(assert (= |{name}| {_smt_rational(candidate)}))",)
-            result, trial_solver, trial_record = _check(system, extra, timeout_ms())
+            result, trial_solver, trial_record = _check(system, extra, timeout_ms(), engine)
             if result == "sat":
                 fixed, solver, record = extra, trial_solver, trial_record
                 values, approximations, irrational = _point(system, solver.model())

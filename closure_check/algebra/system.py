@@ -41,9 +41,9 @@ nothing (``docs/algebra.md``, "Graded cofactors").
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Iterable, Mapping, Sequence
 
 import flint
 import numpy as np
@@ -53,13 +53,13 @@ from closure_check.support import ChainSupport, TwoFactorSupport
 __all__ = [
     "Cell",
     "Monomial",
-    "Variable",
     "PolynomialSystem",
-    "membership_system",
-    "chain_system",
-    "raw_system",
-    "as_target",
+    "Variable",
     "as_hidden",
+    "as_target",
+    "chain_system",
+    "membership_system",
+    "raw_system",
 ]
 
 Cell = tuple[int, int]
@@ -483,7 +483,7 @@ def raw_system(names: Sequence[str], polynomials: Iterable[Mapping[Monomial, int
                 elif not (token.isdigit() or token in {"+", "-", "*", "^", "**", "(", ")"}):
                     raise ValueError(f"unexpected {token!r} in {poly!r}")
             expression = poly.replace("^", "**")
-            value = eval(expression, {"__builtins__": {}}, dict(gens))  # noqa: S307 - tokens validated above
+            value = eval(expression, {"__builtins__": {}}, dict(gens))
             equations.append(ctx.from_dict({}) + value)
         else:
             equations.append(ctx.from_dict({tuple(int(e) for e in mono): int(c) for mono, c in poly.items()}))
