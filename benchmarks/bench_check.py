@@ -15,26 +15,14 @@ import argparse
 import tempfile
 from pathlib import Path
 
-from bench_structure import best_time, load_arrays, save_arrays
-import numpy as np
-import scipy.sparse as sp
+from bench_structure import best_time, load_arrays, load_support, save_arrays
 
 from closure_check.classify import check
 from closure_check.families import butterfly_split, monarch, random_k_sparse
-from closure_check.support import TwoFactorSupport
 
 
 def load_and_check(path: Path):
-    arrays = load_arrays(path)
-
-    def factor(name: str) -> sp.csr_array:
-        indices = arrays[f"{name}_indices"]
-        return sp.csr_array(
-            (np.ones(indices.size, dtype=np.int8), indices, arrays[f"{name}_indptr"]),
-            shape=tuple(arrays[f"{name}_shape"]),
-        )
-
-    return check(TwoFactorSupport(factor("I"), factor("J")))
+    return check(load_support(path))
 
 
 def main() -> None:

@@ -45,7 +45,8 @@ def load_arrays(path: Path) -> dict[str, np.ndarray]:
         return {key: archive[key] for key in archive.files}
 
 
-def load_and_build(path: Path) -> RankOneStructure:
+def load_support(path: Path) -> TwoFactorSupport:
+    """Load the arrays and validate them as a support (what every timed run starts with)."""
     arrays = load_arrays(path)
 
     def factor(name: str) -> sp.csr_array:
@@ -55,7 +56,11 @@ def load_and_build(path: Path) -> RankOneStructure:
             shape=tuple(arrays[f"{name}_shape"]),
         )
 
-    return RankOneStructure.build(TwoFactorSupport(factor("I"), factor("J")))
+    return TwoFactorSupport(factor("I"), factor("J"))
+
+
+def load_and_build(path: Path) -> RankOneStructure:
+    return RankOneStructure.build(load_support(path))
 
 
 def best_time(action: Callable[[], object], repeat: int) -> float:

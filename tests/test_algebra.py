@@ -356,3 +356,17 @@ def test_in_process_mode_matches() -> None:
     assert isolated.answer == inline.answer == "not-member"
     assert isolated.proof == inline.proof
     assert isinstance(is_member(lu(2), {(0, 0): 1}, seconds=10, isolate=False).proof, RealAnswer)
+
+
+def test_member_where_nlsat_alone_stalls() -> None:
+    # nlsat times out on this dense system (20 variables, measured); z3's SMT core,
+    # tried first, finds a point, and the point is exact
+    support = TwoFactorSupport.from_dense([[0, 1, 1, 1], [1, 1, 1, 0], [1, 1, 0, 1]], [[1, 1, 1, 0], [1, 1, 1, 1], [1, 1, 1, 1]])
+    A = {(0, 0): 4, (0, 1): 1, (0, 2): 4, (1, 0): -8, (1, 1): -2, (1, 2): -4, (2, 1): 2, (2, 2): -1}
+    result = is_member(support, A, hidden={(2, 0)}, seconds=20)
+    assert result.answer == "member" and result.certified
+    assert dict(result.proof.record.parameters)["solver"] == 'Tactic("smt").solver()'
+    X, Y = result.factors
+    product_matrix = X.dot(Y.T)
+    assert all(product_matrix[cell] == value for cell, value in A.items())
+    assert all(product_matrix[i, j] == 0 for i in range(3) for j in range(3) if (i, j) not in A and (i, j) != (2, 0))
