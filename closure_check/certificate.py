@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
+from closure_check.algebra.nullstellensatz import NullstellensatzCertificate
 from closure_check.laurent import Laurent
 from closure_check.support import TwoFactorSupport
 
@@ -97,6 +98,9 @@ class NotClosedCertificate:
         The only units whose rectangles contain those cells.
     argument
         The argument in words.
+    identity
+        For the Nullstellensatz lemma: the verified identity ``Σ c_i f_i = c ≠ 0`` for
+        the system ``X Yᵀ = A`` over ``obstruction_units`` (all other units emptied).
     """
 
     shape: tuple[int, int]
@@ -106,6 +110,7 @@ class NotClosedCertificate:
     obstruction_cells: tuple[Cell, ...]
     obstruction_units: tuple[int, ...]
     argument: str
+    identity: NullstellensatzCertificate | None = None
 
     @property
     def limit(self) -> dict[Cell, Fraction]:

@@ -2,8 +2,8 @@
 
 For an undecided part, candidate limits A supported on the part's visible cells are
 tried, sparsest first.  A candidate is kept only if the system ``X Yᵀ = A`` for the
-units of the part's overlap component has no complex solution (then ``A ∉ P`` by the
-direct-sum lemma, A being zero outside the component) -- a Gröbner basis equal to {1}; then
+units of the part's overlap component has no complex solution, proved by a verified
+identity (then ``A ∉ P`` by the direct-sum lemma, A being zero outside the component) -- a Gröbner basis equal to {1}; then
 a Laurent curve converging to A is searched (:func:`closure_check.curves.find_curve`)
 and checked exactly.  Success gives NOT CLOSED with a certificate whose two halves are
 independently checkable: the curve by exact expansion, ``A ∉ P`` by the Gröbner basis
@@ -18,51 +18,43 @@ from __future__ import annotations
 import time
 from fractions import Fraction
 
-import flint
 import numpy as np
+import scipy.sparse as sp
 
+from closure_check.algebra import NullstellensatzCertificate, complex_infeasibility, membership_system
+from closure_check.budget import BudgetExhausted
 from closure_check.case import Verdict
-from closure_check.certificate import Cell, NotClosedCertificate
+from closure_check.certificate import Cell, Curve, NotClosedCertificate
 from closure_check.curves import candidate_limits, find_curve
 from closure_check.graph import RankOneStructure
 from closure_check.reduce import ComponentReduction, Part
 from closure_check.rules import RuleOutcome
 from closure_check.support import TwoFactorSupport
 
-__all__ = ["refute_part", "no_complex_factorisation"]
+__all__ = ["component_support", "no_complex_factorisation", "refute_part", "MAX_NONZEROS"]
 
 MAX_NONZEROS = 4
-GROEBNER_LIMITS = (400, 4000, 4096)
 
 
-def no_complex_factorisation(support: TwoFactorSupport, limit: dict[Cell, Fraction], units: frozenset[int]) -> bool:
-    """True if ``X Yᵀ = A`` (only ``units`` nonzero) has a Gröbner basis {1} over ℚ.
+def component_support(support: TwoFactorSupport, units: frozenset[int]) -> TwoFactorSupport:
+    """``(I, J)`` with every unit outside ``units`` emptied (unit numbers unchanged)."""
+    keep = np.zeros(support.rank, dtype=np.int8)
+    keep[sorted(units)] = 1
+    scale = sp.diags_array(keep, dtype=np.int8)
+    return TwoFactorSupport(support.I @ scale, support.J @ scale)
 
-    False when the basis is not {1} or the size limits stop the computation first.
+
+def no_complex_factorisation(
+    support: TwoFactorSupport, limit: dict[Cell, Fraction], seconds: float
+) -> NullstellensatzCertificate | None:
+    """A verified identity ``Σ c_i f_i = c ≠ 0`` for ``X Yᵀ = A``, or None.
+
+    None when the system has a complex solution or the time runs out.
     """
-    I, J = support.I.tocoo(), support.J.tocoo()
-    x_entries = [(int(i), int(k)) for i, k in zip(I.row, I.col) if int(k) in units]
-    y_entries = [(int(j), int(k)) for j, k in zip(J.row, J.col) if int(k) in units]
-    ctx = flint.fmpz_mpoly_ctx.get(("v", max(len(x_entries) + len(y_entries), 1)), "degrevlex")
-    gens = ctx.gens()
-    x = {entry: gens[n] for n, entry in enumerate(x_entries)}
-    y = {entry: gens[len(x_entries) + n] for n, entry in enumerate(y_entries)}
-    y_by_unit: dict[int, list[int]] = {}
-    for j, k in y_entries:
-        y_by_unit.setdefault(k, []).append(j)
-    cells = {(i, j) for (i, k) in x_entries for j in y_by_unit.get(k, [])}
-    if any(cell not in cells for cell in limit):
-        return True
-    equations = []
-    for (i, j) in sorted(cells):
-        value = Fraction(limit.get((i, j), 0))
-        poly = ctx.from_dict({}) - value.numerator
-        for (row, k) in x_entries:
-            if row == i and (j, k) in y:
-                poly += value.denominator * x[(i, k)] * y[(j, k)]
-        equations.append(poly)
-    basis, complete = flint.fmpz_mpoly_vec(equations, ctx).buchberger_naive(limits=GROEBNER_LIMITS)
-    return bool(complete) and any(p.is_constant() and p != 0 for p in basis)
+    try:
+        return complex_infeasibility(membership_system(support, limit), seconds)
+    except BudgetExhausted:
+        return None
 
 
 def _visible_cells(reduction: ComponentReduction, part: Part) -> list[Cell]:
@@ -82,35 +74,40 @@ def refute_part(
     Returns a NOT CLOSED outcome with its certificate, or None (nothing found in time).
     """
     deadline = time.monotonic() + seconds
-    support = structure.support
     component = structure.class_component[structure.unit_class[part.classes[0].units[0]]]
     units = frozenset(int(k) for k in np.flatnonzero(structure.class_component[structure.unit_class] == component)
                       if structure.unit_class[k] >= 0)
+    support = component_support(structure.support, units)
     for values in ((1,), (1, -1)):
         for limit in candidate_limits(_visible_cells(reduction, part), values, MAX_NONZEROS):
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 return None
-            if not no_complex_factorisation(support, limit, units):
+            identity = no_complex_factorisation(support, limit, min(remaining, 2.0))
+            if identity is None:
                 continue
             for degree in (1, 2):
                 curve = find_curve(support, limit, degree, min(0.5, max(remaining, 0.05)), units)
                 if curve is not None:
-                    return _outcome(support, curve, units)
+                    return _outcome(structure.support, curve, units, identity)
     return None
 
 
-def _outcome(support: TwoFactorSupport, curve, units: frozenset[int]) -> RuleOutcome:
+def _outcome(
+    support: TwoFactorSupport, curve: Curve, units: frozenset[int], identity: NullstellensatzCertificate
+) -> RuleOutcome:
     cells = tuple(sorted(curve.limit))
     argument = (
         "the system X Yᵀ = A over the units " + ",".join(map(str, sorted(units)))
-        + " has Gröbner basis {1} over ℚ (python-flint): no complex solution, hence no real one"
+        + f" satisfies the identity Σ c_i f_i = {identity.constant} (cofactors of degree ≤ {identity.degree},"
+        " checked by expansion): no complex solution, hence no real one (weak Nullstellensatz)"
     )
     certificate = NotClosedCertificate(
         shape=support.shape,
         rank=support.rank,
         curve=curve,
         lemma="Nullstellensatz",
+        identity=identity,
         obstruction_cells=cells,
         obstruction_units=tuple(sorted(units)),
         argument=argument,

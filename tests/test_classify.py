@@ -33,6 +33,8 @@ def assert_certificate_sound(support: TwoFactorSupport, result) -> None:
         covering = {k for k in range(support.rank) if I[i, k] and J[j, k]}
         assert covering <= set(certificate.obstruction_units), (i, j, covering)
     assert has_no_complex_solution(support, certificate.limit) is True
+    if certificate.identity is not None:
+        assert certificate.identity.defects() == []
 
 
 MATH_TABLE = [

@@ -132,11 +132,11 @@ def test_check_disagreement_exits_1(runner, tmp_path):
 
 
 def test_check_unknown_is_an_error_only_with_strict(runner, tmp_path):
-    # rectangles {0,1}×{0,1,2} and {0,1,2}×{0,1}: the "closed" side of the unproved width-2 claim
+    # three units on rows {0,1}, columns {0,1}, {0,2}, {1,2}: no rule decides it yet
     path = tmp_path / "open.sup"
-    path.write_text("expect: closed\nI:\n11\n11\n01\nJ:\n11\n11\n10\n")
-    plain = runner.invoke(main, ["check", str(path)])
-    strict = runner.invoke(main, ["check", "--strict", str(path)])
+    path.write_text("expect: closed\nI:\n111\n111\nJ:\n110\n101\n011\n")
+    plain = runner.invoke(main, ["check", "--budget", "0.5", str(path)])
+    strict = runner.invoke(main, ["check", "--budget", "0.5", "--strict", str(path)])
     assert "UNKNOWN" in plain.output
     assert plain.exit_code == 0 and strict.exit_code == 1
 
