@@ -28,11 +28,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from closure_check.algebra.real import EngineRecord
 from closure_check.case import Support, Verdict
 from closure_check.certificate import NotClosedCertificate
 from closure_check.graph import RankOneStructure, StructureTooLarge
 from closure_check.reduce import ComponentTooLarge, ReductionStep, reduce_component
-from closure_check.engine import MAX_NONZEROS, refute_part
+from closure_check.engine import MAX_NONZEROS, prove_part_closed, refute_part
 from closure_check.rules import decide_part
 from closure_check.solve import Tractability, tractability
 from closure_check.support import ChainSupport, TwoFactorSupport
@@ -56,6 +57,8 @@ class CheckResult:
         For NOT CLOSED: limit, Laurent curve and obstruction.
     undecided
         For UNKNOWN: the parts no rule decides (descriptions), to hand to the engine.
+    records
+        The engine records behind verdicts decided by an engine criterion.
     steps
         The reductions applied, as (lemma, text).
     """
@@ -66,6 +69,7 @@ class CheckResult:
     certificate: NotClosedCertificate | None = None
     undecided: tuple[str, ...] = ()
     steps: tuple[ReductionStep, ...] = field(default=())
+    records: tuple[EngineRecord, ...] = ()
 
 
 def _unknown(reason: str) -> CheckResult:
@@ -119,6 +123,7 @@ def check(support: Support, budget: float = 0.0) -> CheckResult:
         )
 
     steps: list[ReductionStep] = []
+    records: list[EngineRecord] = []
     undecided: list[str] = []
     for component in np.flatnonzero(class_counts > 1):
         try:
@@ -135,7 +140,9 @@ def check(support: Support, budget: float = 0.0) -> CheckResult:
         for part in reduction.parts:
             outcome = decide_part(structure, reduction, part)
             if outcome is None and budget > 0:
-                outcome = refute_part(structure, reduction, part, budget)
+                outcome = refute_part(structure, reduction, part, budget) or prove_part_closed(
+                    structure, part, budget
+                )
             if outcome is None:
                 listing = "; ".join(
                     f"{list(map(int, b.rows))}×{list(map(int, b.cols))} μ={b.multiplicity}"
@@ -146,11 +153,14 @@ def check(support: Support, budget: float = 0.0) -> CheckResult:
                 if budget > 0:
                     tried += (
                         f"; the curve search found no certified limit outside P within {budget:g} s "
-                        f"(candidates with ≤ {MAX_NONZEROS} nonzeros, curves of degree ≤ 2)"
+                        f"(candidates with ≤ {MAX_NONZEROS} nonzeros, curves of degree ≤ 2); the "
+                        f"Zariski-closure criterion got no answer from z3 within {budget:g} s"
                     )
                 undecided.append(f"component {component}, part [{listing}]: {tried}")
                 continue
             reasons.append(f"component {component}: {outcome.text} ({outcome.lemma})")
+            if outcome.record is not None:
+                records.append(outcome.record)
             if outcome.verdict is Verdict.NOT_CLOSED:
                 return CheckResult(
                     Verdict.NOT_CLOSED,
@@ -163,5 +173,7 @@ def check(support: Support, budget: float = 0.0) -> CheckResult:
         return CheckResult(
             Verdict.UNKNOWN, Tractability.NOT_KNOWN, tuple(reasons), undecided=tuple(undecided), steps=tuple(steps)
         )
-    return CheckResult(Verdict.CLOSED, tractability(structure), tuple(reasons), steps=tuple(steps))
+    return CheckResult(
+        Verdict.CLOSED, tractability(structure), tuple(reasons), steps=tuple(steps), records=tuple(records)
+    )
 

@@ -9,8 +9,10 @@ and checked exactly.  Success gives NOT CLOSED with a certificate whose two halv
 independently checkable: the curve by exact expansion, ``A ∉ P`` by the Gröbner basis
 (to be replaced by an explicit Nullstellensatz identity).
 
-The stage never returns CLOSED by itself: a part it cannot refute stays UNKNOWN.
-Every call is bounded by ``seconds``.
+When no refutation is found, :func:`prove_part_closed` tries the Zariski-closure
+criterion on the part's component (:mod:`closure_check.zariski`): a CLOSED verdict
+backed by z3's answer to an ∃∀ sentence, kept as an engine record.  A part neither
+step decides stays UNKNOWN.  Every call is bounded by ``seconds``.
 """
 
 from __future__ import annotations
@@ -30,8 +32,9 @@ from closure_check.graph import RankOneStructure
 from closure_check.reduce import ComponentReduction, Part
 from closure_check.rules import RuleOutcome
 from closure_check.support import TwoFactorSupport
+from closure_check.zariski import zariski_closed
 
-__all__ = ["component_support", "no_complex_factorisation", "refute_part", "MAX_NONZEROS"]
+__all__ = ["component_support", "no_complex_factorisation", "prove_part_closed", "refute_part", "MAX_NONZEROS"]
 
 MAX_NONZEROS = 4
 
@@ -57,6 +60,33 @@ def no_complex_factorisation(
         return None
 
 
+def _component_units(structure: RankOneStructure, part: Part) -> frozenset[int]:
+    """The units of the overlap component that contains ``part``."""
+    component = structure.class_component[structure.unit_class[part.classes[0].units[0]]]
+    in_component = (structure.unit_class >= 0) & (structure.class_component[structure.unit_class] == component)
+    return frozenset(int(k) for k in np.flatnonzero(in_component))
+
+
+def prove_part_closed(structure: RankOneStructure, part: Part, seconds: float) -> RuleOutcome | None:
+    """CLOSED by the Zariski-closure criterion on the part's component, or None.
+
+    The component is closed iff all its parts are (direct-sum lemma), so a proof for
+    the component decides the part.
+    """
+    result = zariski_closed(component_support(structure.support, _component_units(structure, part)), seconds)
+    if not result.closed:
+        return None
+    closure = " = 0, ".join(result.equations) + " = 0" if result.equations else "all matrices on the covered cells"
+    return RuleOutcome(
+        Verdict.CLOSED,
+        "Zariski-closure criterion",
+        f"the Zariski closure of the component's products is {{{closure}}}; z3 {result.record.version} "
+        f"(nlqsat) proves every real point of it is a product, so P on the component equals that closed set "
+        f"(engine record, not a checkable certificate)",
+        record=result.record,
+    )
+
+
 def _visible_cells(reduction: ComponentReduction, part: Part) -> list[Cell]:
     cells = set()
     for block in part.classes:
@@ -74,9 +104,7 @@ def refute_part(
     Returns a NOT CLOSED outcome with its certificate, or None (nothing found in time).
     """
     deadline = time.monotonic() + seconds
-    component = structure.class_component[structure.unit_class[part.classes[0].units[0]]]
-    units = frozenset(int(k) for k in np.flatnonzero(structure.class_component[structure.unit_class] == component)
-                      if structure.unit_class[k] >= 0)
+    units = _component_units(structure, part)
     support = component_support(structure.support, units)
     for values in ((1,), (1, -1)):
         for limit in candidate_limits(_visible_cells(reduction, part), values, MAX_NONZEROS):

@@ -36,6 +36,7 @@ from fractions import Fraction
 
 import numpy as np
 
+from closure_check.algebra.real import EngineRecord
 from closure_check.case import Verdict
 from closure_check.certificate import Curve, NotClosedCertificate
 from closure_check.graph import RankOneStructure
@@ -51,12 +52,14 @@ T_INV = Laurent.monomial(-1)
 
 @dataclass(frozen=True)
 class RuleOutcome:
-    """A decided part: verdict, lemma, explanation and (NOT CLOSED) certificate."""
+    """A decided part: verdict, lemma, explanation, and the certificate (NOT CLOSED) or
+    the record of the engine that answered (a criterion decided by z3)."""
 
     verdict: Verdict
     lemma: str
     text: str
     certificate: NotClosedCertificate | None = None
+    record: EngineRecord | None = None
 
 
 def _set(indices: np.ndarray | list[int]) -> str:

@@ -1,0 +1,138 @@
+"""Closedness from the Zariski closure (``docs/theory.md``, "Zariski-closure criterion").
+
+``P`` is contained in the real points ``Z(ℝ)`` of its Zariski closure Z, a closed set.
+If no real point of Z lies outside P, then ``P = Z(ℝ)`` is closed.  Z is computed by
+elimination: a lexicographic Gröbner basis of ``⟨a_ij − Σ_k x_ik y_jk⟩`` with the factor
+variables first, keeping the polynomials in the ``a_ij`` alone (python-flint).  The
+question "is there a real A on Z with no real factorisation?" is an ∃∀ sentence over
+the reals, handed to z3's ``nlqsat`` (a complete procedure for such sentences); its
+*unsat* is recorded as an engine record, not a checkable certificate.
+
+Both steps run in a budgeted child process (:func:`closure_check.budget.run_with_budget`).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import flint
+import z3
+
+from closure_check.algebra.real import EngineRecord, z3_version
+from closure_check.budget import run_with_budget
+from closure_check.support import TwoFactorSupport
+
+__all__ = ["ZariskiResult", "zariski_closed", "elimination_ideal"]
+
+
+@dataclass(frozen=True)
+class ZariskiResult:
+    """Outcome of the criterion: ``closed`` True/False/None (proved / witness / unknown)."""
+
+    closed: bool | None
+    equations: tuple[str, ...]
+    record: EngineRecord | None
+    detail: str
+
+
+def _variables(support: TwoFactorSupport) -> tuple[list[tuple[int, int]], list[tuple[int, int]], list[tuple[int, int]]]:
+    I, J = support.I.tocoo(), support.J.tocoo()
+    x = sorted((int(i), int(k)) for i, k in zip(I.row, I.col))
+    y = sorted((int(j), int(k)) for j, k in zip(J.row, J.col))
+    units_x: dict[int, list[int]] = {}
+    for i, k in x:
+        units_x.setdefault(k, []).append(i)
+    cells = sorted({(i, j) for j, k in y for i in units_x.get(k, [])})
+    return x, y, cells
+
+
+def elimination_ideal(support: TwoFactorSupport) -> tuple[list[str], list[dict[tuple[int, ...], int]]]:
+    """Generators of the Zariski closure of P on the covered cells.
+
+    Returns the cell names ``a_i_j`` and each generator as exponent vector (over the
+    cells) → integer coefficient.  Uncovered cells are 0 on P and are left out.
+    """
+    x, y, cells = _variables(support)
+    count = len(x) + len(y) + len(cells)
+    ctx = flint.fmpz_mpoly_ctx.get(("v", count), "lex")
+    gens = ctx.gens()
+    xv = {entry: gens[n] for n, entry in enumerate(x)}
+    yv = {entry: gens[len(x) + n] for n, entry in enumerate(y)}
+    offset = len(x) + len(y)
+    equations = []
+    for n, (i, j) in enumerate(cells):
+        poly = gens[offset + n]
+        for (row, k), value in xv.items():
+            if row == i and (j, k) in yv:
+                poly -= value * yv[(j, k)]
+        equations.append(poly)
+    basis = flint.fmpz_mpoly_vec(equations, ctx).buchberger_naive().autoreduction()
+    generators = []
+    for poly in basis:
+        terms = {monomial[offset:]: int(c) for monomial, c in poly.to_dict().items() if not any(monomial[:offset])}
+        if len(terms) == len(poly.to_dict()):
+            generators.append(terms)
+    return [f"a_{i}_{j}" for i, j in cells], generators
+
+
+def _sentence(support: TwoFactorSupport, names: list[str], generators: list[dict[tuple[int, ...], int]]) -> z3.BoolRef:
+    x, y, cells = _variables(support)
+    a = [z3.Real(name) for name in names]
+    xv = {entry: z3.Real(f"x_{entry[0]}_{entry[1]}") for entry in x}
+    yv = {entry: z3.Real(f"y_{entry[0]}_{entry[1]}") for entry in y}
+    on_z = []
+    for terms in generators:
+        monomials = []
+        for exponents, coefficient in terms.items():
+            factor = z3.RealVal(coefficient)
+            for variable, e in zip(a, exponents):
+                if e:
+                    factor = factor * variable**e
+            monomials.append(factor)
+        on_z.append(z3.Sum(monomials) == 0)
+    product = []
+    for n, (i, j) in enumerate(cells):
+        terms = [xv[(i, k)] * yv[(j, k)] for (row, k) in x if row == i and (j, k) in yv]
+        product.append(z3.Sum(terms) == a[n])
+    factors = list(xv.values()) + list(yv.values())
+    return z3.And(*on_z, z3.ForAll(factors, z3.Not(z3.And(*product))))
+
+
+def _decide(support: TwoFactorSupport, seconds: float) -> ZariskiResult:
+    names, generators = elimination_ideal(support)
+    sentence = _sentence(support, names, generators)
+    solver = z3.Tactic("nlqsat").solver()
+    solver.set("timeout", max(1, int(seconds * 1000)))
+    solver.add(sentence)
+    start = time.monotonic()
+    answer = str(solver.check())
+    record = EngineRecord(
+        engine="z3 nlqsat",
+        version=z3_version(),
+        logic="NRA (∃∀)",
+        query=solver.to_smt2(),
+        result=answer,
+        reason=solver.reason_unknown() if answer == "unknown" else "",
+        parameters=(("timeout_ms", max(1, int(seconds * 1000))),),
+        seconds=time.monotonic() - start,
+    )
+    equations = tuple(
+        " + ".join(f"{c}·" + "·".join(f"{n}^{e}" if e > 1 else n for n, e in zip(names, exps) if e) for exps, c in g.items())
+        for g in generators
+    )
+    closed = {"unsat": True, "sat": False}.get(answer)
+    return ZariskiResult(closed, equations, record, f"nlqsat answered {answer}")
+
+
+def zariski_closed(support: TwoFactorSupport, seconds: float) -> ZariskiResult:
+    """Run the criterion in a child process limited to ``seconds``.
+
+    ``closed`` is True when z3 proves every real point of the Zariski closure is a
+    product (P closed); False when it finds a real point of Z outside P (this alone
+    does not show P is not closed); None when time or memory ran out.
+    """
+    outcome = run_with_budget(_decide, support, max(seconds - 0.2, 0.1), seconds=seconds, memory_mb=2048)
+    if outcome.status == "ok":
+        return outcome.value
+    return ZariskiResult(None, (), None, f"Zariski-closure criterion: {outcome.status} ({outcome.detail})")
