@@ -1,8 +1,10 @@
 """The baseline: the authors' closedness sentence handed to z3, for any ``(I, J)``.
 
-The project measures itself against this.  Its answers are *recorded*, never used:
-no verdict of the library depends on this module (issue 4: "the authors' z3 sentence
-as a last resort, recorded as such").
+The project measures itself against this.  Its verdicts are *recorded*, never used:
+no verdict of the library rests on this module.  The one use inside the library is as
+a search: on *sat*, z3's witness A is handed to the certifier
+(:func:`closure_check.engine.refute_with_sentence`), and a NOT CLOSED verdict follows only
+if a Nullstellensatz identity and an exact Laurent curve are found for that A.
 
 The sentence (MATH.md §2, "Decidability") says that some A is a limit of products but
 not a product::
@@ -67,6 +69,8 @@ https://github.com/tung-qle/topo_sparse_NN.
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 from dataclasses import dataclass
 from typing import Any
 
@@ -96,11 +100,16 @@ class BaselineResult:
     detail
         z3's answer in words: the witness A on sat, the reason on unknown, or the budget
         outcome (``timeout``, ``memory``, ``crashed``) with its detail.
+    witness
+        On sat, when every entry of z3's limit point is rational: A as cell → Fraction
+        (nonzero entries; unconstrained entries completed by z3's model as 0).  Data
+        for a certifier to check, never a proof.
     """
 
     verdict: str
     seconds: float
     detail: str
+    witness: dict[tuple[int, int], Fraction] | None = None
 
 
 def _two_factor(support: TwoFactorSupport | ChainSupport) -> TwoFactorSupport:
@@ -198,8 +207,10 @@ def _value_text(value: Any) -> str:
     return str(value)
 
 
-def _decide(support: TwoFactorSupport, seconds: float) -> tuple[str, str]:
-    """Pose the sentence to ``SolverFor("NRA")`` in this process: (verdict, detail)."""
+def _decide(
+    support: TwoFactorSupport, seconds: float
+) -> tuple[str, str, dict[tuple[int, int], Fraction] | None]:
+    """Pose the sentence to ``SolverFor("NRA")`` in this process: (verdict, detail, witness)."""
     import z3
 
     z3.set_param("smt.random_seed", SEED)
@@ -212,14 +223,22 @@ def _decide(support: TwoFactorSupport, seconds: float) -> tuple[str, str]:
     solver.add(limit)
     answer = solver.check()
     if answer == z3.unsat:
-        return "closed", "z3 SolverFor('NRA'): unsat"
+        return "closed", "z3 SolverFor('NRA'): unsat", None
     if answer == z3.sat:
         m, n = support.shape
         model = solver.model()
         values = [_value_text(model[a]) for a in A]
         rows = "; ".join(", ".join(values[i * n : (i + 1) * n]) for i in range(m))
-        return "not-closed", f"z3 SolverFor('NRA'): sat, limit point A = [{rows}] ('*': any value)"
-    return "unknown", f"z3 SolverFor('NRA'): unknown ({solver.reason_unknown()})"
+        completed = [model.eval(a, model_completion=True) for a in A]
+        witness = None
+        if all(z3.is_rational_value(v) for v in completed):
+            witness = {
+                (index // n, index % n): Fraction(v.numerator_as_long(), v.denominator_as_long())
+                for index, v in enumerate(completed)
+                if v.numerator_as_long() != 0
+            }
+        return "not-closed", f"z3 SolverFor('NRA'): sat, limit point A = [{rows}] ('*': any value)", witness
+    return "unknown", f"z3 SolverFor('NRA'): unknown ({solver.reason_unknown()})", None
 
 
 def baseline_verdict(support: TwoFactorSupport | ChainSupport, seconds: float = 20.0) -> BaselineResult:
@@ -258,6 +277,6 @@ def baseline_verdict(support: TwoFactorSupport | ChainSupport, seconds: float = 
         _decide, pair, float(seconds), seconds=float(seconds) + GRACE_SECONDS, memory_mb=MEMORY_MB
     )
     if outcome.ok:
-        verdict, detail = outcome.value
-        return BaselineResult(verdict, outcome.seconds, detail)
+        verdict, detail, witness = outcome.value
+        return BaselineResult(verdict, outcome.seconds, detail, witness)
     return BaselineResult("unknown", outcome.seconds, f"{outcome.status}: {outcome.detail}")

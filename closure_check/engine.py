@@ -25,6 +25,7 @@ import scipy.sparse as sp
 
 from closure_check.algebra import NullstellensatzCertificate, complex_infeasibility, membership_system
 from closure_check.budget import BudgetExhausted
+from closure_check.baseline import baseline_verdict
 from closure_check.case import Verdict
 from closure_check.certificate import Cell, Curve, NotClosedCertificate
 from closure_check.curves import candidate_limits, find_curve
@@ -34,7 +35,15 @@ from closure_check.rules import RuleOutcome
 from closure_check.support import TwoFactorSupport
 from closure_check.zariski import zariski_closed
 
-__all__ = ["component_support", "no_complex_factorisation", "prove_part_closed", "refute_part", "MAX_NONZEROS"]
+__all__ = [
+    "MAX_NONZEROS",
+    "certify_limit",
+    "component_support",
+    "no_complex_factorisation",
+    "prove_part_closed",
+    "refute_part",
+    "refute_with_sentence",
+]
 
 MAX_NONZEROS = 4
 
@@ -94,6 +103,44 @@ def _visible_cells(reduction: ComponentReduction, part: Part) -> list[Cell]:
         for a, b in zip(*visible.nonzero()):
             cells.add((int(block.rows[a]), int(block.cols[b])))
     return sorted(cells)
+
+
+def certify_limit(
+    structure: RankOneStructure, part: Part, limit: dict[Cell, Fraction], seconds: float
+) -> RuleOutcome | None:
+    """NOT CLOSED for a proposed limit A, if both halves of a certificate are found.
+
+    Asks for a Nullstellensatz identity (A ∉ P) and a Laurent curve of degree ≤ 3
+    converging to A, over the units of the part's component.
+    """
+    deadline = time.monotonic() + seconds
+    units = _component_units(structure, part)
+    support = component_support(structure.support, units)
+    identity = no_complex_factorisation(support, limit, seconds)
+    if identity is None:
+        return None
+    for degree in (1, 2, 3):
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            return None
+        curve = find_curve(support, limit, degree, remaining, units)
+        if curve is not None:
+            return _outcome(structure.support, curve, units, identity)
+    return None
+
+
+def refute_with_sentence(structure: RankOneStructure, part: Part, seconds: float) -> RuleOutcome | None:
+    """Use the authors' z3 sentence as a *search* for a limit point, then certify it.
+
+    z3's witness A (when rational) is handed to :func:`certify_limit`; the verdict rests
+    on the certificate, not on z3.
+    """
+    start = time.monotonic()
+    support = component_support(structure.support, _component_units(structure, part))
+    answer = baseline_verdict(support, max(seconds / 2, 0.5))
+    if answer.witness is None:
+        return None
+    return certify_limit(structure, part, answer.witness, max(seconds - (time.monotonic() - start), 0.5))
 
 
 def refute_part(

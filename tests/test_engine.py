@@ -78,3 +78,21 @@ def test_zariski_criterion_never_claims_lu_closed():
 
     result = zariski_closed(lu(2), 10.0)
     assert result.closed is False          # the anti-identity: on Z (all 2×2), not a product
+
+
+def test_a_witness_of_the_authors_sentence_is_certified_not_trusted():
+    from closure_check.engine import certify_limit
+    from closure_check.graph import RankOneStructure
+    from closure_check.reduce import reduce_component
+
+    support = TwoFactorSupport.from_dense([[1, 1, 1], [0, 1, 1]], [[1, 1, 1], [0, 1, 0], [0, 0, 1]])
+    structure = RankOneStructure.build(support)
+    part = reduce_component(structure, 0).parts[0]
+    witness = {(0, 1): Fraction(-1, 2), (0, 2): Fraction(-3), (1, 0): Fraction(-1)}   # z3's model
+    outcome = certify_limit(structure, part, witness, 10.0)
+    assert outcome is not None and outcome.certificate.defects(support) == []
+    assert outcome.certificate.identity.defects() == []
+    # a point of P (the product of the all-ones factors) is not certified as a limit outside P
+    inside = {(i, j): Fraction(int(v)) for (i, j), v in np.ndenumerate(
+        support.I.toarray() @ support.J.toarray().T) if v}
+    assert certify_limit(structure, part, inside, 5.0) is None
