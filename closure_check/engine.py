@@ -1,18 +1,20 @@
 """The algebraic stage: parts the combinatorial rules leave open (``docs/theory.md`` §5).
 
-For an undecided part, candidate limits A supported on the part's visible cells are
-tried, sparsest first.  A candidate is kept only if the system ``X Yᵀ = A`` for the
-units of the part's overlap component has no complex solution, proved by a verified
-identity (then ``A ∉ P`` by the direct-sum lemma, A being zero outside the component) -- a Gröbner basis equal to {1}; then
-a Laurent curve converging to A is searched (:func:`closure_check.curves.find_curve`)
-and checked exactly.  Success gives NOT CLOSED with a certificate whose two halves are
-independently checkable: the curve by exact expansion, ``A ∉ P`` by the Gröbner basis
-(to be replaced by an explicit Nullstellensatz identity).
+For a part no rule decides, in order and each within ``seconds``:
 
-When no refutation is found, :func:`prove_part_closed` tries the Zariski-closure
-criterion on the part's component (:mod:`closure_check.zariski`): a CLOSED verdict
-backed by z3's answer to an ∃∀ sentence, kept as an engine record.  A part neither
-step decides stays UNKNOWN.  Every call is bounded by ``seconds``.
+1. :func:`refute_part` -- candidate limits A supported on the part's visible cells,
+   sparsest first, each kept only if :func:`certify_limit` finds both halves of a
+   certificate: a Nullstellensatz identity ``Σ c_i f_i = c ≠ 0`` for ``X Yᵀ = A`` over the
+   units of the part's overlap component (so ``A ∉ P`` by the direct-sum lemma, A being
+   zero outside the component), and a Laurent curve converging to A, checked exactly.
+   Both halves are independently checkable by expansion.
+2. :func:`prove_part_closed` -- the Zariski-closure criterion on the component
+   (:mod:`closure_check.zariski`): CLOSED backed by z3's answer to an ∃∀ sentence, kept as
+   an engine record.
+3. :func:`refute_with_sentence` -- the authors' sentence used as a search: a rational
+   witness A from z3 goes to :func:`certify_limit`; nothing rests on z3 itself.
+
+A part none of these decides stays UNKNOWN.
 """
 
 from __future__ import annotations
@@ -106,12 +108,18 @@ def _visible_cells(reduction: ComponentReduction, part: Part) -> list[Cell]:
 
 
 def certify_limit(
-    structure: RankOneStructure, part: Part, limit: dict[Cell, Fraction], seconds: float
+    structure: RankOneStructure,
+    part: Part,
+    limit: dict[Cell, Fraction],
+    seconds: float,
+    max_degree: int = 3,
+    curve_seconds: float | None = None,
 ) -> RuleOutcome | None:
     """NOT CLOSED for a proposed limit A, if both halves of a certificate are found.
 
-    Asks for a Nullstellensatz identity (A ∉ P) and a Laurent curve of degree ≤ 3
-    converging to A, over the units of the part's component.
+    Asks for a Nullstellensatz identity (A ∉ P) and a Laurent curve of degree
+    ``1..max_degree`` converging to A (each curve search at most ``curve_seconds``), over
+    the units of the part's component, all within ``seconds``.
     """
     deadline = time.monotonic() + seconds
     units = _component_units(structure, part)
@@ -119,11 +127,12 @@ def certify_limit(
     identity = no_complex_factorisation(support, limit, seconds)
     if identity is None:
         return None
-    for degree in (1, 2, 3):
+    for degree in range(1, max_degree + 1):
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             return None
-        curve = find_curve(support, limit, degree, remaining, units)
+        limit_seconds = remaining if curve_seconds is None else min(curve_seconds, remaining)
+        curve = find_curve(support, limit, degree, limit_seconds, units)
         if curve is not None:
             return _outcome(structure.support, curve, units, identity)
     return None
@@ -151,20 +160,14 @@ def refute_part(
     Returns a NOT CLOSED outcome with its certificate, or None (nothing found in time).
     """
     deadline = time.monotonic() + seconds
-    units = _component_units(structure, part)
-    support = component_support(structure.support, units)
     for values in ((1,), (1, -1)):
         for limit in candidate_limits(_visible_cells(reduction, part), values, MAX_NONZEROS):
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 return None
-            identity = no_complex_factorisation(support, limit, min(remaining, 2.0))
-            if identity is None:
-                continue
-            for degree in (1, 2):
-                curve = find_curve(support, limit, degree, min(0.5, max(remaining, 0.05)), units)
-                if curve is not None:
-                    return _outcome(structure.support, curve, units, identity)
+            outcome = certify_limit(structure, part, limit, min(remaining, 2.0), max_degree=2, curve_seconds=0.5)
+            if outcome is not None:
+                return outcome
     return None
 
 
