@@ -32,7 +32,7 @@ from closure_check.algebra.real import EngineRecord
 from closure_check.case import Support, Verdict
 from closure_check.certificate import NotClosedCertificate
 from closure_check.graph import RankOneStructure, StructureTooLarge
-from closure_check.reduce import ComponentTooLarge, ReductionStep, reduce_component
+from closure_check.reduce import ComponentReduction, ComponentTooLarge, ReductionStep, reduce_component
 from closure_check.engine import MAX_NONZEROS, prove_part_closed, refute_part, refute_with_sentence
 from closure_check.rules import decide_part
 from closure_check.solve import Tractability, tractability
@@ -124,10 +124,11 @@ def check(support: Support, budget: float = 0.0) -> CheckResult:
 
     steps: list[ReductionStep] = []
     records: list[EngineRecord] = []
+    reductions: dict[int, ComponentReduction] = {}
     undecided: list[str] = []
     for component in np.flatnonzero(class_counts > 1):
         try:
-            reduction = reduce_component(structure, int(component))
+            reduction = reductions[int(component)] = reduce_component(structure, int(component))
         except ComponentTooLarge as error:
             undecided.append(str(error))
             continue
@@ -177,6 +178,10 @@ def check(support: Support, budget: float = 0.0) -> CheckResult:
             Verdict.UNKNOWN, Tractability.NOT_KNOWN, tuple(reasons), undecided=tuple(undecided), steps=tuple(steps)
         )
     return CheckResult(
-        Verdict.CLOSED, tractability(structure), tuple(reasons), steps=tuple(steps), records=tuple(records)
+        Verdict.CLOSED,
+        tractability(structure, reductions=reductions),
+        tuple(reasons),
+        steps=tuple(steps),
+        records=tuple(records),
     )
 

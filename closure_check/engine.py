@@ -121,9 +121,21 @@ def certify_limit(
     ``1..max_degree`` converging to A (each curve search at most ``curve_seconds``), over
     the units of the part's component, all within ``seconds``.
     """
-    deadline = time.monotonic() + seconds
     units = _component_units(structure, part)
-    support = component_support(structure.support, units)
+    return _certify(structure, units, component_support(structure.support, units), limit, seconds, max_degree, curve_seconds)
+
+
+def _certify(
+    structure: RankOneStructure,
+    units: frozenset[int],
+    support: TwoFactorSupport,
+    limit: dict[Cell, Fraction],
+    seconds: float,
+    max_degree: int,
+    curve_seconds: float | None,
+) -> RuleOutcome | None:
+    """:func:`certify_limit` with the component's units and restricted support given."""
+    deadline = time.monotonic() + seconds
     identity = no_complex_factorisation(support, limit, seconds)
     if identity is None:
         return None
@@ -160,12 +172,14 @@ def refute_part(
     Returns a NOT CLOSED outcome with its certificate, or None (nothing found in time).
     """
     deadline = time.monotonic() + seconds
+    units = _component_units(structure, part)
+    support = component_support(structure.support, units)
     for values in ((1,), (1, -1)):
         for limit in candidate_limits(_visible_cells(reduction, part), values, MAX_NONZEROS):
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 return None
-            outcome = certify_limit(structure, part, limit, min(remaining, 2.0), max_degree=2, curve_seconds=0.5)
+            outcome = _certify(structure, units, support, limit, min(remaining, 2.0), max_degree=2, curve_seconds=0.5)
             if outcome is not None:
                 return outcome
     return None

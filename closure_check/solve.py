@@ -41,6 +41,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
+from typing import Mapping
 
 import numpy as np
 import scipy.sparse as sp
@@ -150,8 +151,13 @@ def _class_block(structure: RankOneStructure, klass: int, units: np.ndarray) -> 
     return _Block(np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64), units)
 
 
-def _plan(structure: RankOneStructure, max_cells: int) -> _Plan:
-    """Decide the family and list the SVD blocks and hidden-cell fills it needs."""
+def _plan(
+    structure: RankOneStructure, max_cells: int, reductions: Mapping[int, ComponentReduction] | None = None
+) -> _Plan:
+    """Decide the family and list the SVD blocks and hidden-cell fills it needs.
+
+    ``reductions`` holds components already reduced by the caller, reused as they are.
+    """
     units = _units_by_class(structure)
     if structure.pairwise_disjoint:
         every_class = tuple(_class_block(structure, c, units[c]) for c in range(structure.n_classes))
@@ -166,10 +172,13 @@ def _plan(structure: RankOneStructure, max_cells: int) -> _Plan:
             klass = int(first_class[component])
             blocks.append(_class_block(structure, klass, units[klass]))
             continue
-        try:
-            reduction = reduce_component(structure, component, max_cells)
-        except ComponentTooLarge:
-            return not_known
+        if reductions is not None and component in reductions:
+            reduction = reductions[component]
+        else:
+            try:
+                reduction = reduce_component(structure, component, max_cells)
+            except ComponentTooLarge:
+                return not_known
         visible_units: list[int] = []
         for part in reduction.parts:
             if len(part.classes) != 1:
@@ -185,7 +194,11 @@ def _plan(structure: RankOneStructure, max_cells: int) -> _Plan:
     return _Plan(Tractability.REDUCTION_THEN_DISJOINT, tuple(blocks), tuple(fills))
 
 
-def tractability(structure: RankOneStructure, max_cells: int = DEFAULT_MAX_COMPONENT_CELLS) -> Tractability:
+def tractability(
+    structure: RankOneStructure,
+    max_cells: int = DEFAULT_MAX_COMPONENT_CELLS,
+    reductions: Mapping[int, ComponentReduction] | None = None,
+) -> Tractability:
     """Which closed-form FSMF solver, if any, is exact for this support.
 
     Parameters
@@ -195,6 +208,9 @@ def tractability(structure: RankOneStructure, max_cells: int = DEFAULT_MAX_COMPO
     max_cells
         Budget passed to :func:`~closure_check.reduce.reduce_component` for each
         component with two or more classes.
+    reductions
+        Components the caller has already reduced (component → reduction), reused
+        instead of reduced again.
 
     Returns
     -------
@@ -215,7 +231,7 @@ def tractability(structure: RankOneStructure, max_cells: int = DEFAULT_MAX_COMPO
     --------
     solve
     """
-    return _plan(structure, max_cells).kind
+    return _plan(structure, max_cells, reductions).kind
 
 
 # --------------------------------------------------------------------------- exact solver
