@@ -26,7 +26,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from closure_check.algebra import NullstellensatzCertificate, complex_infeasibility, membership_system
-from closure_check.budget import BudgetExhausted
+from closure_check.budget import BudgetExhausted, run_with_budget
 from closure_check.baseline import baseline_verdict
 from closure_check.case import Verdict
 from closure_check.certificate import Cell, Curve, NotClosedCertificate
@@ -169,8 +169,19 @@ def refute_part(
 ) -> RuleOutcome | None:
     """Search a certified limit point outside P for an undecided part, within ``seconds``.
 
-    Returns a NOT CLOSED outcome with its certificate, or None (nothing found in time).
+    Runs in a child process with a hard wall-clock and memory limit
+    (:func:`closure_check.budget.run_with_budget`): flint's Gröbner step cannot be
+    interrupted in-process.  Returns a NOT CLOSED outcome with its certificate, or None
+    (nothing found in time, or the child ran out of time or memory).
     """
+    outcome = run_with_budget(_search_candidates, structure, reduction, part, seconds, seconds=seconds + 1.0)
+    return outcome.value if outcome.status == "ok" else None
+
+
+def _search_candidates(
+    structure: RankOneStructure, reduction: ComponentReduction, part: Part, seconds: float
+) -> RuleOutcome | None:
+    """The candidate loop of :func:`refute_part`, in the current process."""
     deadline = time.monotonic() + seconds
     units = _component_units(structure, part)
     support = component_support(structure.support, units)
