@@ -33,7 +33,7 @@ from closure_check.case import Support, Verdict
 from closure_check.certificate import NotClosedCertificate
 from closure_check.graph import RankOneStructure, StructureTooLarge
 from closure_check.reduce import ComponentReduction, ComponentTooLarge, ReductionStep, reduce_component
-from closure_check.engine import MAX_NONZEROS, prove_part_closed, refute_part, refute_with_sentence
+from closure_check.engine import MAX_NONZEROS, MAX_ZERO_ONE_CELLS, prove_part_closed, refute_part, refute_with_sentence
 from closure_check.rules import decide_part
 from closure_check.solve import Tractability, tractability
 from closure_check.support import ChainSupport, TwoFactorSupport
@@ -143,7 +143,7 @@ def check(support: Support, budget: float = 0.0) -> CheckResult:
             if outcome is None and budget > 0:
                 outcome = (
                     refute_part(structure, reduction, part, budget)
-                    or prove_part_closed(structure, part, budget)
+                    or prove_part_closed(structure, reduction, part, budget)
                     or refute_with_sentence(structure, part, budget)
                 )
             if outcome is None:
@@ -156,7 +156,8 @@ def check(support: Support, budget: float = 0.0) -> CheckResult:
                 if budget > 0:
                     tried += (
                         f"; the curve search found no certified limit outside P within {budget:g} s "
-                        f"(candidates with ≤ {MAX_NONZEROS} nonzeros, curves of degree ≤ 2); the "
+                        f"(every 0/1 candidate on ≤ {MAX_ZERO_ONE_CELLS} visible cells, ±1 candidates with ≤ {MAX_NONZEROS} "
+                        f"nonzeros, curves of degree ≤ 2); the "
                         f"Zariski-closure criterion did not prove it closed within {budget:g} s; the authors' "
                         f"sentence, used as a search, gave no certifiable limit point within {budget:g} s"
                     )

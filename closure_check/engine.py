@@ -3,13 +3,14 @@
 For a part no rule decides, in order and each within ``seconds``:
 
 1. :func:`refute_part` -- candidate limits A supported on the part's visible cells,
-   sparsest first, each kept only if :func:`certify_limit` finds both halves of a
+   sparsest first (every 0/1 matrix on up to 12 visible cells, then ±1 entries on up
+   to 4), each kept only if :func:`certify_limit` finds both halves of a
    certificate: a Nullstellensatz identity ``Σ c_i f_i = c ≠ 0`` for ``X Yᵀ = A`` over the
    units of the part's overlap component (so ``A ∉ P`` by the direct-sum lemma, A being
    zero outside the component), and a Laurent curve converging to A, checked exactly.
    Both halves are independently checkable by expansion.
-2. :func:`prove_part_closed` -- the Zariski-closure criterion on the component
-   (:mod:`closure_check.zariski`): CLOSED backed by z3's answer to an ∃∀ sentence, kept as
+2. :func:`prove_part_closed` -- the Zariski-closure criterion on the part's masked
+   problem (:mod:`closure_check.zariski`): CLOSED backed by z3's answer to an ∃∀ sentence, kept as
    an engine record.
 3. :func:`refute_with_sentence` -- the authors' sentence used as a search: a rational
    witness A from z3 goes to :func:`certify_limit`; nothing rests on z3 itself.
@@ -33,12 +34,13 @@ from closure_check.certificate import Cell, Curve, NotClosedCertificate
 from closure_check.curves import candidate_limits, find_curve
 from closure_check.graph import RankOneStructure
 from closure_check.reduce import ComponentReduction, Part
-from closure_check.rules import RuleOutcome
+from closure_check.rules import RuleOutcome, part_units_and_cells
 from closure_check.support import TwoFactorSupport
-from closure_check.zariski import zariski_closed
+from closure_check.zariski import part_problem, zariski_closed
 
 __all__ = [
     "MAX_NONZEROS",
+    "MAX_ZERO_ONE_CELLS",
     "certify_limit",
     "component_support",
     "no_complex_factorisation",
@@ -48,6 +50,10 @@ __all__ = [
 ]
 
 MAX_NONZEROS = 4
+"""Candidates with entries ±1 have at most this many nonzeros."""
+
+MAX_ZERO_ONE_CELLS = 12
+"""Parts with at most this many visible cells try every 0/1 candidate (2^cells of them)."""
 
 
 def component_support(support: TwoFactorSupport, units: frozenset[int]) -> TwoFactorSupport:
@@ -78,22 +84,27 @@ def _component_units(structure: RankOneStructure, part: Part) -> frozenset[int]:
     return frozenset(int(k) for k in np.flatnonzero(in_component))
 
 
-def prove_part_closed(structure: RankOneStructure, part: Part, seconds: float) -> RuleOutcome | None:
-    """CLOSED by the Zariski-closure criterion on the part's component, or None.
+def prove_part_closed(
+    structure: RankOneStructure, reduction: ComponentReduction, part: Part, seconds: float
+) -> RuleOutcome | None:
+    """CLOSED by the Zariski-closure criterion on the part's masked problem, or None.
 
-    The component is closed iff all its parts are (direct-sum lemma), so a proof for
-    the component decides the part.
+    The part's set is ``Q = π_V(Σ_c D(S_c, μ_c))`` on its visible cells V (its classes
+    written as μ_c rank-one units each); the component is closed iff all its parts are
+    (direct-sum lemma), so a proof for Q decides the part.  Working on Q rather than the
+    whole component leaves out the absorbed classes and the hidden cells.
     """
-    result = zariski_closed(component_support(structure.support, _component_units(structure, part)), seconds)
+    units, cells = part_units_and_cells(reduction, part)
+    result = zariski_closed(part_problem(units, cells), seconds)
     if not result.closed:
         return None
-    closure = " = 0, ".join(result.equations) + " = 0" if result.equations else "all matrices on the covered cells"
+    closure = " = 0, ".join(result.equations) + " = 0" if result.equations else "all matrices on the visible cells"
     return RuleOutcome(
         Verdict.CLOSED,
         "Zariski-closure criterion",
-        f"the Zariski closure of the component's products is {{{closure}}}; z3 {result.record.version} "
-        f"(nlqsat) proves every real point of it is a product, so P on the component equals that closed set "
-        f"(engine record, not a checkable certificate)",
+        f"the Zariski closure of the part's products on its {len(cells)} visible cells is {{{closure}}}; "
+        f"z3 {result.record.version} (nlqsat) proves every real point of it is a product, so the part equals "
+        f"that closed set (engine record, not a checkable certificate)",
         record=result.record,
     )
 
@@ -185,8 +196,10 @@ def _search_candidates(
     deadline = time.monotonic() + seconds
     units = _component_units(structure, part)
     support = component_support(structure.support, units)
-    for values in ((1,), (1, -1)):
-        for limit in candidate_limits(_visible_cells(reduction, part), values, MAX_NONZEROS):
+    cells = _visible_cells(reduction, part)
+    every_zero_one = len(cells) if len(cells) <= MAX_ZERO_ONE_CELLS else MAX_NONZEROS
+    for values, nonzeros in (((1,), every_zero_one), ((1, -1), MAX_NONZEROS)):
+        for limit in candidate_limits(cells, values, nonzeros):
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 return None

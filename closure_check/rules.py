@@ -12,7 +12,9 @@ CLOSED:
 * *nested-pair lemma* -- two unmasked classes with equal rows and nested columns (or
   the transpose);
 * *cross lemma* -- two single units, the rows of one inside the other's and the
-  columns the other way round.
+  columns the other way round;
+* *full-space lemma* -- the part's products fill every visible cell
+  (:mod:`closure_check.fullspace`).
 
 NOT CLOSED:
 
@@ -39,6 +41,7 @@ import numpy as np
 from closure_check.algebra.real import EngineRecord
 from closure_check.case import Verdict
 from closure_check.certificate import Curve, NotClosedCertificate
+from closure_check.fullspace import Unit, full_space_proof
 from closure_check.graph import RankOneStructure
 from closure_check.laurent import Laurent
 from closure_check.reduce import ClassBlock, ComponentReduction, Part, visible_bicliques
@@ -87,7 +90,7 @@ def decide_part(structure: RankOneStructure, reduction: ComponentReduction, part
         outcome = rule(structure, reduction, part, cover)
         if outcome is not None:
             return outcome
-    for rule in (_determinantal, _masked_blocks, _nested_pair, _cross):
+    for rule in (_determinantal, _masked_blocks, _nested_pair, _cross, _full_space):
         outcome = rule(reduction, part)
         if outcome is not None:
             return outcome
@@ -163,6 +166,30 @@ def _cross(reduction: ComponentReduction, part: Part) -> RuleOutcome | None:
                 f"rectangles, rank M ≤ 2, rank ≤ 1 on each arm}}, closed",
             )
     return None
+
+
+def part_units_and_cells(reduction: ComponentReduction, part: Part) -> tuple[list[Unit], set[tuple[int, int]]]:
+    """The part as rank-one units (each class's rectangle μ times) and its visible cells."""
+    units: list[Unit] = []
+    cells: set[tuple[int, int]] = set()
+    for block in part.classes:
+        rows, cols = tuple(int(i) for i in block.rows), tuple(int(j) for j in block.cols)
+        units.extend([(rows, cols)] * block.multiplicity)
+        visible = reduction.visible_block(block)
+        cells.update((rows[a], cols[b]) for a, b in zip(*visible.nonzero()))
+    return units, cells
+
+
+def _full_space(reduction: ComponentReduction, part: Part) -> RuleOutcome | None:
+    units, cells = part_units_and_cells(reduction, part)
+    proof = full_space_proof(units, cells)
+    if proof is None:
+        return None
+    return RuleOutcome(
+        Verdict.CLOSED,
+        "full-space lemma",
+        f"the part's products fill all {len(cells)} of its visible cells: {proof.text()}; the whole space is closed",
+    )
 
 
 def _unit_covering(reduction: ComponentReduction, part: Part, exclude: ClassBlock, cell: tuple[int, int]) -> int:

@@ -14,6 +14,7 @@ Both steps run in a budgeted child process (:func:`closure_check.budget.run_with
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import flint
@@ -23,7 +24,7 @@ from closure_check.algebra.real import EngineRecord, z3_version
 from closure_check.budget import run_with_budget
 from closure_check.support import TwoFactorSupport
 
-__all__ = ["ZariskiResult", "zariski_closed", "elimination_ideal"]
+__all__ = ["Problem", "ZariskiResult", "elimination_ideal", "part_problem", "zariski_closed"]
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,11 @@ class ZariskiResult:
     detail: str
 
 
-def _variables(support: TwoFactorSupport) -> tuple[list[tuple[int, int]], list[tuple[int, int]], list[tuple[int, int]]]:
+Problem = tuple[list[tuple[int, int]], list[tuple[int, int]], list[tuple[int, int]]]
+"""``(x entries (row, unit), y entries (column, unit), cells)`` of a set ``π_V(X Yᵀ)``."""
+
+
+def _variables(support: TwoFactorSupport) -> Problem:
     I, J = support.I.tocoo(), support.J.tocoo()
     x = sorted((int(i), int(k)) for i, k in zip(I.row, I.col))
     y = sorted((int(j), int(k)) for j, k in zip(J.row, J.col))
@@ -47,13 +52,20 @@ def _variables(support: TwoFactorSupport) -> tuple[list[tuple[int, int]], list[t
     return x, y, cells
 
 
-def elimination_ideal(support: TwoFactorSupport) -> tuple[list[str], list[dict[tuple[int, ...], int]]]:
-    """Generators of the Zariski closure of P on the covered cells.
+def part_problem(units: Sequence[tuple[Sequence[int], Sequence[int]]], cells: Iterable[tuple[int, int]]) -> Problem:
+    """The problem of a masked part: rank-one units ``(rows, cols)`` seen on ``cells`` only."""
+    x = sorted((int(i), k) for k, (rows, _) in enumerate(units) for i in rows)
+    y = sorted((int(j), k) for k, (_, cols) in enumerate(units) for j in cols)
+    return x, y, sorted(cells)
+
+
+def elimination_ideal(problem: TwoFactorSupport | Problem) -> tuple[list[str], list[dict[tuple[int, ...], int]]]:
+    """Generators of the Zariski closure of P (or of a part) on its cells.
 
     Returns the cell names ``a_i_j`` and each generator as exponent vector (over the
     cells) → integer coefficient.  Uncovered cells are 0 on P and are left out.
     """
-    x, y, cells = _variables(support)
+    x, y, cells = _variables(problem) if isinstance(problem, TwoFactorSupport) else problem
     count = len(x) + len(y) + len(cells)
     ctx = flint.fmpz_mpoly_ctx.get(("v", count), "lex")
     gens = ctx.gens()
@@ -76,8 +88,8 @@ def elimination_ideal(support: TwoFactorSupport) -> tuple[list[str], list[dict[t
     return [f"a_{i}_{j}" for i, j in cells], generators
 
 
-def _sentence(support: TwoFactorSupport, names: list[str], generators: list[dict[tuple[int, ...], int]]) -> z3.BoolRef:
-    x, y, cells = _variables(support)
+def _sentence(problem: Problem, names: list[str], generators: list[dict[tuple[int, ...], int]]) -> z3.BoolRef:
+    x, y, cells = problem
     a = [z3.Real(name) for name in names]
     xv = {entry: z3.Real(f"x_{entry[0]}_{entry[1]}") for entry in x}
     yv = {entry: z3.Real(f"y_{entry[0]}_{entry[1]}") for entry in y}
@@ -99,9 +111,9 @@ def _sentence(support: TwoFactorSupport, names: list[str], generators: list[dict
     return z3.And(*on_z, z3.ForAll(factors, z3.Not(z3.And(*product))))
 
 
-def _decide(support: TwoFactorSupport, seconds: float) -> ZariskiResult:
-    names, generators = elimination_ideal(support)
-    sentence = _sentence(support, names, generators)
+def _decide(problem: Problem, seconds: float) -> ZariskiResult:
+    names, generators = elimination_ideal(problem)
+    sentence = _sentence(problem, names, generators)
     solver = z3.Tactic("nlqsat").solver()
     solver.set("timeout", max(1, int(seconds * 1000)))
     solver.add(sentence)
@@ -125,14 +137,18 @@ def _decide(support: TwoFactorSupport, seconds: float) -> ZariskiResult:
     return ZariskiResult(closed, equations, record, f"nlqsat answered {answer}")
 
 
-def zariski_closed(support: TwoFactorSupport, seconds: float) -> ZariskiResult:
+def zariski_closed(problem: TwoFactorSupport | Problem, seconds: float) -> ZariskiResult:
     """Run the criterion in a child process limited to ``seconds``.
+
+    ``problem`` is a support (P on its covered cells) or a :func:`part_problem`.
 
     ``closed`` is True when z3 proves every real point of the Zariski closure is a
     product (P closed); False when it finds a real point of Z outside P (this alone
     does not show P is not closed); None when time or memory ran out.
     """
-    outcome = run_with_budget(_decide, support, max(seconds - 0.2, 0.1), seconds=seconds, memory_mb=2048)
+    if isinstance(problem, TwoFactorSupport):
+        problem = _variables(problem)
+    outcome = run_with_budget(_decide, problem, max(seconds - 0.2, 0.1), seconds=seconds, memory_mb=2048)
     if outcome.status == "ok":
         return outcome.value
     return ZariskiResult(None, (), None, f"Zariski-closure criterion: {outcome.status} ({outcome.detail})")
