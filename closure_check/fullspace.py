@@ -11,6 +11,8 @@ looks for a proof of ``Q = ℝ^V`` built from three exact facts:
 * **absorption** -- a group of μ units with the same rectangle whose visible cells span
   rows R', columns C' with ``μ ≥ min(|R'|, |C'|)`` produces every matrix on ``R'×C'``
   (complete-classes lemma): if the other units fill the remaining cells, Q is full;
+* **nested pair** -- two groups of units forming a nested pair whose rank conditions
+  (nested-pair lemma) are empty on their rectangle;
 * **restriction** -- shrinking a unit's rectangle to one of its rows (or columns) can
   only shrink Q, so if the restricted problem is full, so is Q; a unit restricted to one
   line is complete and is absorbed at once.
@@ -138,6 +140,41 @@ def _absorb(units: tuple[Unit, ...], cells: frozenset[Cell]) -> tuple[tuple[Unit
     return units, cells, steps
 
 
+def _full_nested_pair(units: tuple[Unit, ...], cells: frozenset[Cell]) -> str | None:
+    """The step text if the units are a nested pair whose set is the whole rectangle.
+
+    Two groups of μ1, μ2 units on ``R×C1`` and ``R×C2`` with ``C1 ⊊ C2``, every cell of
+    ``R×C2`` visible: by the nested-pair lemma the set is
+    ``{M : rank M ≤ μ1 + μ2, rank M[:, C2∖C1] ≤ μ2}``, all of ``ℝ^{R×C2}`` when
+    ``μ1 + μ2 ≥ min(|R|, |C2|)`` and ``μ2 ≥ min(|R|, |C2∖C1|)``.  Likewise transposed.
+    """
+    groups = sorted(Counter(units).items())
+    if len(groups) != 2:
+        return None
+    for axis, word in ((0, "rows"), (1, "columns")):
+        (first, mu_first), (second, mu_second) = groups
+        if first[axis] != second[axis]:
+            continue
+        other = 1 - axis
+        small, mu_small, large, mu_large = first, mu_first, second, mu_second
+        if len(small[other]) > len(large[other]):
+            small, mu_small, large, mu_large = second, mu_second, first, mu_first
+        inner, outer = set(small[other]), set(large[other])
+        if not inner < outer:
+            continue
+        rectangle = {(i, j) for i in large[0] for j in large[1]}
+        if cells != rectangle:
+            continue
+        shared, difference = len(large[axis]), len(outer - inner)
+        if mu_small + mu_large >= min(shared, len(outer)) and mu_large >= min(shared, difference):
+            return (
+                f"the {mu_small}+{mu_large} units on {list(small[0])}×{list(small[1])} and "
+                f"{list(large[0])}×{list(large[1])} are a nested pair with equal {word} whose rank "
+                f"conditions are empty there (nested-pair lemma)"
+            )
+    return None
+
+
 def full_space_proof(units: Iterable[Unit], cells: Iterable[Cell], seed: int = 0) -> FullSpaceProof | None:
     """A proof that ``π_V(Σ_k x_k y_kᵀ)`` fills ``ℝ^V``, or None if none is found.
 
@@ -162,6 +199,9 @@ def full_space_proof(units: Iterable[Unit], cells: Iterable[Cell], seed: int = 0
             return None
         seen.add(key)
         budget[0] -= 1
+        nested = _full_nested_pair(current, visible)
+        if nested is not None:
+            return FullSpaceProof(tuple(steps) + (nested,), None)
         fixed = _fixed_factor(current, visible, seed)
         if fixed is not None:
             what = "X₀" if fixed.side == "x" else "Y₀"
