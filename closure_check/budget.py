@@ -24,9 +24,9 @@ Notes
 -----
 The child is created with the ``fork`` start method (Linux), so the function and its
 arguments need not be picklable; only the returned value must be.  The child's standard output and error go to a
-temporary file whose end is reported when it dies.  The child starts a
-new session (``os.setsid``), so on timeout the whole process group is killed with
-``SIGKILL``.  ``memory_mb`` bounds the address space the call may *add* to what the
+temporary file whose end is reported when it dies.  The outermost child starts a
+new session (``os.setsid``) and children of budgeted calls nested inside it stay in that
+group, so on timeout one ``SIGKILL`` to the group ends every process the call started.  ``memory_mb`` bounds the address space the call may *add* to what the
 child inherits at the fork (``RLIMIT_AS`` is set to the inherited size plus
 ``memory_mb`` MiB): a bound on the parent's own size would make the limit meaningless
 for large parents and impossible for small ones.
@@ -143,10 +143,17 @@ def _address_space_bytes() -> int:
     return 0
 
 
+_IN_CHILD = False
+"""True inside a budgeted child: nested children then share its process group."""
+
+
 def _child(connection: Any, stderr_path: str, memory_mb: int, function: Callable[..., Any], args: tuple, kwargs: dict) -> None:
+    global _IN_CHILD
     status, payload = "crashed", "the child did not finish"
     try:
-        os.setsid()
+        if not _IN_CHILD:  # nested budgets stay in the outermost group, so one killpg reaches them all
+            os.setsid()
+        _IN_CHILD = True
         descriptor = os.open(stderr_path, os.O_WRONLY)
         for stream in (1, 2):  # flint reports allocation failures on stdout
             os.dup2(descriptor, stream)

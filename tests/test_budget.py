@@ -118,3 +118,19 @@ def test_deadlines() -> None:
     with pytest.raises(BudgetExhausted, match="Gröbner"):
         expired.check("Gröbner")
     Deadline(60).check()
+
+
+def _sleep_long() -> None:
+    time.sleep(30)
+
+
+def _nested_sleep() -> object:
+    return run_with_budget(_sleep_long, seconds=30)
+
+
+def test_a_nested_budget_is_killed_with_the_outer_one():
+    """The inner child shares the outer group: the outer timeout ends both, promptly."""
+    start = time.monotonic()
+    outcome = run_with_budget(_nested_sleep, seconds=1.0)
+    assert outcome.status == "timeout"
+    assert time.monotonic() - start < 3.0

@@ -132,11 +132,11 @@ def test_check_disagreement_exits_1(runner, tmp_path):
 
 
 def test_check_unknown_is_an_error_only_with_strict(runner, tmp_path):
-    # three units on rows {0,1}, columns {0,1}, {0,2}, {1,2}: no rule decides it yet
+    # a rank-one 2x2 block inside a rank-two 3x3 class: no rule decides it (budget 0: rules only)
     path = tmp_path / "open.sup"
-    path.write_text("expect: closed\nI:\n111\n111\nJ:\n110\n101\n011\n")
-    plain = runner.invoke(main, ["check", "--budget", "0.5", str(path)])
-    strict = runner.invoke(main, ["check", "--budget", "0.5", "--strict", str(path)])
+    path.write_text("expect: closed\nI:\n111\n111\n011\nJ:\n111\n111\n011\n")
+    plain = runner.invoke(main, ["check", "--budget", "0", str(path)])
+    strict = runner.invoke(main, ["check", "--budget", "0", "--strict", str(path)])
     assert "UNKNOWN" in plain.output
     assert plain.exit_code == 0 and strict.exit_code == 1
 
