@@ -200,3 +200,14 @@ def solve(file: str, matrix_path: str, output: str | None, restarts: int, seed: 
     if output:
         np.savez(output, X=solution.X, Y=solution.Y)
         click.echo(f"wrote {output}")
+
+
+def _register_commands() -> None:
+    """Commands kept in their own modules (each a thin layer over one library module)."""
+    from cli.batch_cmd import batch, census
+
+    for command in (batch, census):
+        main.add_command(command)
+
+
+_register_commands()

@@ -1,0 +1,153 @@
+"""``closure-check batch`` and ``closure-check census``: many cases at once.
+
+Each command parses its arguments, calls one library function
+(:func:`closure_check.batch.run_batch`, :func:`closure_check.census.run_census`) and
+formats the result.  Exit status: 0 success, 1 a verdict disagreeing with a file's
+``expect:`` (batch) or with the stored baseline (census), 2 bad input (a path that does
+not exist, an unwritable results file, an unknown report format, an unreachable
+scheduler).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+EXIT_DISAGREEMENT = 1
+
+
+class _Progress:
+    """The ``progress`` callback of :func:`run_batch`: a click progress bar on stderr."""
+
+    def __init__(self) -> None:
+        self.bar: Any = None
+
+    def __call__(self, done: int, total: int, record: dict | None) -> None:
+        if self.bar is None:
+            if not total:
+                return
+            self.bar = click.progressbar(length=total, label="checking", file=click.get_text_stream("stderr"),
+                                         show_pos=True, item_show_func=lambda r: r and r["file"])
+            self.bar.__enter__()
+        if record is not None:
+            self.bar.update(1, record)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+
+
+def _connect(address: str) -> Any:
+    from cli.main import fail_bad_input
+
+    try:
+        from distributed import Client
+    except ImportError:
+        fail_bad_input("closure-check batch: --scheduler needs dask.distributed (pip install distributed)")
+    try:
+        return Client(address, timeout=30)
+    except (OSError, TimeoutError, ValueError) as error:
+        fail_bad_input(f"closure-check batch: cannot connect to the scheduler at {address}: {error}")
+
+
+@click.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+              help="Worker processes (default: the number of CPUs).")
+@click.option("--budget", default=5.0, show_default=True, type=click.FloatRange(min=0),
+              help="Seconds the algebraic stage may spend on each part the rules leave open.")
+@click.option("--case-seconds", default=60.0, show_default=True, type=click.FloatRange(min=0, min_open=True),
+              help="Wall-clock limit of one case; past it the case is recorded as timeout.")
+@click.option("--memory-mb", default=2048, show_default=True, type=click.IntRange(min=1),
+              help="Extra address space (MiB) one case may use; past it the case is recorded as memory.")
+@click.option("--results", default="closure-check-results.jsonl", show_default=True, type=click.Path(dir_okay=False),
+              help="JSON-lines file, one record appended per case as it finishes.")
+@click.option("--resume", is_flag=True, help="Skip the cases already recorded in --results (else it is started afresh).")
+@click.option("--report", type=click.Path(dir_okay=False), help="Also write a report (markdown, JSON or CSV).")
+@click.option("--report-format", type=click.Choice(["markdown", "json", "csv"]),
+              help="Format of --report (default: from its suffix).")
+@click.option("--scheduler", metavar="ADDRESS", help="Run on a dask.distributed cluster, e.g. tcp://host:8786.")
+def batch(paths: tuple[str, ...], jobs: int | None, budget: float, case_seconds: float, memory_mb: int,
+          results: str, resume: bool, report: str | None, report_format: str | None, scheduler: str | None) -> None:
+    """Decide every case file under PATHS (directories recursively), in parallel.
+
+    Each case runs in its own process under --case-seconds and --memory-mb; crashes,
+    timeouts, exhausted memory and unreadable files are recorded and the others go on.
+    Exit status 1 if a verdict disagrees with a file's `expect:`, 2 if a PATH does not
+    exist (or the results or report cannot be written), 0 otherwise.
+    """
+    from cli.main import fail_bad_input
+    from closure_check.batch import (
+        report_format_for,
+        run_batch,
+        summary_table,
+        write_report,
+    )
+    from closure_check.io import SupportFileError
+
+    if report:
+        try:
+            report_format_for(Path(report), report_format)
+        except ValueError as error:
+            fail_bad_input(f"closure-check batch: {error}")
+    client = _connect(scheduler) if scheduler else None
+    progress = _Progress()
+    try:
+        summary = run_batch(paths, jobs=jobs or os.cpu_count() or 1, budget=budget, case_seconds=case_seconds,
+                            memory_mb=memory_mb, results=Path(results), resume=resume, executor=client,
+                            progress=progress)
+    except SupportFileError as error:
+        fail_bad_input(f"closure-check batch: {error}")
+    except OSError as error:
+        fail_bad_input(f"closure-check batch: cannot write {results}: {error.strerror or error}")
+    finally:
+        progress.close()
+        if client is not None:
+            client.close()
+    click.echo(summary_table(summary))
+    click.echo(f"results: {results}")
+    if report:
+        try:
+            click.echo(f"report: {write_report(summary, report, report_format)}")
+        except OSError as error:
+            fail_bad_input(f"closure-check batch: cannot write {report}: {error.strerror or error}")
+    if summary.mismatched:
+        sys.exit(EXIT_DISAGREEMENT)
+
+
+@click.command()
+@click.option("--rows", required=True, type=click.IntRange(min=1), help="Rows M of the patterns.")
+@click.option("--cols", required=True, type=click.IntRange(min=1), help="Columns N of the patterns.")
+@click.option("--units", required=True, type=click.IntRange(min=1), help="At most this many units (rectangles).")
+@click.option("--budget", default=5.0, show_default=True, type=click.FloatRange(min=0),
+              help="Seconds the algebraic stage may spend on each part the rules leave open.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help="Worker processes (default: the number of CPUs).")
+@click.option("--baseline", "baselines", multiple=True, type=click.Path(dir_okay=False, exists=True),
+              help="Stored run of the authors' sentence (benchmarks/results/baseline_MxN.jsonl) to set side by side.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the markdown table here (default: stdout).")
+def census(rows: int, cols: int, units: int, budget: float, jobs: int | None, baselines: tuple[str, ...],
+           output: str | None) -> None:
+    """Decide every ROWS×COLS pattern with at most UNITS units, once per isomorphism class,
+    and tabulate verdicts, tractability and the lemma behind each verdict.
+
+    Exit status 1 if a verdict disagrees with the baseline, 0 otherwise.
+    """
+    from cli.main import fail_bad_input
+    from closure_check.census import census_markdown, run_census
+
+    result = run_census(rows, cols, units, budget=budget, jobs=jobs or os.cpu_count() or 1, baseline=baselines or None)
+    text = census_markdown(result)
+    if output:
+        try:
+            Path(output).write_text(text, encoding="utf-8")
+        except OSError as error:
+            fail_bad_input(f"closure-check census: cannot write {output}: {error.strerror or error}")
+        click.echo(f"wrote {output}")
+    else:
+        click.echo(text, nl=False)
+    if result.disagreements():
+        sys.exit(EXIT_DISAGREEMENT)

@@ -1,0 +1,401 @@
+"""Census: every small pattern decided by ``check``, tallied by verdict and by lemma.
+
+:func:`run_census` takes every M×N pattern of at most R units that uses all rows and
+columns, once per isomorphism class (:func:`closure_check.enumerate.enumerate_patterns`:
+row, column and unit permutations, and transpose when M = N), decides each with
+:func:`closure_check.classify.check` in a budgeted child process, and counts the verdicts,
+the tractable patterns, and the lemma or engine criterion behind each verdict (the name in
+parentheses that ends each reason).  Optionally it joins a stored run of the authors' z3
+sentence (``benchmarks/run_baseline.py``, :mod:`closure_check.baseline`) by canonical form,
+to set both side by side.
+
+>>> result = run_census(2, 2, 3, budget=0, jobs=1)
+>>> len(result.entries), result.counts()
+(33, {'closed': 31, 'not-closed': 2, 'unknown': 0, 'failed': 0})
+>>> result.lemma_counts()["local-LU lemma"]
+(0, 2)
+
+Notes
+-----
+A NOT CLOSED verdict is credited to the lemma of its last reason (the part refuted);
+a CLOSED verdict to every lemma its reasons name, since all of them are needed.  The
+*method* of a verdict is "engine: Zariski-closure criterion" when that criterion
+appears among the reasons, "engine: Laurent curve + Nullstellensatz" when a certified
+curve does, and "rules" otherwise.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import time
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from contextlib import closing
+from dataclasses import dataclass
+from os import PathLike
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from closure_check.batch import (
+    _decide,
+    _default_executor,
+    _error_line,
+    lemma_names,
+    run_supervised,
+    submit_all,
+)
+from closure_check.canonical import CanonicalForm, canonical_form
+from closure_check.enumerate import enumerate_patterns
+from closure_check.support import TwoFactorSupport
+
+__all__ = [
+    "METHODS",
+    "BaselineEntry",
+    "CensusEntry",
+    "CensusResult",
+    "census_markdown",
+    "load_baseline",
+    "run_census",
+]
+
+DEFINITE = ("closed", "not-closed")
+#: How a verdict was reached (:func:`method_of`), in the order of the tables.
+METHODS = ("rules", "engine: Laurent curve + Nullstellensatz", "engine: Zariski-closure criterion")
+
+
+def _rows(matrix: np.ndarray) -> tuple[str, ...]:
+    return tuple("".join(str(int(v)) for v in row) for row in matrix)
+
+
+def _support(I: Sequence[str], J: Sequence[str]) -> TwoFactorSupport:
+    return TwoFactorSupport(np.array([[int(c) for c in row] for row in I], dtype=np.int8),
+                            np.array([[int(c) for c in row] for row in J], dtype=np.int8))
+
+
+def method_of(verdict: str | None, lemmas: Iterable[str]) -> str | None:
+    """How a definite verdict was reached: one of :data:`METHODS` (None if not definite)."""
+    if verdict not in DEFINITE:
+        return None
+    lemmas = list(lemmas)
+    if "Zariski-closure criterion" in lemmas:
+        return METHODS[2]
+    if any("Nullstellensatz" in lemma for lemma in lemmas):
+        return METHODS[1]
+    return METHODS[0]
+
+
+@dataclass(frozen=True)
+class BaselineEntry:
+    """The stored baseline answer for one pattern: verdict, seconds, z3's detail."""
+
+    verdict: str
+    seconds: float
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class CensusEntry:
+    """One pattern and what ``check`` said.
+
+    Attributes
+    ----------
+    I, J
+        The canonical representative, rows as strings of 0/1.
+    status
+        ``"ok"``, or how the budgeted child failed (``timeout``, ``memory``, ``crashed``).
+    verdict, tractability, reasons
+        From ``check`` (None, None, () when the child failed).
+    seconds
+        Time of ``check`` itself (measured in the child), or of the failed attempt.
+    error
+        One line, when ``status`` is not ``ok``.
+    baseline
+        The stored baseline answer for this pattern, if a baseline was joined and has it.
+    """
+
+    I: tuple[str, ...]
+    J: tuple[str, ...]
+    status: str
+    verdict: str | None
+    tractability: str | None
+    reasons: tuple[str, ...]
+    seconds: float
+    error: str | None = None
+    baseline: BaselineEntry | None = None
+
+    @property
+    def lemmas(self) -> list[str]:
+        """The lemmas and criteria named by the reasons."""
+        return lemma_names(self.reasons)
+
+    @property
+    def deciding(self) -> list[str]:
+        """The lemmas credited with the verdict (module Notes)."""
+        lemmas = self.lemmas
+        if self.verdict == "not-closed":
+            return lemma_names(self.reasons[-1:])
+        return lemmas if self.verdict == "closed" else []
+
+    @property
+    def disagrees(self) -> bool:
+        """Both ``check`` and the baseline are definite, and differ."""
+        return (self.baseline is not None and self.verdict in DEFINITE
+                and self.baseline.verdict in DEFINITE and self.baseline.verdict != self.verdict)
+
+
+@dataclass(frozen=True)
+class CensusResult:
+    """All entries of a census, with the parameters and the wall-clock time."""
+
+    rows: int
+    cols: int
+    units: int
+    budget: float
+    entries: tuple[CensusEntry, ...]
+    seconds: float
+    baseline_files: tuple[str, ...] = ()
+
+    def counts(self) -> dict[str, int]:
+        """Patterns by outcome: closed, not-closed, unknown, failed (the child died or timed out)."""
+        ok = [e for e in self.entries if e.status == "ok"]
+        return {
+            "closed": sum(e.verdict == "closed" for e in ok),
+            "not-closed": sum(e.verdict == "not-closed" for e in ok),
+            "unknown": sum(e.verdict == "unknown" for e in ok),
+            "failed": len(self.entries) - len(ok),
+        }
+
+    @property
+    def tractable(self) -> int:
+        """Patterns in a tractable family (closed-form solver known)."""
+        return sum(e.tractability not in (None, "not-known") for e in self.entries)
+
+    def tractability_counts(self) -> Counter:
+        """Patterns per tractability class (of the CLOSED ones; the others are ``not-known``)."""
+        return Counter(e.tractability for e in self.entries if e.tractability is not None)
+
+    def lemma_counts(self) -> dict[str, tuple[int, int]]:
+        """Lemma → (CLOSED patterns crediting it, NOT CLOSED patterns decided by it)."""
+        closed, refuted = Counter(), Counter()
+        for entry in self.entries:
+            (closed if entry.verdict == "closed" else refuted).update(entry.deciding)
+        names = list(dict.fromkeys([*closed, *refuted]))
+        names.sort(key=lambda name: (-(closed[name] + refuted[name]), name))
+        return {name: (closed[name], refuted[name]) for name in names}
+
+    def method_counts(self) -> dict[str, int]:
+        """Definite verdicts per method (:data:`METHODS`)."""
+        tally = Counter(method_of(e.verdict, e.lemmas) for e in self.entries)
+        return {method: tally[method] for method in METHODS}
+
+    @property
+    def check_seconds(self) -> float:
+        """Sum over the patterns of the time of ``check``."""
+        return sum(e.seconds for e in self.entries)
+
+    @property
+    def joined(self) -> list[CensusEntry]:
+        """The entries the baseline has an answer for."""
+        return [e for e in self.entries if e.baseline is not None]
+
+    def disagreements(self) -> list[CensusEntry]:
+        """Entries where ``check`` and the baseline give different definite verdicts."""
+        return [e for e in self.entries if e.disagrees]
+
+
+def load_baseline(paths: Iterable[str | PathLike[str]], rows: int, cols: int) -> dict[CanonicalForm, BaselineEntry]:
+    """Stored baseline records of ``rows``×``cols`` patterns, by canonical form.
+
+    Each file is JSON lines as written by ``benchmarks/run_baseline.py``: keys ``I``,
+    ``J`` (rows as 0/1 strings), ``shape``, ``verdict``, ``seconds``, ``detail``.  Records
+    of other shapes are ignored; a blank or torn line is skipped.
+    """
+    table: dict[CanonicalForm, BaselineEntry] = {}
+    for path in paths:
+        for line in Path(path).read_text(encoding="utf-8").splitlines():
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError:
+                continue
+            if not isinstance(record, dict) or "I" not in record or "J" not in record:
+                continue
+            support = _support(record["I"], record["J"])
+            if support.shape != (rows, cols):
+                continue
+            entry = BaselineEntry(str(record["verdict"]), float(record["seconds"]), str(record.get("detail", "")))
+            table[canonical_form(support, transpose=(rows == cols))] = entry
+    return table
+
+
+def _census_one(I: tuple[str, ...], J: tuple[str, ...], budget: float, case_seconds: float, memory_mb: int) -> dict[str, Any]:
+    """``check`` on one pattern in a budgeted child; plain data back, never raises."""
+    support = _support(I, J)
+    outcome = run_supervised(_timed_decide, support, budget, seconds=case_seconds, memory_mb=memory_mb)
+    if outcome.ok:
+        return {"status": "ok", **outcome.value}
+    return {"status": outcome.status, "seconds": round(outcome.seconds, 4), "error": _error_line(outcome.detail)}
+
+
+def _timed_decide(support: TwoFactorSupport, budget: float) -> dict[str, Any]:
+    start = time.perf_counter()
+    value = _decide(support, budget)
+    value["seconds"] = round(time.perf_counter() - start, 4)
+    return value
+
+
+def run_census(
+    rows: int,
+    cols: int,
+    units: int,
+    *,
+    budget: float = 5.0,
+    jobs: int = 1,
+    executor: Any | None = None,
+    baseline: str | PathLike[str] | Sequence[str | PathLike[str]] | None = None,
+    case_seconds: float = 300.0,
+    memory_mb: int = 2048,
+) -> CensusResult:
+    """Decide every ``rows``×``cols`` pattern with at most ``units`` units, once per class.
+
+    Parameters
+    ----------
+    rows, cols, units
+        The shape and the largest number of units (rectangles) of the patterns.
+    budget
+        Seconds ``check`` gives the algebraic stage per open part.
+    jobs, executor
+        Worker processes of the default pool, or any executor (:func:`closure_check.batch.submit_all`).
+    baseline
+        Stored baseline run(s) to join by canonical form (:func:`load_baseline`).
+    case_seconds, memory_mb
+        Hard limits of the child that runs ``check`` on one pattern; a pattern that
+        exceeds them is counted as failed.
+
+    Returns
+    -------
+    CensusResult
+        Entries in enumeration order.
+    """
+    start = time.monotonic()
+    transpose = rows == cols
+    patterns = list(enumerate_patterns(rows, cols, units))
+    if baseline is None:
+        files: tuple[str, ...] = ()
+    elif isinstance(baseline, (str, PathLike)):
+        files = (str(baseline),)
+    else:
+        files = tuple(str(p) for p in baseline)
+    stored = load_baseline(files, rows, cols) if files else {}
+    calls = [(_rows(s.I.toarray()), _rows(s.J.toarray()), float(budget), float(case_seconds), int(memory_mb)) for s in patterns]
+    values: list[dict[str, Any] | None] = [None] * len(calls)
+    owned = executor is None and bool(calls)
+    pool = _default_executor(jobs) if owned else executor
+    try:
+        with closing(submit_all(pool, _census_one, calls) if calls else iter(())) as outcomes:
+            for index, value, error in outcomes:
+                values[index] = value if error is None else {
+                    "status": "crashed", "seconds": 0.0, "error": _error_line(f"{type(error).__name__}: {error}")}
+    finally:
+        if owned:
+            pool.shutdown(wait=True, cancel_futures=True)
+    entries = []
+    for support, call, value in zip(patterns, calls, values):
+        assert value is not None
+        entries.append(CensusEntry(
+            I=call[0],
+            J=call[1],
+            status=value["status"],
+            verdict=value.get("verdict"),
+            tractability=value.get("tractability"),
+            reasons=tuple(value.get("reasons", ())),
+            seconds=float(value.get("seconds", 0.0)),
+            error=value.get("error"),
+            baseline=stored.get(canonical_form(support, transpose=transpose)) if stored else None,
+        ))
+    return CensusResult(rows, cols, units, float(budget), tuple(entries), time.monotonic() - start, files)
+
+
+def _pattern(entry: CensusEntry) -> str:
+    return f"I={'/'.join(entry.I)} J={'/'.join(entry.J)}"
+
+
+def census_markdown(result: CensusResult, heading: str = "##") -> str:
+    """The census as markdown: counts, lemmas, methods, and the baseline side by side.
+
+    Parameters
+    ----------
+    result
+        What :func:`run_census` returned.
+    heading
+        The markdown heading level of the section (``"##"``: a section of a larger page).
+    """
+    counts = result.counts()
+    total = len(result.entries)
+    lines = [
+        f"{heading} {result.rows}×{result.cols}, at most {result.units} units",
+        "",
+        (
+            f"{total} patterns (every row and column used; one per class of row, column and unit "
+            f"permutations{', and transpose' if result.rows == result.cols else ''}); "
+            f"`check` with an engine budget of {result.budget:g} s per open part; "
+            f"wall-clock {result.seconds:.1f} s, `check` time summed over patterns {result.check_seconds:.1f} s."
+        ),
+        "",
+        "| verdict | patterns |",
+        "|---|---:|",
+        f"| closed | {counts['closed']} |",
+        f"| not closed | {counts['not-closed']} |",
+        f"| unknown | {counts['unknown']} |",
+    ]
+    if counts["failed"]:
+        lines.append(f"| failed (timeout, memory, crash) | {counts['failed']} |")
+    lines.append(f"| tractable (closed-form solver) | {result.tractable} |")
+    for name, number in sorted(result.tractability_counts().items()):
+        if name != "not-known":
+            lines.append(f"| &nbsp;&nbsp;{name} | {number} |")
+    lines += ["", "| method | decided |", "|---|---:|"]
+    lines += [f"| {method} | {number} |" for method, number in result.method_counts().items()]
+    lines += ["", "| lemma / criterion | closed patterns citing it | not-closed patterns decided by it |", "|---|---:|---:|"]
+    lines += [f"| {name} | {closed} | {refuted} |" for name, (closed, refuted) in result.lemma_counts().items()]
+
+    joined = result.joined
+    if result.baseline_files:
+        stored = ", ".join(f"`{f}`" for f in result.baseline_files)
+        lines += ["", f"Baseline: the authors' z3 sentence, stored run(s) {stored}, joined by canonical form: "
+                      + f"{len(joined)} of {total} patterns found."]
+    if joined:
+        ours = [e.verdict for e in joined]
+        theirs = [e.baseline.verdict for e in joined]
+        ours_seconds = [e.seconds for e in joined]
+        theirs_seconds = [e.baseline.seconds for e in joined]
+        both = sum(a in DEFINITE and b in DEFINITE for a, b in zip(ours, theirs))
+        lines += [
+            "",
+            "| | `check` | authors' sentence |",
+            "|---|---:|---:|",
+            f"| closed | {ours.count('closed')} | {theirs.count('closed')} |",
+            f"| not closed | {ours.count('not-closed')} | {theirs.count('not-closed')} |",
+            f"| unknown | {len(ours) - ours.count('closed') - ours.count('not-closed')} | "
+            + f"{len(theirs) - theirs.count('closed') - theirs.count('not-closed')} |",
+            f"| decided only by this one | {sum(a in DEFINITE and b not in DEFINITE for a, b in zip(ours, theirs))} | "
+            + f"{sum(b in DEFINITE and a not in DEFINITE for a, b in zip(ours, theirs))} |",
+            f"| total seconds | {sum(ours_seconds):.1f} | {sum(theirs_seconds):.1f} |",
+            f"| median seconds | {statistics.median(ours_seconds):.3f} | {statistics.median(theirs_seconds):.3f} |",
+            f"| max seconds | {max(ours_seconds):.1f} | {max(theirs_seconds):.1f} |",
+            "",
+            f"Both definite on {both} patterns; disagreements: {len(result.disagreements())}.",
+        ]
+        for entry in result.disagreements():
+            lines.append(f"- **DISAGREEMENT** {_pattern(entry)}: `check` {entry.verdict}, sentence {entry.baseline.verdict} "
+                         f"({entry.baseline.detail})")
+    open_entries = [e for e in result.entries if e.verdict not in DEFINITE]
+    if open_entries:
+        lines += ["", "Patterns `check` leaves open:", ""]
+        for entry in open_entries:
+            what = entry.verdict if entry.status == "ok" else f"{entry.status}: {entry.error}"
+            sentence = f"; sentence: {entry.baseline.verdict}" if entry.baseline else ""
+            lines.append(f"- {_pattern(entry)} — {what}{sentence}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,61 @@
+"""Census of small patterns: class counts, verdict tallies, the stored baseline side by side."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+from click.testing import CliRunner
+
+from cli.batch_cmd import census as census_command
+from closure_check.canonical import canonical_form
+from closure_check.census import census_markdown, load_baseline, run_census
+from closure_check.support import TwoFactorSupport
+
+BASELINE_2X3 = Path(__file__).resolve().parent.parent / "benchmarks" / "results" / "baseline_2x3.jsonl"
+
+
+def test_census_2x2_counts_every_class_once_and_decides_all():
+    result = run_census(2, 2, 3, budget=5, jobs=2)
+    assert len(result.entries) == 33  # as enumerate_patterns(2, 2, 3) in tests/test_classify.py
+    counts = result.counts()
+    assert counts["unknown"] == 0 and counts["failed"] == 0
+    assert counts["closed"] + counts["not-closed"] == 33 and counts["not-closed"] >= 2  # LU and its mirror
+    assert sum(result.method_counts().values()) == 33
+    assert result.lemma_counts()["local-LU lemma"][1] >= 1
+    text = census_markdown(result)
+    assert "| closed |" in text and "| lemma / criterion |" in text and "authors' sentence" not in text
+
+
+def test_census_2x3_agrees_with_the_stored_baseline():
+    result = run_census(2, 3, 3, budget=5, jobs=2, baseline=BASELINE_2X3)
+    assert len(result.entries) == 176
+    assert len(result.joined) == 176  # every class found in the stored run by canonical form
+    assert result.disagreements() == []
+    assert result.counts()["failed"] == 0
+    text = census_markdown(result)
+    assert "disagreements: 0" in text and "| total seconds |" in text
+
+
+def test_baseline_join_is_by_canonical_form_and_skips_torn_lines(tmp_path):
+    lines = BASELINE_2X3.read_text().splitlines()[:3]
+    record = json.loads(lines[0])
+    # the same pattern with rows, columns and units relabelled
+    swapped = dict(record, I=[row[::-1] for row in record["I"][::-1]], J=[row[::-1] for row in record["J"][::-1]])
+    path = tmp_path / "baseline.jsonl"
+    path.write_text("\n".join([json.dumps(swapped), *lines[1:], '{"I": ["1'] ) + "\n")
+    table = load_baseline([path], 2, 3)
+    assert len(table) == 3
+    original = canonical_form(TwoFactorSupport(np.array([[int(c) for c in row] for row in record["I"]]),
+                                               np.array([[int(c) for c in row] for row in record["J"]])), transpose=False)
+    assert table[original].verdict == record["verdict"]
+    assert load_baseline([path], 3, 3) == {}
+
+
+def test_census_command_writes_markdown_and_exits_0(tmp_path):
+    output = tmp_path / "census.md"
+    result = CliRunner().invoke(census_command, ["--rows", "1", "--cols", "3", "--units", "3", "--budget", "0",
+                                                 "-j", "1", "-o", str(output)])
+    assert result.exit_code == 0, result.output
+    assert output.read_text().startswith("## 1×3, at most 3 units")
