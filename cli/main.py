@@ -16,6 +16,7 @@ import click
 import numpy as np
 
 from closure_check.case import Case, Verdict
+from closure_check.certjson import certificate_json, dump_certificate
 from closure_check.classify import check as check_support
 from closure_check.families import FAMILIES, FamilyError, build_family
 from closure_check.graph import RankOneStructure, StructureTooLarge
@@ -127,7 +128,13 @@ def family(name: str | None, args: tuple[str, ...], output: str | None) -> None:
     type=click.FloatRange(min=0),
     help="Seconds the algebraic stage may spend on each part the rules leave open (0: rules only).",
 )
-def check(files: tuple[str, ...], as_json: bool, strict: bool, budget: float) -> None:
+@click.option(
+    "--certificates",
+    "certificate_dir",
+    type=click.Path(file_okay=False),
+    help="Write the certificate of every decided verdict to DIR/<file stem>.json (verify with `closure-check verify`).",
+)
+def check(files: tuple[str, ...], as_json: bool, strict: bool, budget: float, certificate_dir: str | None) -> None:
     """Decide whether each support's set of products is closed, with the reasons.
 
     Exit status 0 when every verdict agrees with the file's `expect:` (if any), 1 on a
@@ -142,6 +149,14 @@ def check(files: tuple[str, ...], as_json: bool, strict: bool, budget: float) ->
             bad_input = True
             continue
         result = check_support(case.support, budget=budget)
+        if certificate_dir is not None and result.verdict is not Verdict.UNKNOWN:
+            support = case.support.to_two_factor() if isinstance(case.support, ChainSupport) else case.support
+            target = Path(certificate_dir) / f"{Path(path).stem}.json"
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                dump_certificate(certificate_json(support, result, name=case.name or Path(path).stem), target)
+            except OSError as error:
+                fail_bad_input(f"{target}: cannot write the certificate ({error.strerror})")
         agrees = case.expect in (None, result.verdict) or result.verdict is Verdict.UNKNOWN
         disagreement |= not agrees or (strict and result.verdict is Verdict.UNKNOWN)
         if as_json:
@@ -205,8 +220,9 @@ def solve(file: str, matrix_path: str, output: str | None, restarts: int, seed: 
 def _register_commands() -> None:
     """Commands kept in their own modules (each a thin layer over one library module)."""
     from cli.batch_cmd import batch, census
+    from cli.certify_cmd import certify, verify
 
-    for command in (batch, census):
+    for command in (batch, census, certify, verify):
         main.add_command(command)
 
 

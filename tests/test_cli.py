@@ -178,3 +178,18 @@ def test_solve_labels_local_answers_and_rejects_bad_matrices(runner, tmp_path):
     (tmp_path / "junk.npy").write_bytes(b"not numpy")
     result = runner.invoke(main, ["solve", str(path), "--matrix", str(tmp_path / "junk.npy")])
     assert result.exit_code == 2 and "Traceback" not in result.output
+
+
+def test_check_writes_certificates_that_verify_accepts(runner, tmp_path):
+    case = tmp_path / "lu2.sup"
+    case.write_text(LU_FILE)
+    certs = tmp_path / "certs"
+    assert runner.invoke(main, ["check", "--certificates", str(certs), str(case)]).exit_code == 0
+    written = certs / "lu2.json"
+    accepted = runner.invoke(main, ["verify", str(written)])
+    assert accepted.exit_code == 0 and ": OK" in accepted.output
+    cert = json.loads(written.read_text())
+    cert["limit"][0]["value"] = "2"  # a wrong limit entry
+    written.write_text(json.dumps(cert))
+    rejected = runner.invoke(main, ["verify", str(written)])
+    assert rejected.exit_code == 1 and "REJECTED" in rejected.output

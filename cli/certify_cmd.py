@@ -1,0 +1,119 @@
+"""``certify`` and ``verify``: write a certificate for a support, check certificates.
+
+Register them on the main group with ``main.add_command(certify)`` and
+``main.add_command(verify)``.
+
+Exit status (as for every command): 0 success; 1 a certificate REJECTED (``verify``)
+or a freshly written one that does not verify (``certify``, a bug worth reporting);
+2 bad input -- an unreadable support file, or a certificate file that cannot be read
+or is not JSON (one line on stderr).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+EXIT_REJECTED = 1
+EXIT_BAD_INPUT = 2
+
+
+@click.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the certificate here (default: standard output).")
+@click.option(
+    "--budget",
+    default=5.0,
+    show_default=True,
+    type=click.FloatRange(min=0),
+    help="Seconds the algebraic stage may spend on each part the rules leave open (0: rules only).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["json", "markdown", "latex"]),
+    default="json",
+    show_default=True,
+    help="json: the certificate (docs/certificates.md); markdown/latex: the statement and its proof.",
+)
+def certify(file: str, output: str | None, budget: float, fmt: str) -> None:
+    """Decide FILE's support and write the verdict with its certificate.
+
+    The markdown and latex formats render the certificate as a proposition with its
+    proof.  The certificate is also run through the independent verifier: should it not
+    verify (a bug), the problems go to stderr and the exit status is 1.
+    """
+    from cli.main import fail_bad_input, load
+    from closure_check.certjson import certificate_json, certificate_text
+    from closure_check.classify import check
+    from closure_check.proof_text import (
+        render_certificate_latex,
+        render_certificate_markdown,
+    )
+    from closure_check.support import ChainSupport
+    from closure_check.verifier import verify_certificate
+
+    case = load(file)
+    support = case.support
+    if isinstance(support, ChainSupport):
+        if support.length != 2:
+            fail_bad_input(f"{file}: certify takes two factors, this chain has {support.length}")
+        support = support.to_two_factor()
+    cert = certificate_json(support, check(support, budget=budget), name=case.name)
+    report = verify_certificate(cert)
+    if fmt == "json":
+        text = certificate_text(cert)
+    elif fmt == "markdown":
+        text = render_certificate_markdown(cert)
+    else:
+        text = render_certificate_latex(cert)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        try:
+            Path(output).write_text(text, encoding="utf-8")
+        except OSError as error:
+            fail_bad_input(f"{output}: cannot write: {error.strerror or error}")
+        click.echo(f"wrote {output} ({cert['verdict']})")
+    if not report.ok:
+        for problem in report.problems:
+            click.echo(f"{file}: the certificate does not verify: {problem}", err=True)
+        sys.exit(EXIT_REJECTED)
+
+
+@click.command()
+@click.argument("certs", nargs=-1, required=True, type=click.Path(dir_okay=False))
+def verify(certs: tuple[str, ...]) -> None:
+    """Check certificates with the independent verifier; one line per certificate.
+
+    Prints ``CERT: OK (checked: …)`` or one ``CERT: REJECTED: problem`` line per problem.
+    A CLOSED certificate rests on the lemmas it cites: the OK line lists them after
+    "rests on".  Exit status 1 if any certificate is rejected, 2 if one cannot be read.
+    """
+    from closure_check.certjson import CertificateFileError, load_certificate
+    from closure_check.verifier import verify_certificate
+
+    bad_input = rejected = False
+    for path in certs:
+        try:
+            cert = load_certificate(path)
+        except CertificateFileError as error:
+            click.echo(str(error), err=True)
+            bad_input = True
+            continue
+        report = verify_certificate(cert)
+        if report.ok:
+            line = f"{path}: OK (checked: {'; '.join(report.checked)}"
+            if report.trusted:
+                line += f"; rests on: {', '.join(report.trusted)}"
+            click.echo(line + ")")
+        else:
+            rejected = True
+            for problem in report.problems:
+                click.echo(f"{path}: REJECTED: {problem}")
+    if bad_input:
+        sys.exit(EXIT_BAD_INPUT)
+    if rejected:
+        sys.exit(EXIT_REJECTED)
