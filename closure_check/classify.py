@@ -61,6 +61,9 @@ class CheckResult:
         The engine records behind verdicts decided by an engine criterion.
     steps
         The reductions applied, as (lemma, text).
+    support
+        The pattern decided, in two-factor form (for :meth:`certificate_json` and the
+        Jupyter displays ``_repr_markdown_`` / ``_repr_latex_``).
     """
 
     verdict: Verdict
@@ -70,6 +73,25 @@ class CheckResult:
     undecided: tuple[str, ...] = ()
     steps: tuple[ReductionStep, ...] = field(default=())
     records: tuple[EngineRecord, ...] = ()
+    support: TwoFactorSupport | None = field(default=None, repr=False, compare=False)
+
+    def certificate_json(self) -> dict:
+        """The verdict and its justification as a certificate (``docs/certificates.md``)."""
+        from closure_check.certjson import certificate_json
+
+        if self.support is None:
+            raise ValueError("this result does not carry its support")
+        return certificate_json(self.support, self)
+
+    def _repr_markdown_(self) -> str:
+        from closure_check.proof_text import render_certificate_markdown
+
+        return render_certificate_markdown(self.certificate_json())
+
+    def _repr_latex_(self) -> str:
+        from closure_check.proof_text import render_certificate_latex
+
+        return render_certificate_latex(self.certificate_json())
 
 
 def _unknown(reason: str) -> CheckResult:
@@ -173,10 +195,16 @@ def check(support: Support, budget: float = 0.0) -> CheckResult:
                     tuple(reasons),
                     certificate=outcome.certificate,
                     steps=tuple(steps),
+                    support=support,
                 )
     if undecided:
         return CheckResult(
-            Verdict.UNKNOWN, Tractability.NOT_KNOWN, tuple(reasons), undecided=tuple(undecided), steps=tuple(steps)
+            Verdict.UNKNOWN,
+            Tractability.NOT_KNOWN,
+            tuple(reasons),
+            undecided=tuple(undecided),
+            steps=tuple(steps),
+            support=support,
         )
     return CheckResult(
         Verdict.CLOSED,
@@ -184,5 +212,6 @@ def check(support: Support, budget: float = 0.0) -> CheckResult:
         tuple(reasons),
         steps=tuple(steps),
         records=tuple(records),
+        support=support,
     )
 

@@ -171,3 +171,13 @@ def test_rules_decide_every_two_unit_pattern_as_the_width_two_claim_says(exhaust
             decided += 1
             assert (result.verdict is Verdict.NOT_CLOSED) == width_two_claim(first, second), (first, second)
     assert decided > 500
+
+
+def test_results_display_their_proof_in_jupyter():
+    from closure_check.families import butterfly_split, lu
+
+    not_closed = check(lu(2))
+    assert r"\begin{pmatrix} 0 & 1 \\ 1 & 0 \end{pmatrix}" in not_closed._repr_markdown_()
+    assert "not closed" in not_closed._repr_latex_()
+    closed = check(butterfly_split(4, 2))
+    assert "closed" in closed._repr_markdown_() and "determinantal lemma" in closed._repr_markdown_()
