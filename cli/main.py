@@ -221,8 +221,9 @@ def _register_commands() -> None:
     """Commands kept in their own modules (each a thin layer over one library module)."""
     from cli.batch_cmd import batch, census
     from cli.certify_cmd import certify, verify
+    from cli.export_cmd import export
 
-    for command in (batch, census, certify, verify):
+    for command in (batch, census, certify, verify, export):
         main.add_command(command)
 
 
