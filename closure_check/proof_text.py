@@ -501,7 +501,6 @@ def _tex_text(text: str) -> str:
     marker = ""
 
     def close_script() -> None:
-        nonlocal marker
         if script:
             math.append(f"{marker}{{{''.join(script)}}}")
             script.clear()
