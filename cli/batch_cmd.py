@@ -30,7 +30,7 @@ class _Progress:
         if self.bar is None:
             if not total:
                 return
-            self.bar = click.progressbar(length=total, label="checking", file=click.get_text_stream("stderr"),
+            self.bar = click.progressbar(length=total, label="checking", file=sys.stderr,
                                          show_pos=True, item_show_func=lambda r: r and r["file"])
             self.bar.__enter__()
         if record is not None:
