@@ -18,12 +18,12 @@ import sys
 import tempfile
 from pathlib import Path
 
-import numpy as np
 
 from closure_check.case import Case, Verdict
+from closure_check.enumerate import rectangles_to_support
 from closure_check.io import read_case
 from closure_check.io.text import format_text
-from closure_check.support import ChainSupport, TwoFactorSupport
+from closure_check.support import ChainSupport
 
 ROOT = Path(__file__).resolve().parent
 
@@ -355,15 +355,6 @@ def _run_family(args: list[str], scratch: Path) -> Case:
     return read_case(target)
 
 
-def _rectangles(m: int, n: int, rects: list) -> TwoFactorSupport:
-    I = np.zeros((m, len(rects)), dtype=np.int8)
-    J = np.zeros((n, len(rects)), dtype=np.int8)
-    for k, (rows, cols) in enumerate(rects):
-        I[list(rows), k] = 1
-        J[list(cols), k] = 1
-    return TwoFactorSupport(I, J)
-
-
 def _write(path: Path, case: Case, comments: list[str]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     header = "".join(f"# {line}\n" for line in comments)
@@ -384,7 +375,7 @@ def main() -> int:
             _write(ROOT / path, Case(support, name, expect, source),
                    [f"generated: closure-check family {' '.join(args)} (see cases/README.md)"])
     for path, m, n, rects, name, expect, source, comment in HAND_CASES:
-        _write(ROOT / path, Case(_rectangles(m, n, rects), name, expect, source),
+        _write(ROOT / path, Case(rectangles_to_support(m, n, rects), name, expect, source),
                [comment, "rectangles (rows × cols, 0-based), one unit each: "
                 + "; ".join(f"{list(r)}×{list(c)}" for r, c in rects)])
     total = len(FAMILY_CASES) + len(CHAIN_CASES) + len(HAND_CASES)

@@ -17,7 +17,10 @@ from typing import Any
 
 import click
 
-EXIT_DISAGREEMENT = 1
+from cli.common import EXIT_DISAGREEMENT, budget_option, fail_bad_input
+from closure_check.batch import report_format_for, run_batch, summary_table, write_report
+from closure_check.census import census_markdown, run_census
+from closure_check.io import SupportFileError
 
 
 class _Progress:
@@ -42,8 +45,6 @@ class _Progress:
 
 
 def _connect(address: str) -> Any:
-    from cli.main import fail_bad_input
-
     try:
         from distributed import Client
     except ImportError:
@@ -58,8 +59,7 @@ def _connect(address: str) -> Any:
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
               help="Worker processes (default: the number of CPUs).")
-@click.option("--budget", default=5.0, show_default=True, type=click.FloatRange(min=0),
-              help="Seconds the algebraic stage may spend on each part the rules leave open.")
+@budget_option
 @click.option("--case-seconds", default=60.0, show_default=True, type=click.FloatRange(min=0, min_open=True),
               help="Wall-clock limit of one case; past it the case is recorded as timeout.")
 @click.option("--memory-mb", default=2048, show_default=True, type=click.IntRange(min=1),
@@ -80,15 +80,6 @@ def batch(paths: tuple[str, ...], jobs: int | None, budget: float, case_seconds:
     Exit status 1 if a verdict disagrees with a file's `expect:`, 2 if a PATH does not
     exist (or the results or report cannot be written), 0 otherwise.
     """
-    from cli.main import fail_bad_input
-    from closure_check.batch import (
-        report_format_for,
-        run_batch,
-        summary_table,
-        write_report,
-    )
-    from closure_check.io import SupportFileError
-
     if report:
         try:
             report_format_for(Path(report), report_format)
@@ -123,8 +114,7 @@ def batch(paths: tuple[str, ...], jobs: int | None, budget: float, case_seconds:
 @click.option("--rows", required=True, type=click.IntRange(min=1), help="Rows M of the patterns.")
 @click.option("--cols", required=True, type=click.IntRange(min=1), help="Columns N of the patterns.")
 @click.option("--units", required=True, type=click.IntRange(min=1), help="At most this many units (rectangles).")
-@click.option("--budget", default=5.0, show_default=True, type=click.FloatRange(min=0),
-              help="Seconds the algebraic stage may spend on each part the rules leave open.")
+@budget_option
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help="Worker processes (default: the number of CPUs).")
 @click.option("--baseline", "baselines", multiple=True, type=click.Path(dir_okay=False, exists=True),
               help="Stored run of the authors' sentence (benchmarks/results/baseline_MxN.jsonl) to set side by side.")
@@ -136,9 +126,6 @@ def census(rows: int, cols: int, units: int, budget: float, jobs: int | None, ba
 
     Exit status 1 if a verdict disagrees with the baseline, 0 otherwise.
     """
-    from cli.main import fail_bad_input
-    from closure_check.census import census_markdown, run_census
-
     result = run_census(rows, cols, units, budget=budget, jobs=jobs or os.cpu_count() or 1, baseline=baselines or None)
     text = census_markdown(result)
     if output:

@@ -1,8 +1,5 @@
 """``certify`` and ``verify``: write a certificate for a support, check certificates.
 
-Register them on the main group with ``main.add_command(certify)`` and
-``main.add_command(verify)``.
-
 Exit status (as for every command): 0 success; 1 a certificate REJECTED (``verify``)
 or a freshly written one that does not verify (``certify``, a bug worth reporting);
 2 bad input -- an unreadable support file, or a certificate file that cannot be read
@@ -16,20 +13,18 @@ from pathlib import Path
 
 import click
 
-EXIT_REJECTED = 1
-EXIT_BAD_INPUT = 2
+from cli.common import EXIT_BAD_INPUT, EXIT_DISAGREEMENT, budget_option, fail_bad_input, load
+from closure_check.certjson import CertificateFileError, certificate_text, load_certificate
+from closure_check.classify import check
+from closure_check.proof_text import render_certificate_latex, render_certificate_markdown
+from closure_check.support import ChainSupport
+from closure_check.verifier import verify_certificate
 
 
 @click.command()
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the certificate here (default: standard output).")
-@click.option(
-    "--budget",
-    default=5.0,
-    show_default=True,
-    type=click.FloatRange(min=0),
-    help="Seconds the algebraic stage may spend on each part the rules leave open (0: rules only).",
-)
+@budget_option
 @click.option(
     "--format",
     "fmt",
@@ -45,23 +40,10 @@ def certify(file: str, output: str | None, budget: float, fmt: str) -> None:
     proof.  The certificate is also run through the independent verifier: should it not
     verify (a bug), the problems go to stderr and the exit status is 1.
     """
-    from cli.main import fail_bad_input, load
-    from closure_check.certjson import certificate_json, certificate_text
-    from closure_check.classify import check
-    from closure_check.proof_text import (
-        render_certificate_latex,
-        render_certificate_markdown,
-    )
-    from closure_check.support import ChainSupport
-    from closure_check.verifier import verify_certificate
-
     case = load(file)
-    support = case.support
-    if isinstance(support, ChainSupport):
-        if support.length != 2:
-            fail_bad_input(f"{file}: certify takes two factors, this chain has {support.length}")
-        support = support.to_two_factor()
-    cert = certificate_json(support, check(support, budget=budget), name=case.name)
+    if isinstance(case.support, ChainSupport) and case.support.length != 2:
+        fail_bad_input(f"{file}: certify takes two factors, this chain has {case.support.length}")
+    cert = check(case.support, budget=budget).certificate_json(name=case.name)
     report = verify_certificate(cert)
     if fmt == "json":
         text = certificate_text(cert)
@@ -80,7 +62,7 @@ def certify(file: str, output: str | None, budget: float, fmt: str) -> None:
     if not report.ok:
         for problem in report.problems:
             click.echo(f"{file}: the certificate does not verify: {problem}", err=True)
-        sys.exit(EXIT_REJECTED)
+        sys.exit(EXIT_DISAGREEMENT)
 
 
 @click.command()
@@ -92,9 +74,6 @@ def verify(certs: tuple[str, ...]) -> None:
     A CLOSED certificate rests on the lemmas it cites: the OK line lists them after
     "rests on".  Exit status 1 if any certificate is rejected, 2 if one cannot be read.
     """
-    from closure_check.certjson import CertificateFileError, load_certificate
-    from closure_check.verifier import verify_certificate
-
     bad_input = rejected = False
     for path in certs:
         try:
@@ -116,4 +95,4 @@ def verify(certs: tuple[str, ...]) -> None:
     if bad_input:
         sys.exit(EXIT_BAD_INPUT)
     if rejected:
-        sys.exit(EXIT_REJECTED)
+        sys.exit(EXIT_DISAGREEMENT)

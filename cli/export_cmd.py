@@ -2,7 +2,7 @@
 
 The command reads a support file, calls :func:`closure_check.export.export_problem`
 and prints the text (or writes it to ``-o``).  Exit status 0 on success, 2 on bad
-input (one line on stderr).  Register it with ``main.add_command(export)``.
+input (one line on stderr).
 """
 
 from __future__ import annotations
@@ -10,20 +10,18 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+import numpy as np
 
-from closure_check.export import FORMATS, PROBLEMS
+from cli.common import fail_bad_input, load
+from closure_check.algebra.system import as_target
+from closure_check.export import FORMATS, PROBLEMS, ExportError, export_problem, parse_entries
 
 __all__ = ["export"]
 
 
 def _target(at: str, shape: tuple[int, int]) -> object:
     """``--at``: a ``.npy`` file holding a dense m×n array, or entries ``i,j=v;…``."""
-    from closure_check.algebra.system import as_target
-    from closure_check.export import parse_entries
-
     if at.lower().endswith(".npy"):
-        import numpy as np
-
         try:
             array = np.load(Path(at), allow_pickle=False)
         except (OSError, ValueError, EOFError) as error:
@@ -54,9 +52,6 @@ def export(file: str, to: str, problem: str, at: str | None, output: str | None)
     Run the result with `M2 --script F`, `Singular -q F`, `qepcad +N50000000 < F`
     or `z3 F` (docs/export.md says what each file states and how to read the answer).
     """
-    from cli.main import fail_bad_input, load
-    from closure_check.export import ExportError, export_problem
-
     case = load(file)
     target = None
     if at is not None:

@@ -10,13 +10,16 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import NoReturn
 
 import click
 import numpy as np
 
+from cli.batch_cmd import batch, census
+from cli.certify_cmd import certify, verify
+from cli.common import EXIT_BAD_INPUT, EXIT_DISAGREEMENT, budget_option, fail_bad_input, load
+from cli.export_cmd import export
 from closure_check.case import Case, Verdict
-from closure_check.certjson import certificate_json, dump_certificate
+from closure_check.certjson import dump_certificate
 from closure_check.classify import check as check_support
 from closure_check.families import FAMILIES, FamilyError, build_family
 from closure_check.graph import RankOneStructure, StructureTooLarge
@@ -24,23 +27,6 @@ from closure_check.io import SupportFileError, read_case, write_case
 from closure_check.render import render_case, render_check
 from closure_check.solve import Tractability, solve as solve_support
 from closure_check.support import ChainSupport
-
-EXIT_DISAGREEMENT = 1
-EXIT_BAD_INPUT = 2
-
-
-def fail_bad_input(message: str) -> NoReturn:
-    """Print one line on stderr and exit with status 2."""
-    click.echo(message, err=True)
-    sys.exit(EXIT_BAD_INPUT)
-
-
-def load(path: str) -> Case:
-    """Read a support file, or exit 2 with ``FILE:LINE: problem``."""
-    try:
-        return read_case(Path(path))
-    except SupportFileError as error:
-        fail_bad_input(str(error))
 
 
 def two_factor_structure(case: Case) -> tuple[RankOneStructure | None, str]:
@@ -121,13 +107,7 @@ def family(name: str | None, args: tuple[str, ...], output: str | None) -> None:
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per file (keys file, verdict, tractable, tractability, reasons, ...).")
 @click.option("--strict", is_flag=True, help="Count an UNKNOWN verdict as a disagreement.")
-@click.option(
-    "--budget",
-    default=5.0,
-    show_default=True,
-    type=click.FloatRange(min=0),
-    help="Seconds the algebraic stage may spend on each part the rules leave open (0: rules only).",
-)
+@budget_option
 @click.option(
     "--certificates",
     "certificate_dir",
@@ -150,11 +130,10 @@ def check(files: tuple[str, ...], as_json: bool, strict: bool, budget: float, ce
             continue
         result = check_support(case.support, budget=budget)
         if certificate_dir is not None and result.verdict is not Verdict.UNKNOWN:
-            support = case.support.to_two_factor() if isinstance(case.support, ChainSupport) else case.support
             target = Path(certificate_dir) / f"{Path(path).stem}.json"
             try:
                 target.parent.mkdir(parents=True, exist_ok=True)
-                dump_certificate(certificate_json(support, result, name=case.name or Path(path).stem), target)
+                dump_certificate(result.certificate_json(name=case.name or Path(path).stem), target)
             except OSError as error:
                 fail_bad_input(f"{target}: cannot write the certificate ({error.strerror})")
         agrees = case.expect in (None, result.verdict) or result.verdict is Verdict.UNKNOWN
@@ -217,14 +196,5 @@ def solve(file: str, matrix_path: str, output: str | None, restarts: int, seed: 
         click.echo(f"wrote {output}")
 
 
-def _register_commands() -> None:
-    """Commands kept in their own modules (each a thin layer over one library module)."""
-    from cli.batch_cmd import batch, census
-    from cli.certify_cmd import certify, verify
-    from cli.export_cmd import export
-
-    for command in (batch, census, certify, verify, export):
-        main.add_command(command)
-
-
-_register_commands()
+for command in (batch, census, certify, verify, export):
+    main.add_command(command)

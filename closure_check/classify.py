@@ -75,13 +75,13 @@ class CheckResult:
     records: tuple[EngineRecord, ...] = ()
     support: TwoFactorSupport | None = field(default=None, repr=False, compare=False)
 
-    def certificate_json(self) -> dict:
+    def certificate_json(self, name: str = "") -> dict:
         """The verdict and its justification as a certificate (``docs/certificates.md``)."""
         from closure_check.certjson import certificate_json
 
         if self.support is None:
             raise ValueError("this result does not carry its support")
-        return certificate_json(self.support, self)
+        return certificate_json(self.support, self, name=name)
 
     def _repr_markdown_(self) -> str:
         from closure_check.proof_text import render_certificate_markdown

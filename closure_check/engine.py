@@ -109,15 +109,6 @@ def prove_part_closed(
     )
 
 
-def _visible_cells(reduction: ComponentReduction, part: Part) -> list[Cell]:
-    cells = set()
-    for block in part.classes:
-        visible = reduction.visible_block(block)
-        for a, b in zip(*visible.nonzero()):
-            cells.add((int(block.rows[a]), int(block.cols[b])))
-    return sorted(cells)
-
-
 def certify_limit(
     structure: RankOneStructure,
     part: Part,
@@ -196,7 +187,7 @@ def _search_candidates(
     deadline = time.monotonic() + seconds
     units = _component_units(structure, part)
     support = component_support(structure.support, units)
-    cells = _visible_cells(reduction, part)
+    cells = sorted(part_units_and_cells(reduction, part)[1])
     every_zero_one = len(cells) if len(cells) <= MAX_ZERO_ONE_CELLS else MAX_NONZEROS
     for values, nonzeros in (((1,), every_zero_one), ((1, -1), MAX_NONZEROS)):
         for limit in candidate_limits(cells, values, nonzeros):

@@ -46,6 +46,10 @@ Unit = tuple[tuple[int, ...], tuple[int, ...]]
 MAX_NODES = 400
 """Problems visited by the restriction search before it gives up."""
 
+MAX_CELLS = 144
+"""Parts with more visible cells are not searched (the rule stays off the fast path of
+large patterns; the search branches over every unit's rows and columns)."""
+
 
 @dataclass(frozen=True)
 class FixedFactor:
@@ -183,10 +187,13 @@ def full_space_proof(units: Iterable[Unit], cells: Iterable[Cell], seed: int = 0
     units
         ``(rows, cols)`` of each rank-one unit (repeat a rectangle μ times for a class).
     cells
-        The visible cells V.
+        The visible cells V (at most :data:`MAX_CELLS`; larger parts get None).
     seed
         Seed of the integer choices of the fixed factor.
     """
+    cells = frozenset(cells)
+    if len(cells) > MAX_CELLS:
+        return None
     budget = [MAX_NODES]
     seen: set[tuple[tuple[Unit, ...], frozenset[Cell]]] = set()
 
@@ -220,4 +227,4 @@ def full_space_proof(units: Iterable[Unit], cells: Iterable[Cell], seed: int = 0
                     return FullSpaceProof(tuple(steps) + (step,) + proof.steps, proof.fixed)
         return None
 
-    return search(tuple((tuple(r), tuple(c)) for r, c in units), frozenset(cells))
+    return search(tuple((tuple(r), tuple(c)) for r, c in units), cells)

@@ -14,25 +14,19 @@ import pytest
 import sympy
 
 from closure_check.algebra.membership import is_member
-from closure_check.enumerate import enumerate_patterns
+from closure_check.enumerate import enumerate_patterns, rectangles_to_support
 from closure_check.fullspace import full_space_proof
 from closure_check.graph import RankOneStructure
 from closure_check.reduce import reduce_component
 from closure_check.rules import part_units_and_cells
-from closure_check.support import TwoFactorSupport
 
 
 def masked_support(units, cells):
     """The units as a two-factor support and the cells of their rectangles outside V."""
     m = 1 + max(max(rows) for rows, _ in units)
     n = 1 + max(max(cols) for _, cols in units)
-    I = np.zeros((m, len(units)), dtype=int)
-    J = np.zeros((n, len(units)), dtype=int)
-    for k, (rows, cols) in enumerate(units):
-        I[list(rows), k] = 1
-        J[list(cols), k] = 1
     covered = {(i, j) for rows, cols in units for i in rows for j in cols}
-    return TwoFactorSupport(I, J), frozenset(covered - set(cells))
+    return rectangles_to_support(m, n, list(units)), frozenset(covered - set(cells))
 
 
 def sympy_rank(fixed) -> int:
