@@ -2,7 +2,7 @@
 
 For each pattern the support's CSR arrays are saved to an uncompressed ``.npz``; in the
 same run we time the *floor* (``numpy.load`` of those arrays) and *check* (load +
-validate + ``closure_check.classify.check``: structure, reductions, rules, verdict).
+validate + ``closure_check.decide.check``: structure, reductions, rules, verdict).
 Best of ``--repeat`` runs; the ratio check/floor is printed.  Target (issue 3): each
 under 2 s.  Chains (butterfly chains of 16 and 18 factors) are saved and loaded the same
 way, factor by factor, and decided by ``check`` through the chain reductions and the
@@ -17,14 +17,18 @@ import argparse
 import tempfile
 from pathlib import Path
 
-from bench_structure import best_time, load_arrays, load_support, save_arrays
-
 import numpy as np
 import scipy.sparse as sp
+from bench_structure import best_time, load_arrays, load_support, save_arrays
 
-from closure_check.classify import check
-from closure_check.families import butterfly_chain, butterfly_split, monarch, random_k_sparse
-from closure_check.support import ChainSupport, TwoFactorSupport
+from closure_check.core.support import ChainSupport, TwoFactorSupport
+from closure_check.decide import check
+from closure_check.families import (
+    butterfly_chain,
+    butterfly_split,
+    monarch,
+    random_k_sparse,
+)
 
 
 def save_chain_arrays(chain: ChainSupport, folder: Path) -> Path:

@@ -1,10 +1,10 @@
 """Benchmark: ``check`` (rules + algebraic stage) against the authors' z3 sentence.
 
 For every pattern of ``enumerate_patterns(rows, cols, units)``, times
-``closure_check.classify.check(support, budget)`` and tabulates how each verdict was
+``closure_check.decide.check(support, budget)`` and tabulates how each verdict was
 reached (rule, curve + Nullstellensatz, Zariski criterion, unknown), next to the
 baseline -- the authors' closedness sentence posed to z3 with a 20 s limit
-(``closure_check.baseline``).  With ``--live-baseline`` the baseline runs in the same
+(``closure_check.algebra.baseline``).  With ``--live-baseline`` the baseline runs in the same
 process on the same patterns; otherwise its stored run in ``benchmarks/results/`` is
 read (produced by ``benchmarks/run_baseline.py`` on this machine).  Disagreements
 between definite verdicts are printed and make the script exit 1.
@@ -24,11 +24,11 @@ from pathlib import Path
 
 import numpy as np
 
-from closure_check.baseline import baseline_verdict
-from closure_check.canonical import canonical_form
-from closure_check.classify import check
-from closure_check.enumerate import enumerate_patterns
-from closure_check.support import TwoFactorSupport
+from closure_check.algebra.baseline import baseline_verdict
+from closure_check.core.canonical import canonical_form
+from closure_check.core.enumerate import enumerate_patterns
+from closure_check.core.support import TwoFactorSupport
+from closure_check.decide import check
 
 RESULTS = Path(__file__).parent / "results"
 

@@ -5,9 +5,9 @@ three targets -- a Gaussian matrix, the real part of the DFT matrix, the Sylvest
 Hadamard matrix -- each method factorises the target with the same fixed supports
 ``supp X ⊆ I``, ``supp Y ⊆ J``:
 
-* *exact* -- :func:`closure_check.solve.solve`: the supports are disjoint-or-identical,
+* *exact* -- :func:`closure_check.approximation.solve.solve`: the supports are disjoint-or-identical,
   so one truncated SVD per class gives the global optimum (``docs/solver.md``);
-* *ALS* -- :func:`closure_check.solve.alternating_least_squares`, 100 sweeps, seed 0;
+* *ALS* -- :func:`closure_check.approximation.solve.alternating_least_squares`, 100 sweeps, seed 0;
 * *PALM4MSA* -- ``pyfaust.fact.palm4msa`` with ``'supp'`` constraints on ``I`` and
   ``Jᵀ`` (FAµST's chain convention ``W_1 W_2``), 100 iterations, default
   initialisation, the faster "2020" C++ backend.  Optional: ``pip install pyfaust``; without it those rows are
@@ -30,9 +30,9 @@ from typing import Callable
 import numpy as np
 import scipy.linalg
 
+from closure_check.approximation.solve import alternating_least_squares, solve
+from closure_check.core.support import TwoFactorSupport
 from closure_check.families import butterfly_split
-from closure_check.solve import alternating_least_squares, solve
-from closure_check.support import TwoFactorSupport
 
 
 def targets(size: int) -> dict[str, np.ndarray]:
@@ -60,7 +60,11 @@ def load_palm4msa() -> tuple[Callable[[np.ndarray, TwoFactorSupport, int], np.nd
             warnings.simplefilter("ignore")
             import pyfaust
             from pyfaust.fact import palm4msa
-            from pyfaust.factparams import ConstraintMat, ParamsPalm4MSA, StoppingCriterion
+            from pyfaust.factparams import (
+                ConstraintMat,
+                ParamsPalm4MSA,
+                StoppingCriterion,
+            )
     except Exception as error:  # ImportError, or a broken binary wheel
         return None, f"{type(error).__name__}: {error}"
 

@@ -25,9 +25,9 @@ from typing import Callable
 import numpy as np
 import scipy.sparse as sp
 
+from closure_check.core.graph import RankOneStructure
+from closure_check.core.support import TwoFactorSupport
 from closure_check.families import butterfly_split, random_k_sparse
-from closure_check.graph import RankOneStructure
-from closure_check.support import TwoFactorSupport
 
 
 def save_arrays(support: TwoFactorSupport, folder: Path) -> Path:

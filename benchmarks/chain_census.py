@@ -1,7 +1,7 @@
 """Generate ``docs/chain_census.md``: every chain of three 2×2 supports, decided by the chain engine.
 
-Runs :func:`closure_check.chain_census.chain_census_2x2` (all 4096 chains, one
-representative per symmetry class, :func:`closure_check.chain_engine.decide_chain` with a
+Runs :func:`closure_check.chains.census.chain_census_2x2` (all 4096 chains, one
+representative per symmetry class, :func:`closure_check.chains.engine.decide_chain` with a
 budget per class), checks MATH.md §3's claim on diag·upper·lower and upper·lower·upper,
 decides a few 3×3 chains of three factors, and writes the tables.  Exits 1 if a class is
 left UNKNOWN or the claim check fails.
@@ -20,10 +20,10 @@ from pathlib import Path
 
 import numpy as np
 
-from closure_check.chain_census import ChainClass, chain_census_2x2, criterion_of
-from closure_check.chain_check import ChainCheckResult
-from closure_check.chain_engine import decide_chain
-from closure_check.support import ChainSupport
+from closure_check.chains.census import ChainClass, chain_census_2x2, criterion_of
+from closure_check.chains.engine import decide_chain
+from closure_check.core.support import ChainSupport
+from closure_check.result import CheckResult
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -49,7 +49,7 @@ def _pattern(chain: ChainSupport) -> str:
     return " · ".join("/".join("".join(str(int(v)) for v in row) for row in f.toarray()) for f in chain.factors)
 
 
-def _limit(result: ChainCheckResult) -> str:
+def _limit(result: CheckResult) -> str:
     if result.certificate is None:
         return ""
     return ", ".join(f"A[{i},{j}] = {v}" for (i, j), v in sorted(result.certificate.limit.items()))
@@ -152,7 +152,7 @@ def main() -> int:
     header = [
         "# Census of chains of three factors",
         "",
-        "Every chain `W1 W2 W3` of 2×2 supports, decided by `closure_check.chain_engine.decide_chain` on the chain",
+        "Every chain `W1 W2 W3` of 2×2 supports, decided by `closure_check.chains.engine.decide_chain` on the chain",
         "itself (no combinatorial reduction), once per class of the symmetries that keep closedness: permutations",
         "of the outer rows, of the outer columns and of each inner index, and reversal with transposition",
         "(`docs/theory.md §6`).  A verdict is credited to the lemma named at the end of its last reason.",

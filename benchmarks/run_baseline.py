@@ -1,10 +1,10 @@
 """Benchmark: the authors' z3 sentence (the baseline) on every small pattern.
 
-Runs :func:`closure_check.baseline.baseline_verdict` on every pattern of
+Runs :func:`closure_check.algebra.baseline.baseline_verdict` on every pattern of
 ``enumerate_patterns(rows, cols, units)`` in a pool of ``--jobs`` worker processes,
 appends one JSON line per pattern as it finishes (``I`` and ``J`` as lists of 0/1
 strings, the baseline's verdict, seconds and detail, and the combinatorial verdict of
-``closure_check.classify.check``), then prints a summary: counts, total and median
+``closure_check.decide.check``), then prints a summary: counts, total and median
 time, and agreement with ``check`` wherever both are definite.  A disagreement means a
 bug somewhere; it is printed loudly and the exit code is 1.
 
@@ -26,10 +26,10 @@ from pathlib import Path
 
 import numpy as np
 
-from closure_check.baseline import baseline_verdict
-from closure_check.classify import check
-from closure_check.enumerate import enumerate_patterns
-from closure_check.support import TwoFactorSupport
+from closure_check.algebra.baseline import baseline_verdict
+from closure_check.core.enumerate import enumerate_patterns
+from closure_check.core.support import TwoFactorSupport
+from closure_check.decide import check
 
 DEFINITE = ("closed", "not-closed")
 

@@ -19,11 +19,11 @@ import tempfile
 from pathlib import Path
 
 
-from closure_check.case import Case, Verdict
-from closure_check.enumerate import rectangles_to_support
+from closure_check.core.case import Case, Verdict
+from closure_check.core.enumerate import rectangles_to_support
 from closure_check.io import read_case
 from closure_check.io.text import format_text
-from closure_check.support import ChainSupport
+from closure_check.core.support import ChainSupport
 
 ROOT = Path(__file__).resolve().parent
 

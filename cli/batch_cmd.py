@@ -18,7 +18,12 @@ from typing import Any
 import click
 
 from cli.common import EXIT_DISAGREEMENT, budget_option, fail_bad_input
-from closure_check.batch import report_format_for, run_batch, summary_table, write_report
+from closure_check.batch import (
+    report_format_for,
+    run_batch,
+    summary_table,
+    write_report,
+)
 from closure_check.census import census_markdown, run_census
 from closure_check.io import SupportFileError
 

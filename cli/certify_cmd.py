@@ -13,10 +13,23 @@ from pathlib import Path
 
 import click
 
-from cli.common import EXIT_BAD_INPUT, EXIT_DISAGREEMENT, budget_option, fail_bad_input, load
-from closure_check.certjson import CertificateFileError, certificate_text, load_certificate
-from closure_check.classify import check
-from closure_check.proof_text import render_certificate_latex, render_certificate_markdown
+from cli.common import (
+    EXIT_BAD_INPUT,
+    EXIT_DISAGREEMENT,
+    budget_option,
+    fail_bad_input,
+    load,
+)
+from closure_check.decide import check
+from closure_check.output.certificate_json.two_factor import (
+    CertificateFileError,
+    certificate_text,
+    load_certificate,
+)
+from closure_check.output.proof_text import (
+    render_certificate_latex,
+    render_certificate_markdown,
+)
 from closure_check.verifier import verify_certificate
 
 

@@ -9,7 +9,7 @@ from typing import NoReturn
 
 import click
 
-from closure_check.case import Case
+from closure_check.core.case import Case
 from closure_check.io import SupportFileError, read_case
 
 EXIT_DISAGREEMENT = 1

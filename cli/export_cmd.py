@@ -14,7 +14,13 @@ import numpy as np
 
 from cli.common import fail_bad_input, load
 from closure_check.algebra.system import as_target
-from closure_check.export import FORMATS, PROBLEMS, ExportError, export_problem, parse_entries
+from closure_check.export import (
+    FORMATS,
+    PROBLEMS,
+    ExportError,
+    export_problem,
+    parse_entries,
+)
 
 __all__ = ["export"]
 

@@ -16,18 +16,25 @@ import numpy as np
 
 from cli.batch_cmd import batch, census
 from cli.certify_cmd import certify, verify
-from cli.common import EXIT_BAD_INPUT, EXIT_DISAGREEMENT, budget_option, fail_bad_input, load
+from cli.common import (
+    EXIT_BAD_INPUT,
+    EXIT_DISAGREEMENT,
+    budget_option,
+    fail_bad_input,
+    load,
+)
 from cli.export_cmd import export
 from cli.relu_cmd import relu
-from closure_check.case import Case, Verdict
-from closure_check.certjson import dump_certificate
-from closure_check.classify import check as check_support
+from closure_check.result import Tractability
+from closure_check.approximation.solve import solve as solve_support
+from closure_check.core.case import Case, Verdict
+from closure_check.core.graph import RankOneStructure, StructureTooLarge
+from closure_check.core.support import ChainSupport
+from closure_check.decide import check as check_support
 from closure_check.families import FAMILIES, FamilyError, build_family
-from closure_check.graph import RankOneStructure, StructureTooLarge
 from closure_check.io import SupportFileError, read_case, write_case
-from closure_check.render import render_case, render_check
-from closure_check.solve import Tractability, solve as solve_support
-from closure_check.support import ChainSupport
+from closure_check.output.certificate_json.two_factor import dump_certificate
+from closure_check.output.terminal import render_case, render_check
 
 
 def two_factor_structure(case: Case) -> tuple[RankOneStructure | None, str]:
@@ -66,7 +73,7 @@ def show(files: tuple[str, ...], png: str | None) -> None:
         if note:
             click.echo(note)
         if png:
-            from closure_check.plot import draw_case
+            from closure_check.output.plot import draw_case
 
             try:
                 draw_case(case, structure, Path(png))

@@ -12,8 +12,7 @@ from fractions import Fraction
 import click
 
 from cli.common import budget_option, fail_bad_input
-from closure_check.certjson import dump_certificate, rational_text
-from closure_check.relu import (
+from closure_check.networks.relu import (
     AFFINE,
     Counterexample,
     ReluAnswer,
@@ -22,7 +21,16 @@ from closure_check.relu import (
     point_norm2,
     relu_optimum,
 )
-from closure_check.relu_spec import ReluSpec, ReluSpecError, ReluVerdict, read_relu_spec
+from closure_check.networks.spec import (
+    ReluSpec,
+    ReluSpecError,
+    ReluVerdict,
+    read_relu_spec,
+)
+from closure_check.output.certificate_json.two_factor import (
+    dump_certificate,
+    rational_text,
+)
 
 HEADLINES = {
     ReluVerdict.YES: "YES: training has an optimum for every finite data set",

@@ -1,9 +1,9 @@
-"""Run :func:`~closure_check.classify.check` on many case files, in parallel, resumably.
+"""Run :func:`~closure_check.decide.check` on many case files, in parallel, resumably.
 
 ``.relu`` files are network specifications: they get
-:func:`~closure_check.relu.relu_optimum` instead (answers yes / no / open).
+:func:`~closure_check.networks.relu.relu_optimum` instead (answers yes / no / open).
 
-Each case runs in its own budgeted child process (:func:`closure_check.budget.run_with_budget`),
+Each case runs in its own budgeted child process (:func:`closure_check.core.budget.run_with_budget`),
 so a case that crashes, times out or runs out of memory is recorded as such and never
 stops the others; a file that cannot be read is recorded as ``bad-input`` with its
 one-line message.  Every result is appended to a JSON-lines file as soon as it is
@@ -69,11 +69,11 @@ from os import PathLike
 from pathlib import Path
 from typing import Any
 
-from closure_check.budget import BudgetOutcome, run_with_budget
-from closure_check.case import Case, Support
+from closure_check.core.budget import BudgetOutcome, run_with_budget
+from closure_check.core.case import Case, Support
 from closure_check.io import SupportFileError, read_case
 from closure_check.io.errors import one_line
-from closure_check.relu_spec import ReluSpec, read_relu_spec
+from closure_check.networks.spec import ReluSpec, read_relu_spec
 
 __all__ = [
     "CASE_SUFFIXES",
@@ -101,7 +101,7 @@ CASE_SUFFIXES = (".sup", ".json", ".npz", ".mtx", ".relu")
 SKIPPED_DIRECTORIES = frozenset({"certs"})
 #: ``status`` of a record: ``ok`` (``check`` answered), or how the case failed.
 STATUSES = ("ok", "bad-input", "crashed", "timeout", "memory")
-#: Definite answers for a ReLU specification (``closure_check.relu``).
+#: Definite answers for a ReLU specification (``closure_check.networks.relu``).
 NETWORK_ANSWERS = ("yes", "no", "open")
 #: Keys of a record, in the order of the JSON lines and the CSV columns.
 RECORD_KEYS = ("file", "name", "status", "verdict", "expect", "agrees", "tractability", "reasons", "seconds", "error")
@@ -220,7 +220,7 @@ def _children_allowed() -> Iterator[None]:
 
 
 def run_supervised(function: Callable[..., Any], *args: Any, seconds: float, memory_mb: int) -> BudgetOutcome:
-    """:func:`~closure_check.budget.run_with_budget`, callable from any worker.
+    """:func:`~closure_check.core.budget.run_with_budget`, callable from any worker.
 
     A daemonic worker process (dask's) may not start children; the flag is lifted for
     the duration of the call.  Budgeted calls nested inside the child share its process
@@ -232,7 +232,7 @@ def run_supervised(function: Callable[..., Any], *args: Any, seconds: float, mem
 
 def _decide(support: Support, budget: float) -> dict[str, Any]:
     """``check`` in the budgeted child; only plain data goes back through the pipe."""
-    from closure_check.classify import check
+    from closure_check.decide import check
 
     result = check(support, budget=budget)
     return {
@@ -244,7 +244,7 @@ def _decide(support: Support, budget: float) -> dict[str, Any]:
 
 def _answer_network(spec: ReluSpec, budget: float) -> dict[str, Any]:
     """``relu_optimum`` in the budgeted child; only plain data goes back through the pipe."""
-    from closure_check.relu import relu_optimum
+    from closure_check.networks.relu import relu_optimum
 
     answer = relu_optimum(spec, budget=budget)
     return {"verdict": answer.verdict.value, "tractability": None, "reasons": list(answer.reasons)}

@@ -1,12 +1,12 @@
 """Census: every small pattern decided by ``check``, tallied by verdict and by lemma.
 
 :func:`run_census` takes every M×N pattern of at most R units that uses all rows and
-columns, once per isomorphism class (:func:`closure_check.enumerate.enumerate_patterns`:
+columns, once per isomorphism class (:func:`closure_check.core.enumerate.enumerate_patterns`:
 row, column and unit permutations, and transpose when M = N), decides each with
-:func:`closure_check.classify.check` in a budgeted child process, and counts the verdicts,
+:func:`closure_check.decide.check` in a budgeted child process, and counts the verdicts,
 the tractable patterns, and the lemma or engine criterion behind each verdict (the name in
 parentheses that ends each reason).  Optionally it joins a stored run of the authors' z3
-sentence (``benchmarks/run_baseline.py``, :mod:`closure_check.baseline`) by canonical form,
+sentence (``benchmarks/run_baseline.py``, :mod:`closure_check.algebra.baseline`) by canonical form,
 to set both side by side.
 
 >>> result = run_census(2, 2, 3, budget=0, jobs=1)
@@ -47,9 +47,9 @@ from closure_check.batch import (
     run_supervised,
     submit_all,
 )
-from closure_check.canonical import CanonicalForm, canonical_form
-from closure_check.enumerate import enumerate_patterns
-from closure_check.support import TwoFactorSupport
+from closure_check.core.canonical import CanonicalForm, canonical_form
+from closure_check.core.enumerate import enumerate_patterns
+from closure_check.core.support import TwoFactorSupport
 
 __all__ = [
     "METHODS",

@@ -32,7 +32,7 @@ Problems
     from ``⟨a_ij − (X Yᵀ)_ij⟩``, whose result generates the ideal of the Zariski
     closure of ``P`` (the ideal ``0`` means ``P`` is Zariski dense).
 ``closedness``
-    The sentence of :mod:`closure_check.baseline`, "some ``A`` is a limit of products
+    The sentence of :mod:`closure_check.algebra.baseline`, "some ``A`` is a limit of products
     but not a product"::
 
         ∃A [∀X,Y: X Yᵀ ≠ A] ∧ [∀ε ∃X,Y: ε ≤ 0 ∨ max_ij |(X Yᵀ − A)_ij| < ε]
@@ -65,8 +65,13 @@ from fractions import Fraction
 import numpy as np
 
 from closure_check.algebra.real import smtlib_query
-from closure_check.algebra.system import PolynomialSystem, as_target, chain_system, membership_system
-from closure_check.support import ChainSupport, TwoFactorSupport
+from closure_check.algebra.system import (
+    PolynomialSystem,
+    as_target,
+    chain_system,
+    membership_system,
+)
+from closure_check.core.support import ChainSupport, TwoFactorSupport
 
 __all__ = ["ExportError", "FORMATS", "PROBLEMS", "export_problem", "parse_entries"]
 
@@ -522,7 +527,7 @@ def _all_entries(support: TwoFactorSupport | ChainSupport) -> TwoFactorSupport |
 def _closedness_smt2(support: TwoFactorSupport | ChainSupport, header: list[str], name: str) -> str:
     """The baseline's sentence in its own encoding, as SMT-LIB text.
 
-    As in :func:`closure_check.baseline.closedness_sentence`: every entry of every factor
+    As in :func:`closure_check.algebra.baseline.closedness_sentence`: every entry of every factor
     is a variable and the support is imposed by ``= 0`` constraints (issue 4 found z3
     faster on this encoding than on one with the allowed entries only: on
     ``cases/overlap_2x3.sup`` it answers sat in 0.1 s against a 30 s timeout); the
@@ -542,7 +547,7 @@ def _closedness_smt2(support: TwoFactorSupport | ChainSupport, header: list[str]
     about = [
         f"closure-check export: is {_product_text(support)} closed?  ({name})",
         *header,
-        "The sentence of closure_check/baseline.py (the authors' encoding: every factor entry is a variable,",
+        "The sentence of closure_check/algebra/baseline.py (the authors' encoding: every factor entry is a variable,",
         "the support is imposed by = 0): some A is a limit of products but not a product,",
         "  exists A [forall X,Y respecting the support: X Y^T != A]",
         "       and [forall eps exists X,Y respecting the support: eps <= 0 or max_ij |(X Y^T - A)_ij| < eps].",

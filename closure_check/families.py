@@ -1,7 +1,7 @@
 """Named families of supports: dense, LU, banded, random, butterfly, Monarch, ….
 
-Each builder returns a :class:`~closure_check.support.TwoFactorSupport` (convention
-``X Yᵀ``: ``I`` is m×r, ``J`` is n×r) or a :class:`~closure_check.support.ChainSupport`
+Each builder returns a :class:`~closure_check.core.support.TwoFactorSupport` (convention
+``X Yᵀ``: ``I`` is m×r, ``J`` is n×r) or a :class:`~closure_check.core.support.ChainSupport`
 (convention ``W_1 W_2 ⋯ W_N``, factor ℓ of size ``r_{ℓ-1} × r_ℓ``), built directly as
 sparse 0/1 matrices, so that patterns with tens of millions of nonzeros are cheap.
 
@@ -14,7 +14,7 @@ nonzeros.  The square dyadic butterfly of size
 
 :data:`FAMILIES` registers every family under a command-line name, and
 :func:`build_family` turns a name and string arguments into a
-:class:`~closure_check.case.Case`.
+:class:`~closure_check.core.case.Case`.
 
 >>> butterfly_chain(2).dims
 (4, 4, 4)
@@ -52,8 +52,13 @@ from typing import Callable, Sequence
 import numpy as np
 import scipy.sparse as sp
 
-from closure_check.case import Case, Support
-from closure_check.support import ChainSupport, SupportError, SupportMatrix, TwoFactorSupport
+from closure_check.core.case import Case, Support
+from closure_check.core.support import (
+    ChainSupport,
+    SupportError,
+    SupportMatrix,
+    TwoFactorSupport,
+)
 
 __all__ = [
     "kronecker_pattern",

@@ -14,7 +14,7 @@ from fractions import Fraction
 
 import flint
 
-from closure_check.support import TwoFactorSupport
+from closure_check.core.support import TwoFactorSupport
 
 
 def has_no_complex_solution(support: TwoFactorSupport, limit: dict[tuple[int, int], Fraction]) -> bool | None:

@@ -33,7 +33,7 @@ from closure_check.algebra import (
     real_solution,
     smtlib_query,
 )
-from closure_check.support import ChainSupport, TwoFactorSupport
+from closure_check.core.support import ChainSupport, TwoFactorSupport
 
 
 def lu(n: int) -> TwoFactorSupport:

@@ -2,7 +2,7 @@
 
 The baseline decides nothing in the library; these tests check that it is posed as the
 authors pose it, that it never blocks (time limit, hard kill), and that wherever it and
-:func:`closure_check.classify.check` both answer, they agree — a disagreement would be
+:func:`closure_check.decide.check` both answer, they agree — a disagreement would be
 a bug in one of them (or in z3).
 """
 
@@ -14,12 +14,16 @@ import time
 import pytest
 import z3
 
-from closure_check import baseline
-from closure_check.baseline import BaselineResult, baseline_verdict, closedness_sentence
-from closure_check.classify import check
-from closure_check.enumerate import enumerate_patterns
+from closure_check.algebra import baseline
+from closure_check.algebra.baseline import (
+    BaselineResult,
+    baseline_verdict,
+    closedness_sentence,
+)
+from closure_check.core.enumerate import enumerate_patterns
+from closure_check.core.support import ChainSupport, SupportError, TwoFactorSupport
+from closure_check.decide import check
 from closure_check.families import dense, diagonal, lu
-from closure_check.support import ChainSupport, SupportError, TwoFactorSupport
 
 DEFINITE = ("closed", "not-closed")
 QUICK_SECONDS = 3.0

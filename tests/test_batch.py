@@ -25,8 +25,8 @@ from closure_check.batch import (
     summary_table,
     write_report,
 )
-from closure_check.budget import run_with_budget
-from closure_check.case import Case, Verdict
+from closure_check.core.budget import run_with_budget
+from closure_check.core.case import Case, Verdict
 from closure_check.families import lu
 from closure_check.io import write_case
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from closure_check.budget import Budget, BudgetExhausted, Deadline, run_with_budget
+from closure_check.core.budget import Budget, BudgetExhausted, Deadline, run_with_budget
 
 
 def _sleep(seconds: float) -> str:

@@ -7,8 +7,8 @@ import itertools
 import numpy as np
 import pytest
 
-from closure_check.canonical import canonical_form
-from closure_check.support import TwoFactorSupport
+from closure_check.core.canonical import canonical_form
+from closure_check.core.support import TwoFactorSupport
 
 
 def isomorphic_by_brute_force(a: TwoFactorSupport, b: TwoFactorSupport, transpose: bool) -> bool:

@@ -7,7 +7,7 @@ Each ``.sup`` file under ``cases/`` carries ``name:``, ``expect:`` (``closed`` o
 a certificate ``cases/certs/NAME.json``) are tested separately: the rules alone must leave
 them UNKNOWN, the algebraic stage must decide them.  Every other case must already be
 decided by the rules, so the whole module runs in a few seconds.  Chains of more than two
-factors go through :func:`closure_check.chain_check.check_chain` and must get their
+factors go through :func:`closure_check.chains.check.check_chain` and must get their
 expected verdict too.
 """
 
@@ -17,10 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from closure_check.case import Verdict
-from closure_check.classify import check
+from closure_check.core.case import Verdict
+from closure_check.core.support import ChainSupport, TwoFactorSupport
+from closure_check.decide import check
 from closure_check.io import read_case
-from closure_check.support import ChainSupport, TwoFactorSupport
 
 CASES = Path(__file__).resolve().parent.parent / "cases"
 FILES = sorted(CASES.rglob("*.sup"))
@@ -109,7 +109,10 @@ def _certificate_path(case_source: str) -> Path:
 @pytest.mark.parametrize("path", ENGINE_CASES, ids=_id)
 def test_engine_case_certificate_verifies(path: Path) -> None:
     """The certificate the source names is on disk, is about this pattern, and verifies."""
-    from closure_check.certjson import certificate_json, load_certificate
+    from closure_check.output.certificate_json.two_factor import (
+        certificate_json,
+        load_certificate,
+    )
     from closure_check.verifier import verify_certificate
 
     case = read_case(path)

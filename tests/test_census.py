@@ -9,9 +9,9 @@ import numpy as np
 from click.testing import CliRunner
 
 from cli.batch_cmd import census as census_command
-from closure_check.canonical import canonical_form
 from closure_check.census import census_markdown, load_baseline, run_census
-from closure_check.support import TwoFactorSupport
+from closure_check.core.canonical import canonical_form
+from closure_check.core.support import TwoFactorSupport
 
 BASELINE_2X3 = Path(__file__).resolve().parent.parent / "benchmarks" / "results" / "baseline_2x3.jsonl"
 

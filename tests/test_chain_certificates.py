@@ -24,22 +24,26 @@ import pytest
 
 from closure_check.algebra.nullstellensatz import complex_infeasibility
 from closure_check.algebra.system import chain_system
-from closure_check.case import Verdict
-from closure_check.certjson import certificate_json, certificate_text
-from closure_check.chain_certificate import ChainCurve, ChainNotClosedCertificate
-from closure_check.chain_certjson import UNSTATED, chain_certificate_json
-from closure_check.chain_check import ChainCheckResult, check_chain
-from closure_check.chain_engine import (
+from closure_check.certificates.chain import ChainCurve, ChainNotClosedCertificate
+from closure_check.chains.check import check_chain
+from closure_check.chains.engine import (
     BottleneckProof,
     FixedFactorProof,
     OrbitProof,
     decide_chain,
 )
-from closure_check.classify import check
+from closure_check.core.case import Verdict
+from closure_check.core.laurent import Laurent
+from closure_check.core.support import ChainSupport, TwoFactorSupport
+from closure_check.decide import check
 from closure_check.families import butterfly_chain, kronecker_pattern, lu
 from closure_check.io import read_case
-from closure_check.laurent import Laurent
-from closure_check.support import ChainSupport, TwoFactorSupport
+from closure_check.output.certificate_json.chain import UNSTATED, chain_certificate_json
+from closure_check.output.certificate_json.two_factor import (
+    certificate_json,
+    certificate_text,
+)
+from closure_check.result import CheckResult
 from closure_check.verifier import verify_certificate
 
 ROOT = Path(__file__).parent.parent
@@ -90,7 +94,7 @@ def nullstellensatz_cert(chain: ChainSupport, curve: ChainCurve, name: str) -> d
     certificate = ChainNotClosedCertificate(
         curve, "chain Nullstellensatz lemma", "W_1⋯W_N = A has no complex solution", identity=identity
     )
-    result = ChainCheckResult(Verdict.NOT_CLOSED, ("the identity refutes A ∈ P (chain Nullstellensatz lemma)",),
+    result = CheckResult(Verdict.NOT_CLOSED, ("the identity refutes A ∈ P (chain Nullstellensatz lemma)",),
                               certificate=certificate, support=chain)
     return as_json(chain_certificate_json(chain, result, name=name))
 
@@ -103,7 +107,7 @@ def reduction_cert() -> dict:
         dlu_curve(), "chain reduction", "A is outside the reduced LU problem", reduction=steps,
         reduced=two_factor.certificate,
     )
-    result = ChainCheckResult(Verdict.NOT_CLOSED, ("reduced to LU",), steps=steps, certificate=certificate,
+    result = CheckResult(Verdict.NOT_CLOSED, ("reduced to LU",), steps=steps, certificate=certificate,
                               reduced=two_factor, support=DLU_CHAIN)
     return as_json(chain_certificate_json(DLU_CHAIN, result, name="dlu-reduction"))
 
@@ -369,7 +373,7 @@ def test_check_chain_passes_the_engine_proof_through():
     direct = check_chain(ChainSupport.from_dense([[[0, 1], [1, 1]]] * 3), budget=5)
     assert direct.steps == () and isinstance(direct.proof, OrbitProof)
     reduced = check_chain(DULU_CHAIN, budget=5)   # the diagonal factor is merged first
-    assert reduced.steps and isinstance(reduced.reduced, ChainCheckResult)
+    assert reduced.steps and reduced.reduced.kind == "chain"
     assert reduced.proof is reduced.reduced.proof and isinstance(reduced.proof, OrbitProof)
     cert = as_json(chain_certificate_json(DULU_CHAIN, reduced))
     assert cert["proof"]["reduced"]["proof"]["lemma"] == "chain orbit lemma"
@@ -377,12 +381,12 @@ def test_check_chain_passes_the_engine_proof_through():
 
 
 def test_results_without_a_writable_proof_give_a_certificate_the_verifier_rejects():
-    closed = ChainCheckResult(Verdict.CLOSED, ("trust me",), support=DULU_CHAIN)
+    closed = CheckResult(Verdict.CLOSED, ("trust me",), support=DULU_CHAIN)
     assert_rejected(as_json(chain_certificate_json(DULU_CHAIN, closed)), "proof.lemma is 'unstated'")
-    open_ = ChainCheckResult(Verdict.NOT_CLOSED, ("trust me",), support=DLU_CHAIN)
+    open_ = CheckResult(Verdict.NOT_CLOSED, ("trust me",), support=DLU_CHAIN)
     assert_rejected(as_json(chain_certificate_json(DLU_CHAIN, open_)), "a NOT CLOSED result without a certificate")
     wrong = ChainNotClosedCertificate(lu_curve(), "chain magic lemma", "no identity")
-    result = ChainCheckResult(Verdict.NOT_CLOSED, ("magic",), certificate=wrong, support=LU_CHAIN)
+    result = CheckResult(Verdict.NOT_CLOSED, ("magic",), certificate=wrong, support=LU_CHAIN)
     assert_rejected(as_json(chain_certificate_json(LU_CHAIN, result)), "proof.lemma: unknown lemma 'chain magic lemma'")
 
 
@@ -540,7 +544,7 @@ def test_wrong_kronecker_pattern_is_rejected(butterfly):
 
 def test_kronecker_patterns_that_are_not_chainable_are_rejected():
     chain = ChainSupport((kronecker_pattern(2, 2, 2, 1), kronecker_pattern(1, 2, 2, 2)))
-    cert = as_json(chain_certificate_json(chain, ChainCheckResult(Verdict.UNKNOWN, (), support=chain)))
+    cert = as_json(chain_certificate_json(chain, CheckResult(Verdict.UNKNOWN, (), support=chain)))
     cert.update(verdict="closed", proof={"lemma": "chainable Kronecker theorem", "patterns": [[2, 2, 2, 1], [1, 2, 2, 2]]})
     assert_rejected(cert, "not chainable: needs a | a' (2 | 1)")
 
@@ -721,7 +725,7 @@ def _two_by_two_chain(key: tuple[int, ...]) -> ChainSupport:
     return ChainSupport(tuple(np.array(key, dtype=np.int8).reshape(3, 2, 2)))
 
 
-def _unverified(chain: ChainSupport, result: ChainCheckResult) -> list[str]:
+def _unverified(chain: ChainSupport, result: CheckResult) -> list[str]:
     """The verifier's problems with the certificate of ``result`` (writing it must not raise)."""
     return verify_certificate(as_json(chain_certificate_json(chain, result))).problems
 

@@ -7,7 +7,7 @@
   with factors respecting the supports.
 * Cross-checks: a chain with a permutation-pattern factor is a two-factor set
   (permutation-factor lemma, ``docs/theory.md §6``), compared with
-  :func:`closure_check.classify.check`; two-factor chains likewise; the Zariski-closure
+  :func:`closure_check.decide.check`; two-factor chains likewise; the Zariski-closure
   criterion run on its own agrees wherever it answers.
 """
 
@@ -23,11 +23,8 @@ import numpy as np
 import pytest
 
 from closure_check.algebra import chain_system
-from closure_check.budget import Deadline
-from closure_check.case import Verdict
-from closure_check.chain_census import chain_census_2x2, chain_classes, criterion_of
-from closure_check.chain_check import ChainCheckResult
-from closure_check.chain_engine import (
+from closure_check.chains.census import chain_census_2x2, chain_classes, criterion_of
+from closure_check.chains.engine import (
     BOTTLENECK_LEMMA,
     FIXED_FACTOR_LEMMA,
     NULLSTELLENSATZ_LEMMA,
@@ -43,15 +40,18 @@ from closure_check.chain_engine import (
     orbit_proof,
     product_of,
 )
-from closure_check.classify import check
-from closure_check.support import ChainSupport, TwoFactorSupport
+from closure_check.core.budget import Deadline
+from closure_check.core.case import Verdict
+from closure_check.core.support import ChainSupport, TwoFactorSupport
+from closure_check.decide import check
+from closure_check.result import CheckResult
 
 UPPER, LOWER, DIAG = [[1, 1], [0, 1]], [[1, 0], [1, 1]], [[1, 0], [0, 1]]
 L3 = np.tril(np.ones((3, 3), dtype=np.int8))
 U3, D3 = L3.T, np.eye(3, dtype=np.int8)
 
 
-def assert_certificate_sound(chain: ChainSupport, result: ChainCheckResult) -> None:
+def assert_certificate_sound(chain: ChainSupport, result: CheckResult) -> None:
     """A NOT CLOSED verdict: exact curve to A, and an identity proving A ∉ P."""
     certificate = result.certificate
     assert result.verdict is Verdict.NOT_CLOSED and certificate is not None

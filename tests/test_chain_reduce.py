@@ -31,20 +31,21 @@ import numpy as np
 import pytest
 
 from closure_check.algebra.membership import is_member, is_member_chain
-from closure_check.case import Verdict
-from closure_check.chain_certificate import ChainCurve, ChainNotClosedCertificate
-from closure_check.chain_check import ChainCheckResult, check_chain
-from closure_check.chain_reduce import (
+from closure_check.certificates.chain import ChainCurve, ChainNotClosedCertificate
+from closure_check.chains.check import check_chain
+from closure_check.chains.reduce import (
     ChainReductionError,
     apply_step,
     is_partial_permutation,
     lift_curve,
     reduce_chain,
 )
-from closure_check.classify import check
+from closure_check.core.case import Verdict
+from closure_check.core.laurent import Laurent
+from closure_check.core.support import ChainSupport, TwoFactorSupport, product_support
+from closure_check.decide import check
 from closure_check.families import kaleidoscope
-from closure_check.laurent import Laurent
-from closure_check.support import ChainSupport, TwoFactorSupport, product_support
+from closure_check.result import CheckResult
 
 SUPPORTS_2x2 = [np.array(bits, dtype=np.int8).reshape(2, 2) for bits in itertools.product([0, 1], repeat=4)]
 ALL_CHAINS = list(itertools.product(range(16), repeat=3))
@@ -192,7 +193,7 @@ def test_fixpoint_leaves_no_applicable_rule(exhaustive: bool) -> None:
 # --------------------------------------------------------------------------- verdicts
 
 
-def assert_not_closed_certificate(result: ChainCheckResult, chain: ChainSupport, membership: bool) -> None:
+def assert_not_closed_certificate(result: CheckResult, chain: ChainSupport, membership: bool) -> None:
     certificate = result.certificate
     assert isinstance(certificate, ChainNotClosedCertificate)
     assert certificate.lemma == "chain reduction"
@@ -341,27 +342,27 @@ def test_apply_step_rejects_false_hypotheses() -> None:
 
 
 def install_engine(monkeypatch: pytest.MonkeyPatch, decide) -> list[ChainSupport]:
-    """A stand-in ``closure_check.chain_engine`` (the real one is written separately)."""
+    """A stand-in ``closure_check.chains.engine`` (the real one is written separately)."""
     calls: list[ChainSupport] = []
 
-    def decide_chain(chain: ChainSupport, seconds: float) -> ChainCheckResult:
+    def decide_chain(chain: ChainSupport, seconds: float) -> CheckResult:
         calls.append(chain)
         return decide(chain)
 
-    module = types.ModuleType("closure_check.chain_engine")
+    module = types.ModuleType("closure_check.chains.engine")
     module.decide_chain = decide_chain
-    monkeypatch.setitem(sys.modules, "closure_check.chain_engine", module)
+    monkeypatch.setitem(sys.modules, "closure_check.chains.engine", module)
     return calls
 
 
-def constant_curve_result(chain: ChainSupport) -> ChainCheckResult:
+def constant_curve_result(chain: ChainSupport) -> CheckResult:
     """NOT CLOSED with a constant curve: plumbing only (its limit is of course in P)."""
     factors = tuple({(int(a), int(b)): Laurent.constant(1) for a, b in zip(*f.nonzero())} for f in chain.factors)
     partial = ChainCurve(factors=factors, limit={})
     limit = {cell: value.coefficient(0) for cell, value in partial.product().items()}
     curve = ChainCurve(factors=factors, limit=limit)
     certificate = ChainNotClosedCertificate(curve, "chain Nullstellensatz lemma", "stub")
-    return ChainCheckResult(Verdict.NOT_CLOSED, ("stub engine",), certificate=certificate, support=chain)
+    return CheckResult(Verdict.NOT_CLOSED, ("stub engine",), certificate=certificate, support=chain)
 
 
 def test_budget_zero_never_calls_the_engine(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -394,9 +395,9 @@ def test_after_a_full_pair_merge_a_small_original_goes_to_the_engine(monkeypatch
 def test_engine_verdicts_closed_and_unknown_pass_through(monkeypatch: pytest.MonkeyPatch) -> None:
     upper, lower = [[1, 1], [0, 1]], [[1, 0], [1, 1]]
     chain = ChainSupport.from_dense([upper, lower, upper])
-    install_engine(monkeypatch, lambda c: ChainCheckResult(Verdict.CLOSED, ("stub closed",), support=c))
+    install_engine(monkeypatch, lambda c: CheckResult(Verdict.CLOSED, ("stub closed",), support=c))
     assert check_chain(chain, budget=1.0).verdict is Verdict.CLOSED
-    install_engine(monkeypatch, lambda c: ChainCheckResult(Verdict.UNKNOWN, ("stub",), undecided=("left",), support=c))
+    install_engine(monkeypatch, lambda c: CheckResult(Verdict.UNKNOWN, ("stub",), undecided=("left",), support=c))
     result = check_chain(chain, budget=1.0)
     assert result.verdict is Verdict.UNKNOWN and result.undecided == ("left",)
 

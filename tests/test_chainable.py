@@ -20,13 +20,14 @@ import flint
 import numpy as np
 import pytest
 
-from closure_check.case import Verdict
-from closure_check.chain_check import check_chain
-from closure_check.chainable import (
+from closure_check.chains.chainable import (
     chainable_architecture,
     kronecker_parameters,
     pair_chainable,
 )
+from closure_check.chains.check import check_chain
+from closure_check.core.case import Verdict
+from closure_check.core.support import ChainSupport, as_support_matrix, product_support
 from closure_check.families import (
     butterfly_chain,
     deformable_butterfly,
@@ -35,7 +36,6 @@ from closure_check.families import (
     monarch_chain,
 )
 from closure_check.io import read_case
-from closure_check.support import ChainSupport, as_support_matrix, product_support
 
 Pattern = tuple[int, int, int, int]
 

@@ -12,14 +12,21 @@ import itertools
 
 import numpy as np
 import pytest
-
-from closure_check.case import Verdict
-from closure_check.classify import check
-from closure_check.enumerate import enumerate_patterns, rectangles_to_support
-from closure_check.families import block_diagonal, butterfly_split, dense, diagonal, lu, monarch
-from closure_check.solve import Tractability
-from closure_check.support import TwoFactorSupport
 from groebner_oracle import has_no_complex_solution
+
+from closure_check.core.case import Verdict
+from closure_check.core.enumerate import enumerate_patterns, rectangles_to_support
+from closure_check.core.support import TwoFactorSupport
+from closure_check.decide import check
+from closure_check.families import (
+    block_diagonal,
+    butterfly_split,
+    dense,
+    diagonal,
+    lu,
+    monarch,
+)
+from closure_check.result import Tractability
 
 R = rectangles_to_support
 

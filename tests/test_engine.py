@@ -7,15 +7,15 @@ from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
-
-from closure_check.canonical import canonical_form
-from closure_check.case import Verdict
-from closure_check.classify import check
-from closure_check.curves import find_curve
-from closure_check.enumerate import enumerate_patterns
-from closure_check.families import lu
-from closure_check.support import TwoFactorSupport
 from test_classify import assert_certificate_sound
+
+from closure_check.core.canonical import canonical_form
+from closure_check.core.case import Verdict
+from closure_check.core.enumerate import enumerate_patterns
+from closure_check.core.support import TwoFactorSupport
+from closure_check.decide import check
+from closure_check.families import lu
+from closure_check.two_factor.curves import find_curve
 
 
 def test_curve_search_recovers_the_lu_limit():
@@ -65,7 +65,7 @@ def test_zariski_criterion_agrees_with_the_rules_on_a_full_part():
     # single units; P is every 2×3 matrix.  Once decided only by the Zariski criterion, it
     # is now proved by the rules (free-multiplier elimination with a pivot row); the
     # criterion, run directly, still finds the same closed set
-    from closure_check.zariski import zariski_closed
+    from closure_check.algebra.zariski import zariski_closed
 
     support = TwoFactorSupport.from_dense([[1, 1, 1], [0, 1, 1]], [[1, 1, 0], [0, 1, 1], [0, 0, 1]])
     ruled = check(support)
@@ -75,16 +75,16 @@ def test_zariski_criterion_agrees_with_the_rules_on_a_full_part():
 
 
 def test_zariski_criterion_never_claims_lu_closed():
-    from closure_check.zariski import zariski_closed
+    from closure_check.algebra.zariski import zariski_closed
 
     result = zariski_closed(lu(2), 10.0)
     assert result.closed is False          # the anti-identity: on Z (all 2×2), not a product
 
 
 def test_a_witness_of_the_authors_sentence_is_certified_not_trusted():
-    from closure_check.engine import certify_limit
-    from closure_check.graph import RankOneStructure
-    from closure_check.reduce import reduce_component
+    from closure_check.core.graph import RankOneStructure
+    from closure_check.two_factor.engine import certify_limit
+    from closure_check.two_factor.reduce import reduce_component
 
     support = TwoFactorSupport.from_dense([[1, 1, 1], [0, 1, 1]], [[1, 1, 1], [0, 1, 0], [0, 0, 1]])
     structure = RankOneStructure.build(support)

@@ -144,7 +144,7 @@ def test_z3_smt2_closedness_sentence(support, expected):
 
 
 def test_z3_smt2_closedness_agrees_with_the_baseline():
-    from closure_check.baseline import baseline_verdict
+    from closure_check.algebra.baseline import baseline_verdict
 
     verdict = {"sat": "not-closed", "unsat": "closed"}
     for support in (lu(2), diagonal(2), case("lu_shared_corner")):

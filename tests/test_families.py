@@ -9,7 +9,13 @@ import numpy as np
 import pytest
 import scipy.linalg
 
-from closure_check.case import Case
+from closure_check.core.case import Case
+from closure_check.core.support import (
+    ChainSupport,
+    SupportError,
+    TwoFactorSupport,
+    product_support,
+)
 from closure_check.families import (
     FAMILIES,
     FamilyError,
@@ -18,8 +24,8 @@ from closure_check.families import (
     build_family,
     butterfly_chain,
     butterfly_split,
-    dense,
     deformable_butterfly,
+    dense,
     diagonal,
     kaleidoscope,
     kronecker_pattern,
@@ -28,7 +34,6 @@ from closure_check.families import (
     monarch_chain,
     random_k_sparse,
 )
-from closure_check.support import ChainSupport, SupportError, TwoFactorSupport, product_support
 
 
 def _array(matrix) -> np.ndarray:

@@ -18,8 +18,9 @@ import pytest
 import sympy
 
 from closure_check.algebra.membership import is_member
-from closure_check.enumerate import enumerate_patterns, rectangles_to_support
-from closure_check.fullspace import (
+from closure_check.core.enumerate import enumerate_patterns, rectangles_to_support
+from closure_check.core.graph import RankOneStructure
+from closure_check.two_factor.fullspace import (
     Elimination,
     FreeMultiplier,
     Pivot,
@@ -27,9 +28,8 @@ from closure_check.fullspace import (
     _Search,  # white box: each new lemma is also applied alone, at the root
     full_space_proof,
 )
-from closure_check.graph import RankOneStructure
-from closure_check.reduce import reduce_component
-from closure_check.rules import part_units_and_cells
+from closure_check.two_factor.reduce import reduce_component
+from closure_check.two_factor.rules import part_units_and_cells
 
 
 def masked_support(units, cells):

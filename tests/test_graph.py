@@ -8,9 +8,9 @@ import networkx as nx
 import numpy as np
 import pytest
 
-import closure_check.graph as graph_module
-from closure_check.graph import RankOneStructure, StructureTooLarge
-from closure_check.support import TwoFactorSupport
+import closure_check.core.graph as graph_module
+from closure_check.core.graph import RankOneStructure, StructureTooLarge
+from closure_check.core.support import TwoFactorSupport
 
 
 def brute_force(support: TwoFactorSupport):

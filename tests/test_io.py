@@ -10,9 +10,15 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from closure_check.case import Case, Verdict
-from closure_check.io import FORMATS, SupportFileError, format_for, read_case, write_case
-from closure_check.support import ChainSupport, TwoFactorSupport
+from closure_check.core.case import Case, Verdict
+from closure_check.core.support import ChainSupport, TwoFactorSupport
+from closure_check.io import (
+    FORMATS,
+    SupportFileError,
+    format_for,
+    read_case,
+    write_case,
+)
 
 EXAMPLE = """\
 # comments start with '#'

@@ -19,9 +19,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from closure_check.case import Case, Verdict
+from closure_check.core.case import Case, Verdict
+from closure_check.core.support import ChainSupport, TwoFactorSupport
 from closure_check.io import SupportFileError, read_case, write_case
-from closure_check.support import ChainSupport, TwoFactorSupport
 
 FUZZ = settings(
     max_examples=200,

@@ -21,16 +21,16 @@ import pytest
 from click.testing import CliRunner
 
 from cli.main import main
-from closure_check import proof_text
-from closure_check.chain_certjson import chain_certificate_json
-from closure_check.chain_engine import decide_chain
-from closure_check.classify import check
+from closure_check.chains.engine import decide_chain
+from closure_check.core.support import ChainSupport
+from closure_check.decide import check
 from closure_check.io import read_case
-from closure_check.proof_text import (
+from closure_check.output import proof_text
+from closure_check.output.certificate_json.chain import chain_certificate_json
+from closure_check.output.proof_text import (
     render_certificate_latex,
     render_certificate_markdown,
 )
-from closure_check.support import ChainSupport
 from closure_check.verifier import verify_certificate
 
 ROOT = Path(__file__).parent.parent
@@ -49,7 +49,7 @@ ENGINE_CHAINS = {
     "nullstellensatz-a": ([[[0, 1], [1, 0]], [[0, 1], [1, 1]], [[0, 1], [1, 1]]], "chain Nullstellensatz lemma"),
     "nullstellensatz-b": ([[[0, 1], [1, 1]], [[0, 1], [1, 0]], [[1, 1], [0, 1]]], "chain Nullstellensatz lemma"),
 }
-#: Chains decided by closure_check.classify.check (reductions first), with the lemma of the proof.
+#: Chains decided by closure_check.decide.check (reductions first), with the lemma of the proof.
 CHECKED_CHAINS = {
     "reduced-two-factor-closed": ([[[0, 1], [0, 1]], [[0, 0], [1, 1]], [[0, 1], [1, 1]]], "chain reduction"),
     "one-factor": ([FULL, LOWER, UPPER], "one factor"),

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from closure_check.enumerate import rectangles_to_support
-from closure_check.graph import RankOneStructure
-from closure_check.reduce import reduce_component, visible_bicliques
-from closure_check.support import TwoFactorSupport
+from closure_check.core.enumerate import rectangles_to_support
+from closure_check.core.graph import RankOneStructure
+from closure_check.core.support import TwoFactorSupport
+from closure_check.two_factor.reduce import reduce_component, visible_bicliques
 
 
 def random_support(rng: np.random.Generator) -> TwoFactorSupport:

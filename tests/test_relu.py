@@ -20,11 +20,11 @@ import pytest
 from click.testing import CliRunner
 
 from cli.relu_cmd import relu
-from closure_check.case import Verdict
-from closure_check.chain_certificate import ChainCurve, ChainNotClosedCertificate
-from closure_check.chain_check import ChainCheckResult
-from closure_check.laurent import Laurent
-from closure_check.relu import (
+from closure_check.certificates.chain import ChainCurve, ChainNotClosedCertificate
+from closure_check.core.case import Verdict
+from closure_check.core.laurent import Laurent
+from closure_check.core.support import SupportError
+from closure_check.networks.relu import (
     ACTIVE_BIASES,
     AFFINE,
     LINEAR,
@@ -39,8 +39,14 @@ from closure_check.relu import (
     point_norm2,
     relu_optimum,
 )
-from closure_check.relu_spec import ReluSpec, ReluSpecError, ReluVerdict, parse_relu_text, read_relu_spec
-from closure_check.support import SupportError
+from closure_check.networks.spec import (
+    ReluSpec,
+    ReluSpecError,
+    ReluVerdict,
+    parse_relu_text,
+    read_relu_spec,
+)
+from closure_check.result import CheckResult
 
 CASES = Path(__file__).resolve().parent.parent / "cases" / "relu"
 UPPER, LOWER, DIAGONAL = [[1, 1], [0, 1]], [[1, 0], [1, 1]], [[1, 0], [0, 1]]
@@ -296,8 +302,8 @@ def test_a_bad_chain_certificate_gives_unknown_never_no(monkeypatch, certificate
     if certificate is not None:
         wrong = ChainCurve(factors=LU_CURVE.factors, limit={(0, 0): Fraction(1)})
         certificate = ChainNotClosedCertificate(curve=wrong, lemma="test", argument="a wrong limit")
-    fake = ChainCheckResult(Verdict.NOT_CLOSED, ("claimed",), certificate=certificate)
-    monkeypatch.setattr("closure_check.relu.check_chain", lambda chain, budget: fake)
+    fake = CheckResult(Verdict.NOT_CLOSED, ("claimed",), certificate=certificate)
+    monkeypatch.setattr("closure_check.networks.relu.check_chain", lambda chain, budget: fake)
     answer = relu_optimum(lu_spec())
     assert answer.verdict is ReluVerdict.UNKNOWN and answer.counterexample is None
 

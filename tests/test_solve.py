@@ -12,19 +12,19 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from closure_check.families import block_diagonal, butterfly_split, dense, diagonal, lu
-from closure_check.graph import RankOneStructure
-from closure_check.solve import (
+from closure_check.approximation.solve import (
     METHOD_ALS,
     METHOD_DISJOINT,
     METHOD_REDUCTION,
     Solution,
-    Tractability,
     alternating_least_squares,
     solve,
-    tractability,
 )
-from closure_check.support import TwoFactorSupport
+from closure_check.core.graph import RankOneStructure
+from closure_check.core.support import TwoFactorSupport
+from closure_check.families import block_diagonal, butterfly_split, dense, diagonal, lu
+from closure_check.result import Tractability
+from closure_check.two_factor.tractability import tractability
 
 Block = tuple[list[int], list[int], int]  # rows, columns, rank kept
 

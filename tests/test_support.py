@@ -6,7 +6,12 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from closure_check.support import ChainSupport, SupportError, TwoFactorSupport, product_support
+from closure_check.core.support import (
+    ChainSupport,
+    SupportError,
+    TwoFactorSupport,
+    product_support,
+)
 
 
 def test_conversion_is_I1_equals_I_and_I2_equals_J_transpose():

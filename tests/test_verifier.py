@@ -24,27 +24,27 @@ import pytest
 from click.testing import CliRunner
 
 from cli.certify_cmd import certify, verify
-from closure_check.case import Verdict
-from closure_check.certjson import (
+from closure_check.core.case import Verdict
+from closure_check.core.enumerate import enumerate_patterns
+from closure_check.core.graph import RankOneStructure
+from closure_check.core.support import TwoFactorSupport
+from closure_check.decide import check
+from closure_check.families import butterfly_split, lu
+from closure_check.io import read_case
+from closure_check.output.certificate_json.two_factor import (
     CertificateFileError,
     certificate_json,
     certificate_text,
     dump_certificate,
     load_certificate,
 )
-from closure_check.classify import CheckResult, check
-from closure_check.engine import certify_limit
-from closure_check.enumerate import enumerate_patterns
-from closure_check.families import butterfly_split, lu
-from closure_check.graph import RankOneStructure
-from closure_check.io import read_case
-from closure_check.proof_text import (
+from closure_check.output.proof_text import (
     render_certificate_latex,
     render_certificate_markdown,
 )
-from closure_check.reduce import reduce_component
-from closure_check.solve import Tractability
-from closure_check.support import TwoFactorSupport
+from closure_check.result import CheckResult
+from closure_check.two_factor.engine import certify_limit
+from closure_check.two_factor.reduce import reduce_component
 from closure_check.verifier import verify_certificate
 
 ROOT = Path(__file__).parent.parent
@@ -74,7 +74,7 @@ def nullstellensatz_cert() -> dict:
     reduction = reduce_component(structure, 0)
     outcome = certify_limit(structure, reduction.parts[0], NULLSTELLENSATZ_LIMIT, 20.0)
     assert outcome is not None and outcome.certificate.identity is not None
-    result = CheckResult(Verdict.NOT_CLOSED, Tractability.NOT_KNOWN, (outcome.text,), certificate=outcome.certificate)
+    result = CheckResult(Verdict.NOT_CLOSED, (outcome.text,), certificate=outcome.certificate)
     return as_json(certificate_json(NULLSTELLENSATZ_PATTERN, result, name="nullstellensatz-2x3"))
 
 
@@ -185,7 +185,7 @@ def test_engine_decided_closed_certificate_lists_its_record():
 
 
 def unknown_cert() -> dict:
-    result = CheckResult(Verdict.UNKNOWN, Tractability.NOT_KNOWN, (), undecided=("component 0, part [...]: no rule applies",))
+    result = CheckResult(Verdict.UNKNOWN, (), undecided=("component 0, part [...]: no rule applies",))
     return as_json(certificate_json(ZARISKI_PATTERN, result, name="open"))
 
 

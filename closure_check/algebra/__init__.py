@@ -8,61 +8,55 @@ The modules follow the data flow of one membership question:
   {1} and a Nullstellensatz certificate ``Σ c_i f_i = c ≠ 0`` checked by expansion;
 * :mod:`~closure_check.algebra.real` — real solutions with z3 (nlsat): a verified
   point, or an engine record of unsat;
-* :mod:`~closure_check.algebra.membership` — the two steps chained under budgets.
+* :mod:`~closure_check.algebra.membership` — the two steps chained under budgets;
+* :mod:`~closure_check.algebra.zariski` — the Zariski-closure criterion (two factors and chains);
+* :mod:`~closure_check.algebra.baseline` — the authors' z3 sentence (a baseline, and a search).
+
+Names load their modules on first use.
 
 The lemmas are in ``docs/algebra.md``.
 
->>> from closure_check.support import TwoFactorSupport
+>>> from closure_check.core.support import TwoFactorSupport
 >>> from closure_check.algebra import is_member
 >>> lu = TwoFactorSupport.from_dense([[1, 0], [1, 1]], [[1, 0], [1, 1]])
 >>> is_member(lu, [[0, 1], [1, 0]], seconds=10).answer
 'not-member'
 """
 
-from closure_check.algebra.membership import (
-    MembershipResult,
-    decide_system,
-    is_member,
-    is_member_chain,
-)
-from closure_check.algebra.nullstellensatz import (
-    NullstellensatzCertificate,
-    complex_infeasibility,
-    extended_buchberger_certificate,
-    groebner_contains_one,
-    macaulay_certificate,
-)
-from closure_check.algebra.real import (
-    EngineRecord,
-    RealAnswer,
-    real_solution,
-    smtlib_query,
-)
-from closure_check.algebra.system import (
-    PolynomialSystem,
-    Variable,
-    chain_system,
-    membership_system,
-    raw_system,
-)
+from __future__ import annotations
 
-__all__ = [
-    "EngineRecord",
-    "MembershipResult",
-    "NullstellensatzCertificate",
-    "PolynomialSystem",
-    "RealAnswer",
-    "Variable",
-    "chain_system",
-    "complex_infeasibility",
-    "decide_system",
-    "extended_buchberger_certificate",
-    "groebner_contains_one",
-    "is_member",
-    "is_member_chain",
-    "macaulay_certificate",
-    "membership_system",
-    "raw_system",
-    "real_solution",
-    "smtlib_query",
-]
+import importlib
+from typing import Any
+
+_EXPORTS = {
+    "MembershipResult": "closure_check.algebra.membership",
+    "decide_system": "closure_check.algebra.membership",
+    "is_member": "closure_check.algebra.membership",
+    "is_member_chain": "closure_check.algebra.membership",
+    "NullstellensatzCertificate": "closure_check.algebra.nullstellensatz",
+    "complex_infeasibility": "closure_check.algebra.nullstellensatz",
+    "extended_buchberger_certificate": "closure_check.algebra.nullstellensatz",
+    "groebner_contains_one": "closure_check.algebra.nullstellensatz",
+    "macaulay_certificate": "closure_check.algebra.nullstellensatz",
+    "EngineRecord": "closure_check.algebra.real",
+    "RealAnswer": "closure_check.algebra.real",
+    "real_solution": "closure_check.algebra.real",
+    "smtlib_query": "closure_check.algebra.real",
+    "PolynomialSystem": "closure_check.algebra.system",
+    "Variable": "closure_check.algebra.system",
+    "chain_system": "closure_check.algebra.system",
+    "membership_system": "closure_check.algebra.system",
+    "raw_system": "closure_check.algebra.system",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    """Load a name's module on first use (PEP 562): flint and z3 load only when needed."""
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'closure_check.algebra' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value

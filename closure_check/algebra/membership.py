@@ -2,7 +2,7 @@
 
 ``A ∈ P_{I,J}`` iff the polynomial system ``X Yᵀ = A`` (``closure_check.algebra.system``)
 has a real solution.  :func:`is_member` decides it in two exact steps, each run in a
-child process under a time and memory budget (:func:`closure_check.budget.run_with_budget`):
+child process under a time and memory budget (:func:`closure_check.core.budget.run_with_budget`):
 
 1. **over ℂ** — :func:`~closure_check.algebra.nullstellensatz.complex_infeasibility`:
    a Gröbner basis {1} test, then cofactors ``Σ c_i f_i = c ≠ 0``.  A certificate means
@@ -16,7 +16,7 @@ child process under a time and memory budget (:func:`closure_check.budget.run_wi
 Anything else — budgets exhausted, z3's unknown — gives ``"unknown"`` with the list of
 what was tried.
 
->>> from closure_check.support import TwoFactorSupport
+>>> from closure_check.core.support import TwoFactorSupport
 >>> lu = TwoFactorSupport.from_dense([[1, 0], [1, 1]], [[1, 0], [1, 1]])
 >>> result = is_member(lu, {(0, 1): 1, (1, 0): 1}, seconds=10)
 >>> result.answer, result.method
@@ -43,13 +43,13 @@ from closure_check.algebra.system import (
     chain_system,
     membership_system,
 )
-from closure_check.budget import (
+from closure_check.core.budget import (
     BudgetExhausted,
     BudgetOutcome,
     Deadline,
     run_with_budget,
 )
-from closure_check.support import ChainSupport, TwoFactorSupport
+from closure_check.core.support import ChainSupport, TwoFactorSupport
 
 __all__ = ["COMPLEX_SHARE", "MembershipResult", "decide_system", "is_member", "is_member_chain"]
 

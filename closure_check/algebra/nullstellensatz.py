@@ -19,7 +19,7 @@ verified by expansion, or ``None`` when a complex solution exists:
 4. if the matrices get too large, Buchberger's algorithm over ℤ with cofactor tracking
    (an extended Gröbner basis), which stops at the first nonzero constant.
 
->>> from closure_check.support import TwoFactorSupport
+>>> from closure_check.core.support import TwoFactorSupport
 >>> from closure_check.algebra.system import membership_system
 >>> lu = TwoFactorSupport.from_dense([[1, 0], [1, 1]], [[1, 0], [1, 1]])
 >>> certificate = complex_infeasibility(membership_system(lu, {(0, 1): 1, (1, 0): 1}))
@@ -43,7 +43,7 @@ from dataclasses import dataclass
 import flint
 
 from closure_check.algebra.system import Monomial, PolynomialSystem
-from closure_check.budget import Budget, BudgetExhausted, Deadline, as_deadline
+from closure_check.core.budget import Budget, BudgetExhausted, Deadline, as_deadline
 
 __all__ = [
     "DEFAULT_GROEBNER_LIMITS",
@@ -214,7 +214,7 @@ def groebner_contains_one(system: PolynomialSystem, limits: tuple[int, int, int]
     Notes
     -----
     The call cannot be interrupted from Python; run it under
-    :func:`closure_check.budget.run_with_budget` for a hard time limit.
+    :func:`closure_check.core.budget.run_with_budget` for a hard time limit.
     """
     equations = [f for f in system.equations if f != 0]
     if not equations:
@@ -542,11 +542,11 @@ def complex_infeasibility(
     system
         The equations.
     budget
-        Seconds, a :class:`~closure_check.budget.Budget` or a
-        :class:`~closure_check.budget.Deadline` (None: no time limit).  Checked
+        Seconds, a :class:`~closure_check.core.budget.Budget` or a
+        :class:`~closure_check.core.budget.Deadline` (None: no time limit).  Checked
         inside the cofactor searches; flint's Gröbner step is bounded by
         ``groebner_limits`` only, so run this under
-        :func:`~closure_check.budget.run_with_budget` for a hard limit.
+        :func:`~closure_check.core.budget.run_with_budget` for a hard limit.
     strategy
         ``"auto"`` (extended Buchberger, then the Macaulay search if Buchberger runs
         out of its share of the time), ``"buchberger"`` or ``"macaulay"``.

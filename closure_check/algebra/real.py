@@ -41,7 +41,7 @@ from fractions import Fraction
 import z3
 
 from closure_check.algebra.system import PolynomialSystem
-from closure_check.budget import Budget, Deadline, as_deadline
+from closure_check.core.budget import Budget, Deadline, as_deadline
 
 __all__ = ["ENGINES", "EngineRecord", "RealAnswer", "real_solution", "smtlib_query", "z3_version"]
 
@@ -276,8 +276,8 @@ def real_solution(
     system
         The equations.
     budget
-        Seconds, a :class:`~closure_check.budget.Budget` or a
-        :class:`~closure_check.budget.Deadline`; passed to z3 as its timeout.  None
+        Seconds, a :class:`~closure_check.core.budget.Budget` or a
+        :class:`~closure_check.core.budget.Deadline`; passed to z3 as its timeout.  None
         means no limit.
     engines
         z3 configurations tried in order until one answers (see :data:`ENGINES`); by

@@ -7,7 +7,7 @@ equation per visible cell of the product, and keeps the map from variables back 
 factor entries so a solution can be read back into matrices.
 
 >>> from fractions import Fraction
->>> from closure_check.support import TwoFactorSupport
+>>> from closure_check.core.support import TwoFactorSupport
 >>> lu = TwoFactorSupport.from_dense([[1, 0], [1, 1]], [[1, 0], [1, 1]])
 >>> system = membership_system(lu, {(0, 1): 1, (1, 0): 1})
 >>> system.names
@@ -25,7 +25,7 @@ Conventions
 * ``A`` is a mapping cell → rational (absent cells are 0) or a dense 2-D array.  Each
   equation ``Σ (monomials) = a`` with ``a = p/q`` in lowest terms is stored as
   ``q·Σ(monomials) − p``, so every coefficient is an integer.
-* ``hidden`` cells (masked problems, ``closure_check.reduce``) get no equation: the
+* ``hidden`` cells (masked problems, ``closure_check.two_factor.reduce``) get no equation: the
   set studied is the projection of ``P`` onto the other cells.  Cells that no unit
   covers and where ``A`` is zero give the equation ``0 = 0`` and are omitted; cells
   that no unit covers where ``A`` is nonzero give a nonzero constant equation, which
@@ -48,7 +48,7 @@ from fractions import Fraction
 import flint
 import numpy as np
 
-from closure_check.support import ChainSupport, TwoFactorSupport
+from closure_check.core.support import ChainSupport, TwoFactorSupport
 
 __all__ = [
     "Cell",

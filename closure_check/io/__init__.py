@@ -34,14 +34,14 @@ from __future__ import annotations
 from os import PathLike
 from pathlib import Path
 
-from closure_check.case import Case
+from closure_check.core.case import Case
+from closure_check.core.support import ChainSupport, TwoFactorSupport
 from closure_check.io.common import check_writable_metadata, read_bytes
 from closure_check.io.errors import SupportFileError
 from closure_check.io.jsonfmt import format_json, parse_json
 from closure_check.io.matrixmarket import read_set, write_set
 from closure_check.io.npz import parse_npz, save_npz
 from closure_check.io.text import format_text, parse_text
-from closure_check.support import ChainSupport, TwoFactorSupport
 
 __all__ = ["FORMATS", "SupportFileError", "format_for", "read_case", "write_case"]
 

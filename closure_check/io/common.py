@@ -2,7 +2,7 @@
 
 Nothing here is format specific: reading a file's bytes, decoding UTF-8 with a line
 number, quoting a piece of a file in a message, checking metadata, and assembling a
-:class:`~closure_check.case.Case` so that a :class:`~closure_check.support.SupportError`
+:class:`~closure_check.core.case.Case` so that a :class:`~closure_check.core.support.SupportError`
 from the data model reaches the caller as a :class:`SupportFileError`.
 """
 
@@ -13,9 +13,14 @@ from typing import Sequence
 
 import numpy as np
 
-from closure_check.case import Case, Verdict
+from closure_check.core.case import Case, Verdict
+from closure_check.core.support import (
+    ChainSupport,
+    SupportError,
+    SupportMatrix,
+    TwoFactorSupport,
+)
 from closure_check.io.errors import SupportFileError
-from closure_check.support import ChainSupport, SupportError, SupportMatrix, TwoFactorSupport
 
 __all__ = [
     "BLANK",
@@ -134,7 +139,7 @@ def make_case(
     Parameters
     ----------
     path, line
-        Where to report a :class:`~closure_check.support.SupportError` of the data model.
+        Where to report a :class:`~closure_check.core.support.SupportError` of the data model.
     convention
         :data:`TWO_FACTOR` (``matrices`` is ``(I, J)``) or :data:`CHAIN`.
     matrices

@@ -25,7 +25,8 @@ from typing import Any, Callable, NoReturn, Sequence, Union
 import numpy as np
 import scipy.sparse as sp
 
-from closure_check.case import Case, Verdict
+from closure_check.core.case import Case, Verdict
+from closure_check.core.support import ChainSupport, SupportMatrix
 from closure_check.io.common import (
     CHAIN,
     TWO_FACTOR,
@@ -38,7 +39,6 @@ from closure_check.io.common import (
     show,
 )
 from closure_check.io.errors import SupportFileError
-from closure_check.support import ChainSupport, SupportMatrix
 
 __all__ = ["FORMAT", "VERSION", "DENSE_LIMIT", "parse_json", "format_json"]
 

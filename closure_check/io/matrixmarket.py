@@ -36,7 +36,8 @@ from typing import NoReturn
 import numpy as np
 import scipy.sparse as sp
 
-from closure_check.case import Case, Verdict
+from closure_check.core.case import Case, Verdict
+from closure_check.core.support import ChainSupport, SupportMatrix
 from closure_check.io.common import (
     BLANK,
     CHAIN,
@@ -50,7 +51,6 @@ from closure_check.io.common import (
     show,
 )
 from closure_check.io.errors import SupportFileError
-from closure_check.support import ChainSupport, SupportMatrix
 
 __all__ = ["BANNER", "read_set", "write_set", "set_files"]
 

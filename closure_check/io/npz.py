@@ -9,8 +9,8 @@ The archive holds plain arrays only (it is always loaded with ``allow_pickle=Fal
   (the 0-based column of each nonzero, row by row).
 
 >>> import io
->>> from closure_check.case import Case
->>> from closure_check.support import TwoFactorSupport
+>>> from closure_check.core.case import Case
+>>> from closure_check.core.support import TwoFactorSupport
 >>> case = Case(TwoFactorSupport.from_dense([[1, 0], [1, 1]], [[1, 0], [1, 1]]), "lu2")
 >>> buffer = io.BytesIO()
 >>> save_npz(case, buffer)
@@ -29,7 +29,8 @@ from typing import BinaryIO, NoReturn
 import numpy as np
 import scipy.sparse as sp
 
-from closure_check.case import Case, Verdict
+from closure_check.core.case import Case, Verdict
+from closure_check.core.support import ChainSupport, SupportMatrix
 from closure_check.io.common import (
     CHAIN,
     TWO_FACTOR,
@@ -41,7 +42,6 @@ from closure_check.io.common import (
     show,
 )
 from closure_check.io.errors import SupportFileError
-from closure_check.support import ChainSupport, SupportMatrix
 
 __all__ = ["parse_npz", "save_npz"]
 

@@ -33,7 +33,8 @@ from pathlib import Path
 import numpy as np
 import scipy.sparse as sp
 
-from closure_check.case import Case, Verdict
+from closure_check.core.case import Case, Verdict
+from closure_check.core.support import ChainSupport, SupportMatrix
 from closure_check.io.common import (
     BLANK,
     CHAIN,
@@ -45,11 +46,10 @@ from closure_check.io.common import (
     show,
 )
 from closure_check.io.errors import SupportFileError
-from closure_check.support import ChainSupport, SupportMatrix
 
 __all__ = ["BITS", "BLANKS", "KEY", "bit_matrix", "content_lines", "format_text", "parse_text"]
 
-# The lexical layer, shared with the ReLU specification format (closure_check.relu_spec).
+# The lexical layer, shared with the ReLU specification format (closure_check.networks.spec).
 KEY = re.compile(r"([A-Za-z][A-Za-z0-9_-]*)[ \t]*:(.*)", re.DOTALL)
 """``key: value``: a header line or a section label."""
 BITS = re.compile(r"[01]+")

@@ -1,0 +1,168 @@
+"""Census of the chains of three 2×2 supports, decided by :func:`~closure_check.chains.engine.decide_chain`.
+
+The 16³ = 4096 chains ``(I_1, I_2, I_3)`` fall into classes under the symmetries that
+keep closedness (``docs/theory.md §6``, "Chain symmetries"): permuting the
+outer rows (rows of ``I_1``), the outer columns (columns of ``I_3``), each inner index
+(columns of ``I_ℓ`` together with rows of ``I_{ℓ+1}``), and reversal with transposition
+``(I_1, I_2, I_3) → (I_3ᵀ, I_2ᵀ, I_1ᵀ)``.  A chain with an all-zero factor has
+``P = {0}``, closed; the others are decided one class representative at a time.
+
+>>> classes = chain_classes()
+>>> sum(c.size for c in classes), sum(c.size for c in classes if not c.zero_factor)
+(4096, 3375)
+"""
+
+from __future__ import annotations
+
+import itertools
+import statistics
+import time
+from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
+
+from closure_check.chains.engine import decide_chain
+from closure_check.core.case import Verdict
+from closure_check.core.support import ChainSupport
+from closure_check.result import CheckResult
+
+__all__ = ["ChainCensus", "ChainCensusEntry", "ChainClass", "chain_census_2x2", "chain_classes", "criterion_of"]
+
+Key = tuple[int, ...]
+"""A chain as the concatenated row-major entries of its factors."""
+
+
+@dataclass(frozen=True)
+class ChainClass:
+    """One symmetry class: its smallest member (as a key), its size, and whether a factor is 0."""
+
+    key: Key
+    size: int
+    zero_factor: bool
+
+    def chain(self, size: int = 2, length: int = 3) -> ChainSupport:
+        """The representative as a :class:`ChainSupport` of ``length`` square ``size×size`` factors."""
+        blocks = np.array(self.key, dtype=np.int8).reshape(length, size, size)
+        return ChainSupport(tuple(blocks))
+
+
+def _images(factors: tuple[np.ndarray, ...], size: int) -> set[Key]:
+    """Keys of every chain in the class of ``factors``."""
+    permutations = [np.eye(size, dtype=np.int8)[list(p)] for p in itertools.permutations(range(size))]
+    images = set()
+    for reverse in (False, True):
+        chain = tuple(f.T for f in reversed(factors)) if reverse else factors
+        for perms in itertools.product(permutations, repeat=len(chain) + 1):
+            moved = (perms[level] @ f @ perms[level + 1].T for level, f in enumerate(chain))
+            images.add(tuple(int(v) for f in moved for v in f.flat))
+    return images
+
+
+def chain_classes(size: int = 2, length: int = 3) -> list[ChainClass]:
+    """Every chain of ``length`` square ``size×size`` supports, by symmetry class (smallest key first).
+
+    Enumerates all ``2^(length·size²)`` chains: meant for tiny cases (2×2, three factors).
+    """
+    seen: set[Key] = set()
+    classes = []
+    for key in itertools.product((0, 1), repeat=length * size * size):
+        if key in seen:
+            continue
+        factors = tuple(np.array(key, dtype=np.int8).reshape(length, size, size))
+        images = _images(factors, size)
+        seen |= images
+        classes.append(ChainClass(min(images), len(images), any(not f.any() for f in factors)))
+    return sorted(classes, key=lambda c: c.key)
+
+
+def criterion_of(result: CheckResult) -> str:
+    """The lemma or criterion that decided a result: the name ending its last reason."""
+    if result.verdict is Verdict.UNKNOWN or not result.reasons:
+        return "none"
+    last = result.reasons[-1]
+    return last[last.rindex("(") + 1:-1] if last.endswith(")") else "none"
+
+
+@dataclass(frozen=True)
+class ChainCensusEntry:
+    """A decided class: its representative key and size, the verdict, the criterion, the time."""
+
+    key: Key
+    size: int
+    verdict: str
+    criterion: str
+    seconds: float
+
+
+@dataclass(frozen=True)
+class ChainCensus:
+    """The decided classes, plus the classes with a zero factor (closed, not run).
+
+    Attributes
+    ----------
+    entries
+        One per decided class.
+    zero_factor_classes, zero_factor_chains
+        Classes and chains with an all-zero factor.
+    seconds
+        Budget given to :func:`decide_chain` per class.
+    """
+
+    entries: tuple[ChainCensusEntry, ...]
+    zero_factor_classes: int
+    zero_factor_chains: int
+    seconds: float
+
+    def counts(self) -> dict[str, tuple[int, int]]:
+        """Verdict → (classes, chains) over the decided classes (zero-factor ones not included)."""
+        result = {verdict.value: (0, 0) for verdict in Verdict}
+        for entry in self.entries:
+            classes, chains = result[entry.verdict]
+            result[entry.verdict] = (classes + 1, chains + entry.size)
+        return result
+
+    def criterion_counts(self) -> dict[str, tuple[int, int]]:
+        """Criterion → (classes, chains) over the decided classes."""
+        classes = Counter(entry.criterion for entry in self.entries)
+        chains: Counter = Counter()
+        for entry in self.entries:
+            chains[entry.criterion] += entry.size
+        return {name: (classes[name], chains[name]) for name in sorted(classes)}
+
+    def criterion_seconds(self) -> dict[str, tuple[float, float]]:
+        """Criterion → (total, median) seconds of :func:`decide_chain` over its classes."""
+        times: dict[str, list[float]] = {}
+        for entry in self.entries:
+            times.setdefault(entry.criterion, []).append(entry.seconds)
+        return {name: (sum(values), statistics.median(values)) for name, values in sorted(times.items())}
+
+    def total_seconds(self) -> float:
+        """Sum of the per-class times."""
+        return sum(entry.seconds for entry in self.entries)
+
+    def median_seconds(self) -> float:
+        """Median per-class time (0 without entries)."""
+        return statistics.median(entry.seconds for entry in self.entries) if self.entries else 0.0
+
+
+def chain_census_2x2(seconds: float = 5.0, stride: int = 1) -> ChainCensus:
+    """Decide the chains of three 2×2 supports, one representative per class.
+
+    Parameters
+    ----------
+    seconds
+        Budget of :func:`decide_chain` per class.
+    stride
+        Decide every ``stride``-th class without a zero factor (1: all of them), in the
+        order of :func:`chain_classes`: a deterministic sample.
+    """
+    classes = chain_classes(2, 3)
+    zero = [c for c in classes if c.zero_factor]
+    entries = []
+    for chain_class in [c for c in classes if not c.zero_factor][::stride]:
+        start = time.monotonic()
+        result = decide_chain(chain_class.chain(), seconds)
+        elapsed = time.monotonic() - start
+        entries.append(ChainCensusEntry(chain_class.key, chain_class.size, result.verdict.value, criterion_of(result), elapsed))
+    return ChainCensus(tuple(entries), len(zero), sum(c.size for c in zero), seconds)

@@ -1,0 +1,374 @@
+"""The rank-one-support structure of a two-factor support ``(I, J)``.
+
+Unit k of ``P_{I,J}`` contributes ``X[:,k] Y[:,k]ᵀ``, a matrix of rank at most one
+supported in the *rectangle* ``S_k = R_k × C_k`` with ``R_k = supp I[:,k]`` and
+``C_k = supp J[:,k]`` [SIMAX §2; ICASSP].  This module computes, from ``(I, J)``:
+
+* the rectangles of the units, and which units are *empty* (``R_k`` or ``C_k`` empty);
+* the *classes*: non-empty units grouped by equal rectangle, with multiplicity μ;
+  a class is *complete* when ``μ ≥ min(|R|, |C|)`` (it then produces every matrix
+  supported in its rectangle);
+* the *overlap graph* on classes (adjacent when their rectangles share a cell) and its
+  connected components;
+* as networkx graphs on request: the bipartite row/column graph with one biclique per
+  unit, and the overlap graph.
+
+The statements behind these notions are the "Structural lemma", "Complete classes" and
+"Exact reductions" of ``docs/theory.md``.
+
+>>> from closure_check.core.support import TwoFactorSupport
+>>> lu = RankOneStructure.build(TwoFactorSupport.from_dense([[1, 0], [1, 1]], [[1, 0], [1, 1]]))
+>>> [lu.class_rectangle(c) for c in range(lu.n_classes)]
+[((0, 1), (0, 1)), ((1,), (1,))]
+>>> lu.complete.tolist(), lu.n_components
+([False, True], 1)
+
+Notes
+-----
+Construction costs ``O(nnz log nnz + T log T)`` time, where ``nnz = nnz(I) + nnz(J)``
+and ``T`` counts the cells of the class rectangles after merging *twin* rows (rows that
+lie in exactly the same classes) and twin columns.  Twins do not change which
+rectangles overlap, and they compress Kronecker-structured supports (butterfly,
+Monarch) to a handful of cells, so ``T`` is small for them; for supports whose
+rectangles are small (random k-sparse columns) ``T ≤ Σ_c |R_c||C_c|`` is linear in
+``nnz``.  Equal index sets are found by a 64-bit hash and then compared exactly, so
+the result never depends on the hash.
+
+References
+----------
+[SIMAX] Q.-T. Le, E. Riccietti, R. Gribonval, arXiv:2112.00386, §2 and §4.
+[ICASSP] Q.-T. Le, L. Zheng, E. Riccietti, R. Gribonval, ICASSP 2022, Theorem 1.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import networkx as nx
+import numpy as np
+import scipy.sparse as sp
+from scipy.sparse.csgraph import connected_components
+
+from closure_check.core.support import TwoFactorSupport
+
+__all__ = ["RankOneStructure", "StructureTooLarge", "group_equal_columns", "DEFAULT_MAX_CELLS"]
+
+DEFAULT_MAX_CELLS = 50_000_000
+"""Largest number of twin-compressed rectangle cells :meth:`RankOneStructure.build`
+enumerates before it gives up (about 2 GB of index arrays)."""
+
+_HASH_SEED = 20231121
+_LENGTH_MIX = 0x9E3779B97F4A7C15
+
+
+class StructureTooLarge(RuntimeError):
+    """The overlap computation would exceed its cell budget."""
+
+
+def _segment_sums(values: np.ndarray, indptr: np.ndarray) -> np.ndarray:
+    """Sums of ``values[indptr[k]:indptr[k+1]]`` modulo 2**64, for every k."""
+    sums = np.zeros(indptr.size - 1, dtype=np.uint64)
+    nonempty = np.flatnonzero(indptr[1:] > indptr[:-1])
+    if nonempty.size:
+        sums[nonempty] = np.add.reduceat(values, indptr[nonempty])
+    return sums
+
+
+def group_equal_columns(matrix: sp.csc_array) -> np.ndarray:
+    """Label the columns of a 0/1 matrix so that equal labels ⇔ equal columns.
+
+    Parameters
+    ----------
+    matrix
+        A CSC matrix with sorted indices.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``labels[k]`` in ``0..g-1``, numbered by first occurrence.
+
+    Notes
+    -----
+    Each column is hashed as the sum (mod 2**64) of fixed random weights of its rows,
+    together with its length; columns with equal keys are then compared entry by entry.
+    Only if that comparison finds a hash collision (probability about ``k² 2⁻⁶⁴``) is an
+    exact byte-wise grouping used instead, so the labels are always exact.  Cost
+    ``O(nnz + k log k)``.
+    """
+    if not matrix.has_sorted_indices:
+        matrix = matrix.copy()
+        matrix.sort_indices()
+    n_rows = matrix.shape[0]
+    indptr = matrix.indptr.astype(np.int64)
+    indices = matrix.indices
+    lengths = np.diff(indptr)
+    weights = np.random.default_rng(_HASH_SEED).integers(
+        0, np.iinfo(np.int64).max, size=max(n_rows, 1), dtype=np.int64
+    ).view(np.uint64)
+    keys = _segment_sums(weights[indices], indptr) ^ (lengths.astype(np.uint64) * np.uint64(_LENGTH_MIX))
+    _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+    labels = _first_occurrence_rank(first)[inverse]
+    shift = indptr[first[inverse]] - indptr[:-1]
+    if not shift.any():
+        return labels
+    index_type = np.int32 if indices.size < np.iinfo(np.int32).max else np.int64
+    source = np.repeat(shift.astype(index_type), lengths)
+    source += np.arange(indices.size, dtype=index_type)
+    if not np.array_equal(indices, indices[source]):
+        return _group_equal_columns_exactly(indptr, indices)
+    return labels
+
+
+def _group_equal_columns_exactly(indptr: np.ndarray, indices: np.ndarray) -> np.ndarray:
+    seen: dict[bytes, int] = {}
+    return np.array(
+        [seen.setdefault(indices[a:b].tobytes(), len(seen)) for a, b in zip(indptr[:-1], indptr[1:])],
+        dtype=np.int64,
+    )
+
+
+def _first_occurrence_rank(first: np.ndarray) -> np.ndarray:
+    """Given the first position of each group, the group numbers by first occurrence."""
+    rank = np.empty(first.size, dtype=np.int64)
+    rank[np.argsort(first)] = np.arange(first.size)
+    return rank
+
+
+def _renumber_by_first_occurrence(labels: np.ndarray) -> np.ndarray:
+    """Relabel so that groups are numbered 0, 1, … in order of first occurrence."""
+    if labels.size == 0:
+        return labels.astype(np.int64)
+    _, first, inverse = np.unique(labels, return_index=True, return_inverse=True)
+    return _first_occurrence_rank(first)[inverse]
+
+
+@dataclass(frozen=True, eq=False)
+class RankOneStructure:
+    """Rectangles, classes, completeness and overlap components of ``(I, J)``.
+
+    Build it with :meth:`build`.  Classes are numbered by their first unit; empty units
+    belong to no class (``unit_class[k] == -1``).
+
+    Attributes
+    ----------
+    support
+        The two-factor support it describes.
+    unit_rows, unit_cols
+        ``I`` and ``J`` in CSC form: the rows ``R_k`` and columns ``C_k`` of unit k are
+        the index slices of column k.
+    unit_class
+        Class of each unit, -1 for an empty unit.
+    class_unit
+        First unit of each class (its representative).
+    multiplicity
+        μ of each class.
+    complete
+        ``μ ≥ min(|R|, |C|)`` for each class.
+    class_component
+        Overlap component of each class, numbered by first class.
+    overlap_links
+        Over the twin-compressed cells, the number of consecutive pairs of classes
+        covering the same cell; zero iff the class rectangles are pairwise disjoint.
+    """
+
+    support: TwoFactorSupport
+    unit_rows: sp.csc_array
+    unit_cols: sp.csc_array
+    unit_class: np.ndarray
+    class_unit: np.ndarray
+    multiplicity: np.ndarray
+    complete: np.ndarray
+    class_component: np.ndarray
+    overlap_links: int
+
+    @classmethod
+    def build(cls, support: TwoFactorSupport, max_cells: int = DEFAULT_MAX_CELLS) -> "RankOneStructure":
+        """Compute the structure of ``support``.
+
+        Parameters
+        ----------
+        support
+            The pair ``(I, J)``.
+        max_cells
+            Budget on the twin-compressed cells enumerated for the overlap components.
+
+        Raises
+        ------
+        StructureTooLarge
+            If the overlap computation needs more than ``max_cells`` cells.
+        """
+        unit_rows = sp.csc_array(support.I)
+        unit_cols = sp.csc_array(support.J)
+        row_counts = np.diff(unit_rows.indptr)
+        col_counts = np.diff(unit_cols.indptr)
+        nonempty = np.flatnonzero((row_counts > 0) & (col_counts > 0))
+
+        rows_label = group_equal_columns(unit_rows)
+        cols_label = group_equal_columns(unit_cols)
+        pair = rows_label[nonempty] * (int(cols_label.max(initial=0)) + 1) + cols_label[nonempty]
+        class_of_nonempty = _renumber_by_first_occurrence(pair)
+        n_classes = int(class_of_nonempty.max(initial=-1)) + 1
+        unit_class = np.full(support.rank, -1, dtype=np.int64)
+        unit_class[nonempty] = class_of_nonempty
+        class_unit = nonempty[np.unique(class_of_nonempty, return_index=True)[1]]
+        multiplicity = np.bincount(class_of_nonempty, minlength=n_classes)
+        complete = multiplicity >= np.minimum(row_counts[class_unit], col_counts[class_unit])
+
+        class_component, links = _overlap_components(
+            _select_columns(support.I, class_unit), _select_columns(support.J, class_unit), max_cells
+        )
+        return cls(
+            support=support,
+            unit_rows=unit_rows,
+            unit_cols=unit_cols,
+            unit_class=unit_class,
+            class_unit=class_unit,
+            multiplicity=multiplicity,
+            complete=complete,
+            class_component=class_component,
+            overlap_links=links,
+        )
+
+    @property
+    def n_classes(self) -> int:
+        """Number of classes of non-empty units."""
+        return int(self.class_unit.size)
+
+    @property
+    def n_components(self) -> int:
+        """Number of connected components of the overlap graph on classes."""
+        return int(self.class_component.max(initial=-1)) + 1
+
+    @property
+    def empty_units(self) -> np.ndarray:
+        """Units whose rectangle is empty; they contribute nothing to ``P``."""
+        return np.flatnonzero(self.unit_class < 0)
+
+    @property
+    def pairwise_disjoint(self) -> bool:
+        """True iff distinct classes have pairwise disjoint rectangles."""
+        return self.overlap_links == 0
+
+    def unit_rectangle_arrays(self, unit: int) -> tuple[np.ndarray, np.ndarray]:
+        """``(R_k, C_k)`` of unit k as sorted int64 arrays (no Python loop: for large patterns)."""
+        rows = self.unit_rows.indices[self.unit_rows.indptr[unit]:self.unit_rows.indptr[unit + 1]]
+        cols = self.unit_cols.indices[self.unit_cols.indptr[unit]:self.unit_cols.indptr[unit + 1]]
+        return rows.astype(np.int64), cols.astype(np.int64)
+
+    def unit_rectangle(self, unit: int) -> tuple[tuple[int, ...], tuple[int, ...]]:
+        """``(R_k, C_k)`` of unit k as sorted tuples."""
+        rows, cols = self.unit_rectangle_arrays(unit)
+        return tuple(rows.tolist()), tuple(cols.tolist())
+
+    def class_rectangle(self, klass: int) -> tuple[tuple[int, ...], tuple[int, ...]]:
+        """``(R, C)`` of a class as sorted tuples."""
+        return self.unit_rectangle(int(self.class_unit[klass]))
+
+    def class_units(self, klass: int) -> np.ndarray:
+        """The units of a class, in increasing order."""
+        return np.flatnonzero(self.unit_class == klass)
+
+    def component_classes(self, component: int) -> np.ndarray:
+        """The classes of an overlap component, in increasing order."""
+        return np.flatnonzero(self.class_component == component)
+
+    def bipartite_graph(self) -> nx.MultiGraph:
+        """Row/column graph with one biclique per non-empty unit.
+
+        Nodes are ``("row", i)`` and ``("col", j)`` (attribute ``bipartite`` 0 or 1) for
+        every row and column of the product; unit k adds the edges ``R_k × C_k``, each
+        with key k.  Size ``Σ_k |R_k||C_k|``: meant for small supports.
+        """
+        graph = nx.MultiGraph()
+        m, n = self.support.shape
+        graph.add_nodes_from((("row", i) for i in range(m)), bipartite=0)
+        graph.add_nodes_from((("col", j) for j in range(n)), bipartite=1)
+        for unit in np.flatnonzero(self.unit_class >= 0):
+            rows, cols = self.unit_rectangle(int(unit))
+            graph.add_edges_from((("row", i), ("col", j), int(unit)) for i in rows for j in cols)
+        return graph
+
+    def overlap_graph(self) -> nx.Graph:
+        """Graph on classes, an edge when two class rectangles share a cell.
+
+        Edge attribute ``cells``: the shared cells ``(R ∩ R') × (C ∩ C')`` count.
+        Cost ``O(k²)`` set intersections for k classes: meant for small supports.
+        """
+        graph = nx.Graph()
+        graph.add_nodes_from(range(self.n_classes))
+        rectangles = [tuple(map(set, self.class_rectangle(c))) for c in range(self.n_classes)]
+        for a in range(self.n_classes):
+            rows_a, cols_a = rectangles[a]
+            for b in range(a + 1, self.n_classes):
+                shared_rows = len(rows_a & rectangles[b][0])
+                shared_cols = len(cols_a & rectangles[b][1])
+                if shared_rows and shared_cols:
+                    graph.add_edge(a, b, cells=shared_rows * shared_cols)
+        return graph
+
+
+def _select_columns(matrix: sp.csr_array, columns: np.ndarray) -> sp.csr_array:
+    """``matrix[:, columns]``, without a copy when ``columns`` is ``0..r-1``."""
+    if columns.size == matrix.shape[1] and np.array_equal(columns, np.arange(columns.size)):
+        return matrix
+    return sp.csr_array(matrix[:, columns])
+
+
+def _overlap_components(
+    rows_by_class: sp.csr_array, cols_by_class: sp.csr_array, max_cells: int
+) -> tuple[np.ndarray, int]:
+    """Components of the overlap graph on classes, and the number of overlap links.
+
+    ``rows_by_class`` is m×k (entry (i, c) = 1 iff row i is in the rectangle of class c),
+    ``cols_by_class`` is n×k.  Rows lying in exactly the same classes (twins) are merged
+    first, and likewise columns; two rectangles share a cell iff their compressed
+    rectangles do.  Then every compressed cell of every class is listed, sorted, and
+    consecutive classes on the same cell are joined.
+    """
+    n_classes = rows_by_class.shape[1]
+    if n_classes == 0:
+        return np.zeros(0, dtype=np.int64), 0
+    rows_ptr, rows_flat, n_row_groups = _twin_compressed_sets(rows_by_class)
+    cols_ptr, cols_flat, n_col_groups = _twin_compressed_sets(cols_by_class)
+    height = np.diff(rows_ptr)
+    width = np.diff(cols_ptr)
+    cells_per_class = height * width
+    total = int(cells_per_class.sum())
+    if total > max_cells:
+        raise StructureTooLarge(
+            f"the overlap computation needs {total} cells after twin compression, "
+            f"more than the budget of {max_cells}"
+        )
+    owner = np.repeat(np.arange(n_classes, dtype=np.int64), cells_per_class)
+    row_width = np.repeat(width, height)  # one entry per (class, row group), row-major cells
+    row_start = np.cumsum(row_width) - row_width
+    col_source = np.repeat(np.repeat(cols_ptr[:-1], height) - row_start, row_width)
+    col_source += np.arange(total, dtype=np.int64)
+    cell = np.repeat(rows_flat * n_col_groups, row_width) + cols_flat[col_source]
+    if (int(rows_flat.max(initial=0)) + 1) * n_col_groups * n_classes < np.iinfo(np.int64).max:
+        packed = np.sort(cell * n_classes + owner)
+        cell, owner = packed // n_classes, packed % n_classes
+    else:
+        order = np.argsort(cell)
+        cell, owner = cell[order], owner[order]
+    same = cell[1:] == cell[:-1]
+    left, right = owner[:-1][same], owner[1:][same]
+    adjacency = sp.coo_array((np.ones(left.size, dtype=np.int8), (left, right)), shape=(n_classes, n_classes))
+    _, labels = connected_components(adjacency, directed=False)
+    return _renumber_by_first_occurrence(labels.astype(np.int64)), int(left.size)
+
+
+def _twin_compressed_sets(members: sp.csr_array) -> tuple[np.ndarray, np.ndarray, int]:
+    """Merge twin rows of an m×k 0/1 matrix; return, per column, its twin groups.
+
+    Returns CSC-style ``(pointers, groups, n_groups)``: column c contains the groups
+    ``groups[pointers[c]:pointers[c+1]]`` (sorted).  A group is in a column iff all its
+    rows are, so selecting one representative row per group is exact.
+    """
+    members.sort_indices()
+    rows_as_columns = sp.csc_array((members.data, members.indices, members.indptr), shape=members.shape[::-1])
+    group = group_equal_columns(rows_as_columns)
+    representatives = np.unique(group, return_index=True)[1]
+    compressed = sp.csc_array(members[representatives, :])
+    compressed.sort_indices()
+    return compressed.indptr.astype(np.int64), compressed.indices.astype(np.int64), representatives.size

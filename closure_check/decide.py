@@ -1,0 +1,51 @@
+"""The single dispatch point: :func:`check` decides any pattern, two factors or a chain.
+
+Two-factor supports ``(I, J)`` go to :func:`closure_check.two_factor.check.check_two_factor`
+(``docs/theory.md`` §2–§5); a chain of two factors is first read as ``(I_1, I_2ᵀ)`` there
+too; chains of any other length go to :func:`closure_check.chains.check.check_chain`
+(§6).  Both return :class:`~closure_check.result.CheckResult`.  No lower module imports
+this one.
+
+>>> from closure_check.core.support import ChainSupport
+>>> from closure_check.families import lu
+>>> check(lu(2)).verdict.value
+'not-closed'
+>>> upper_lower_upper = ChainSupport.from_dense([[[1, 1], [0, 1]], [[1, 0], [1, 1]], [[1, 1], [0, 1]]])
+>>> check(upper_lower_upper, budget=5).verdict.value
+'closed'
+"""
+
+from __future__ import annotations
+
+from closure_check.chains.check import check_chain
+from closure_check.core.case import Support
+from closure_check.core.support import ChainSupport
+from closure_check.result import CheckResult
+from closure_check.two_factor.check import check_two_factor
+
+__all__ = ["check"]
+
+
+def check(support: Support, budget: float = 0.0) -> CheckResult:
+    """Decide closedness of the set of products of ``support``, with its proof.
+
+    Parameters
+    ----------
+    support
+        A :class:`~closure_check.core.support.TwoFactorSupport` (``X Yᵀ`` convention) or
+        a :class:`~closure_check.core.support.ChainSupport` (``W_1 ⋯ W_N``); a chain of
+        two factors is decided as the two-factor problem ``(I_1, I_2ᵀ)``.
+    budget
+        Seconds the algebraic stages may spend on what the proved rules leave open;
+        0 runs the rules only.
+
+    Returns
+    -------
+    CheckResult
+        Never a verdict without its lemma; UNKNOWN says what is left.
+    """
+    if isinstance(support, ChainSupport):
+        if support.length != 2:
+            return check_chain(support, budget=budget)
+        support = support.to_two_factor()
+    return check_two_factor(support, budget=budget)

@@ -1,0 +1,7 @@
+"""What a person or a program reads; never feeds back into a decision.
+
+* :mod:`~closure_check.output.certificate_json` -- versioned JSON certificates (two factors, chains);
+* :mod:`~closure_check.output.proof_text` -- the same proofs as Markdown and LaTeX propositions;
+* :mod:`~closure_check.output.terminal` -- the text of ``closure-check check`` and ``show``;
+* :mod:`~closure_check.output.plot` -- supports and rectangles as a PNG (matplotlib, imported on use).
+"""

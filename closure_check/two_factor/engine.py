@@ -1,0 +1,232 @@
+"""The algebraic stage: parts the combinatorial rules leave open (``docs/theory.md`` §5).
+
+For a part no rule decides, in order and each within ``seconds``:
+
+1. :func:`refute_part` -- candidate limits A supported on the part's visible cells,
+   sparsest first (every 0/1 matrix on up to 12 visible cells, then ±1 entries on up
+   to 4), each kept only if :func:`certify_limit` finds both halves of a
+   certificate: a Nullstellensatz identity ``Σ c_i f_i = c ≠ 0`` for ``X Yᵀ = A`` over the
+   units of the part's overlap component (so ``A ∉ P`` by the direct-sum lemma, A being
+   zero outside the component), and a Laurent curve converging to A, checked exactly.
+   Both halves are independently checkable by expansion.
+2. :func:`prove_part_closed` -- the Zariski-closure criterion on the part's masked
+   problem (:mod:`closure_check.algebra.zariski`): CLOSED backed by z3's answer to an ∃∀ sentence, kept as
+   an engine record.
+3. :func:`refute_with_sentence` -- the authors' sentence used as a search: a rational
+   witness A from z3 goes to :func:`certify_limit`; nothing rests on z3 itself.
+
+A part none of these decides stays UNKNOWN.
+"""
+
+from __future__ import annotations
+
+import time
+from fractions import Fraction
+
+import numpy as np
+import scipy.sparse as sp
+
+from closure_check.algebra import (
+    NullstellensatzCertificate,
+    complex_infeasibility,
+    membership_system,
+)
+from closure_check.algebra.baseline import baseline_verdict
+from closure_check.algebra.zariski import part_problem, zariski_closed
+from closure_check.certificates.two_factor import Cell, Curve, NotClosedCertificate
+from closure_check.core.budget import BudgetExhausted, run_with_budget
+from closure_check.core.case import Verdict
+from closure_check.core.graph import RankOneStructure
+from closure_check.core.support import TwoFactorSupport
+from closure_check.two_factor.curves import candidate_limits, find_curve
+from closure_check.two_factor.reduce import ComponentReduction, Part
+from closure_check.two_factor.rules import RuleOutcome, part_units_and_cells
+
+__all__ = [
+    "MAX_NONZEROS",
+    "MAX_ZERO_ONE_CELLS",
+    "certify_limit",
+    "component_support",
+    "no_complex_factorisation",
+    "prove_part_closed",
+    "refute_part",
+    "refute_with_sentence",
+]
+
+MAX_NONZEROS = 4
+"""Candidates with entries ±1 have at most this many nonzeros."""
+
+MAX_ZERO_ONE_CELLS = 12
+"""Parts with at most this many visible cells try every 0/1 candidate (2^cells of them)."""
+
+
+def component_support(support: TwoFactorSupport, units: frozenset[int]) -> TwoFactorSupport:
+    """``(I, J)`` with every unit outside ``units`` emptied (unit numbers unchanged)."""
+    keep = np.zeros(support.rank, dtype=np.int8)
+    keep[sorted(units)] = 1
+    scale = sp.diags_array(keep, dtype=np.int8)
+    return TwoFactorSupport(support.I @ scale, support.J @ scale)
+
+
+def no_complex_factorisation(
+    support: TwoFactorSupport, limit: dict[Cell, Fraction], seconds: float
+) -> NullstellensatzCertificate | None:
+    """A verified identity ``Σ c_i f_i = c ≠ 0`` for ``X Yᵀ = A``, or None.
+
+    None when the system has a complex solution or the time runs out.
+    """
+    try:
+        return complex_infeasibility(membership_system(support, limit), seconds)
+    except BudgetExhausted:
+        return None
+
+
+def _component_units(structure: RankOneStructure, part: Part) -> frozenset[int]:
+    """The units of the overlap component that contains ``part``."""
+    component = structure.class_component[structure.unit_class[part.classes[0].units[0]]]
+    in_component = (structure.unit_class >= 0) & (structure.class_component[structure.unit_class] == component)
+    return frozenset(int(k) for k in np.flatnonzero(in_component))
+
+
+def prove_part_closed(
+    structure: RankOneStructure, reduction: ComponentReduction, part: Part, seconds: float
+) -> RuleOutcome | None:
+    """CLOSED by the Zariski-closure criterion on the part's masked problem, or None.
+
+    The part's set is ``Q = π_V(Σ_c D(S_c, μ_c))`` on its visible cells V (its classes
+    written as μ_c rank-one units each); the component is closed iff all its parts are
+    (direct-sum lemma), so a proof for Q decides the part.  Working on Q rather than the
+    whole component leaves out the absorbed classes and the hidden cells.
+    """
+    units, cells = part_units_and_cells(reduction, part)
+    result = zariski_closed(part_problem(units, cells), seconds)
+    if not result.closed:
+        return None
+    closure = " = 0, ".join(result.equations) + " = 0" if result.equations else "all matrices on the visible cells"
+    return RuleOutcome(
+        Verdict.CLOSED,
+        "Zariski-closure criterion",
+        f"the Zariski closure of the part's products on its {len(cells)} visible cells is {{{closure}}}; "
+        f"z3 {result.record.version} (nlqsat) proves every real point of it is a product, so the part equals "
+        f"that closed set (engine record, not a checkable certificate)",
+        record=result.record,
+    )
+
+
+def certify_limit(
+    structure: RankOneStructure,
+    part: Part,
+    limit: dict[Cell, Fraction],
+    seconds: float,
+    max_degree: int = 3,
+    curve_seconds: float | None = None,
+) -> RuleOutcome | None:
+    """NOT CLOSED for a proposed limit A, if both halves of a certificate are found.
+
+    Asks for a Nullstellensatz identity (A ∉ P) and a Laurent curve of degree
+    ``1..max_degree`` converging to A (each curve search at most ``curve_seconds``), over
+    the units of the part's component, all within ``seconds``.
+    """
+    units = _component_units(structure, part)
+    return _certify(structure, units, component_support(structure.support, units), limit, seconds, max_degree, curve_seconds)
+
+
+def _certify(
+    structure: RankOneStructure,
+    units: frozenset[int],
+    support: TwoFactorSupport,
+    limit: dict[Cell, Fraction],
+    seconds: float,
+    max_degree: int,
+    curve_seconds: float | None,
+) -> RuleOutcome | None:
+    """:func:`certify_limit` with the component's units and restricted support given."""
+    deadline = time.monotonic() + seconds
+    identity = no_complex_factorisation(support, limit, seconds)
+    if identity is None:
+        return None
+    for degree in range(1, max_degree + 1):
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            return None
+        limit_seconds = remaining if curve_seconds is None else min(curve_seconds, remaining)
+        curve = find_curve(support, limit, degree, limit_seconds, units)
+        if curve is not None:
+            return _outcome(structure.support, curve, units, identity)
+    return None
+
+
+def refute_with_sentence(structure: RankOneStructure, part: Part, seconds: float) -> RuleOutcome | None:
+    """Use the authors' z3 sentence as a *search* for a limit point, then certify it.
+
+    z3's witness A (when rational) is handed to :func:`certify_limit`; the verdict rests
+    on the certificate, not on z3.
+    """
+    start = time.monotonic()
+    support = component_support(structure.support, _component_units(structure, part))
+    answer = baseline_verdict(support, max(seconds / 2, 0.5))
+    if answer.witness is None:
+        return None
+    return certify_limit(structure, part, answer.witness, max(seconds - (time.monotonic() - start), 0.5))
+
+
+def refute_part(
+    structure: RankOneStructure, reduction: ComponentReduction, part: Part, seconds: float
+) -> RuleOutcome | None:
+    """Search a certified limit point outside P for an undecided part, within ``seconds``.
+
+    Runs in a child process with a hard wall-clock and memory limit
+    (:func:`closure_check.core.budget.run_with_budget`): flint's Gröbner step cannot be
+    interrupted in-process.  Returns a NOT CLOSED outcome with its certificate, or None
+    (nothing found in time, or the child ran out of time or memory).
+    """
+    outcome = run_with_budget(_search_candidates, structure, reduction, part, seconds, seconds=seconds + 1.0)
+    return outcome.value if outcome.status == "ok" else None
+
+
+def _search_candidates(
+    structure: RankOneStructure, reduction: ComponentReduction, part: Part, seconds: float
+) -> RuleOutcome | None:
+    """The candidate loop of :func:`refute_part`, in the current process."""
+    deadline = time.monotonic() + seconds
+    units = _component_units(structure, part)
+    support = component_support(structure.support, units)
+    cells = sorted(part_units_and_cells(reduction, part)[1])
+    every_zero_one = len(cells) if len(cells) <= MAX_ZERO_ONE_CELLS else MAX_NONZEROS
+    for values, nonzeros in (((1,), every_zero_one), ((1, -1), MAX_NONZEROS)):
+        for limit in candidate_limits(cells, values, nonzeros):
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return None
+            outcome = _certify(structure, units, support, limit, min(remaining, 2.0), max_degree=2, curve_seconds=0.5)
+            if outcome is not None:
+                return outcome
+    return None
+
+
+def _outcome(
+    support: TwoFactorSupport, curve: Curve, units: frozenset[int], identity: NullstellensatzCertificate
+) -> RuleOutcome:
+    cells = tuple(sorted(curve.limit))
+    argument = (
+        "the system X Yᵀ = A over the units " + ",".join(map(str, sorted(units)))
+        + f" satisfies the identity Σ c_i f_i = {identity.constant} (cofactors of degree ≤ {identity.degree},"
+        " checked by expansion): no complex solution, hence no real one (weak Nullstellensatz)"
+    )
+    certificate = NotClosedCertificate(
+        shape=support.shape,
+        rank=support.rank,
+        curve=curve,
+        lemma="Nullstellensatz",
+        identity=identity,
+        obstruction_cells=cells,
+        obstruction_units=tuple(sorted(units)),
+        argument=argument,
+    )
+    limit = " + ".join(f"{v}·E[{i},{j}]" if v != 1 else f"E[{i},{j}]" for (i, j), v in sorted(curve.limit.items()))
+    return RuleOutcome(
+        Verdict.NOT_CLOSED,
+        "Laurent curve lemma + Nullstellensatz",
+        f"A = {limit} is the limit of an exact Laurent curve of products, and {argument}",
+        certificate,
+    )

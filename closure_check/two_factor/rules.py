@@ -1,0 +1,358 @@
+"""Verdict rules for the parts left by the reductions (``docs/theory.md`` §4).
+
+Each rule is a lemma of ``docs/theory.md`` with its proof; a rule either decides a
+part, with its lemma and (for NOT CLOSED) an exact certificate, or does not apply.
+
+CLOSED:
+
+* *determinantal lemma* -- a part with one unmasked class is the set of matrices of
+  rank ≤ μ on its rectangle;
+* *masked block lemma* -- a part with one masked class whose visible cells form a
+  disjoint union of complete bipartite blocks;
+* *nested-pair lemma* -- two unmasked classes with equal rows and nested columns (or
+  the transpose);
+* *cross lemma* -- two single units, the rows of one inside the other's and the
+  columns the other way round;
+* *full-space lemma* -- the part's products fill every visible cell
+  (:mod:`closure_check.two_factor.fullspace`).
+
+NOT CLOSED:
+
+* *local-LU lemma* (MATH.md, extended to hidden cells);
+* *shared-rows lemma* (the 2×3 example of MATH.md, generalised; and its transpose).
+
+>>> from closure_check.core.support import TwoFactorSupport
+>>> from closure_check.core.graph import RankOneStructure
+>>> from closure_check.two_factor.reduce import reduce_component
+>>> s = RankOneStructure.build(TwoFactorSupport.from_dense([[1, 0], [1, 1]], [[1, 0], [1, 1]]))
+>>> r = reduce_component(s, 0)
+>>> outcome = decide_part(s, r, r.parts[0])
+>>> outcome.verdict.value, outcome.lemma, outcome.certificate.limit
+('not-closed', 'local-LU lemma', {(0, 1): Fraction(1, 1), (1, 0): Fraction(1, 1)})
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+import numpy as np
+
+from closure_check.algebra.real import EngineRecord
+from closure_check.certificates.two_factor import Curve, NotClosedCertificate
+from closure_check.core.case import Verdict
+from closure_check.core.graph import RankOneStructure
+from closure_check.core.laurent import Laurent
+from closure_check.two_factor.fullspace import Unit, full_space_proof
+from closure_check.two_factor.reduce import (
+    ClassBlock,
+    ComponentReduction,
+    Part,
+    visible_bicliques,
+)
+
+__all__ = ["RuleOutcome", "decide_part"]
+
+ONE = Laurent.constant(1)
+T = Laurent.monomial(1)
+T_INV = Laurent.monomial(-1)
+
+
+@dataclass(frozen=True)
+class RuleOutcome:
+    """A decided part: verdict, lemma, explanation, and the certificate (NOT CLOSED) or
+    the record of the engine that answered (a criterion decided by z3)."""
+
+    verdict: Verdict
+    lemma: str
+    text: str
+    certificate: NotClosedCertificate | None = None
+    record: EngineRecord | None = None
+
+
+def _set(indices: np.ndarray | list[int]) -> str:
+    return "{" + ",".join(str(int(i)) for i in indices) + "}"
+
+
+def _rect(block: ClassBlock) -> str:
+    return f"{_set(block.rows)}×{_set(block.cols)}"
+
+
+def _coverage(reduction: ComponentReduction, part: Part) -> np.ndarray:
+    """Local count of the part's classes covering each visible cell (0 on hidden cells)."""
+    cover = np.zeros(reduction.hidden.shape, dtype=np.int64)
+    for block in part.classes:
+        rows, cols = reduction.local(block.rows, block.cols)
+        cover[np.ix_(rows, cols)] += 1
+    cover[reduction.hidden] = 0
+    return cover
+
+
+def decide_part(structure: RankOneStructure, reduction: ComponentReduction, part: Part) -> RuleOutcome | None:
+    """Apply the rules in order; None when none of them decides the part."""
+    cover = _coverage(reduction, part)
+    for rule in (_local_lu, _shared_rows, _shared_columns):
+        outcome = rule(structure, reduction, part, cover)
+        if outcome is not None:
+            return outcome
+    for rule in (_determinantal, _masked_blocks, _nested_pair, _cross, _full_space):
+        outcome = rule(reduction, part)
+        if outcome is not None:
+            return outcome
+    return None
+
+
+def _determinantal(reduction: ComponentReduction, part: Part) -> RuleOutcome | None:
+    if len(part.classes) != 1 or part.classes[0].masked:
+        return None
+    block = part.classes[0]
+    return RuleOutcome(
+        Verdict.CLOSED,
+        "determinantal lemma",
+        f"the part is the single class {_rect(block)} with μ={block.multiplicity}: the matrices of rank "
+        f"≤ {block.multiplicity} on that rectangle, the zero set of its minors, a closed set",
+    )
+
+
+def _masked_blocks(reduction: ComponentReduction, part: Part) -> RuleOutcome | None:
+    if len(part.classes) != 1 or not part.classes[0].masked:
+        return None
+    block = part.classes[0]
+    pieces = visible_bicliques(reduction.visible_block(block))
+    if pieces is None:
+        return None
+    listed = ", ".join(f"{_set(block.rows[r])}×{_set(block.cols[c])}" for r, c in pieces)
+    mu = block.multiplicity
+    return RuleOutcome(
+        Verdict.CLOSED,
+        "masked block lemma",
+        f"the part is one class (μ={mu}) on {_rect(block)} with hidden cells; its visible cells form the "
+        f"disjoint blocks {listed}, so the part is a product of rank-≤{mu} sets, closed",
+    )
+
+
+def _nested_pair(reduction: ComponentReduction, part: Part) -> RuleOutcome | None:
+    if len(part.classes) != 2 or any(b.masked for b in part.classes):
+        return None
+    first, second = part.classes
+    for same, a_other, b_other, word in (
+        ("rows", first.cols, second.cols, "columns"),
+        ("cols", first.rows, second.rows, "rows"),
+    ):
+        if not np.array_equal(getattr(first, same), getattr(second, same)):
+            continue
+        small, large = (first, second) if a_other.size < b_other.size else (second, first)
+        small_set = small.cols if word == "columns" else small.rows
+        large_set = large.cols if word == "columns" else large.rows
+        if np.isin(small_set, large_set).all() and small_set.size < large_set.size:
+            return RuleOutcome(
+                Verdict.CLOSED,
+                "nested-pair lemma",
+                f"classes {_rect(small)} (μ={small.multiplicity}) and {_rect(large)} (μ={large.multiplicity}) "
+                f"share their {'rows' if same == 'rows' else 'columns'} and have nested {word}: the part is "
+                f"{{M : rank M ≤ {small.multiplicity + large.multiplicity}, rank of M on the extra {word} ≤ "
+                f"{large.multiplicity}}}, closed",
+            )
+    return None
+
+
+def _cross(reduction: ComponentReduction, part: Part) -> RuleOutcome | None:
+    """Cross lemma: two single units, rows of one inside the other's, columns the other way."""
+    if len(part.classes) != 2 or any(b.masked or b.multiplicity != 1 for b in part.classes):
+        return None
+    for a, b in (part.classes, part.classes[::-1]):
+        rows_inside = np.isin(a.rows, b.rows).all() and a.rows.size < b.rows.size
+        cols_inside = np.isin(b.cols, a.cols).all() and b.cols.size < a.cols.size
+        if rows_inside and cols_inside:
+            return RuleOutcome(
+                Verdict.CLOSED,
+                "cross lemma",
+                f"units on {_rect(a)} and {_rect(b)} form a cross: the part is {{M : M = 0 outside the two "
+                f"rectangles, rank M ≤ 2, rank ≤ 1 on each arm}}, closed",
+            )
+    return None
+
+
+def part_units_and_cells(reduction: ComponentReduction, part: Part) -> tuple[list[Unit], set[tuple[int, int]]]:
+    """The part as rank-one units (each class's rectangle μ times) and its visible cells."""
+    units: list[Unit] = []
+    cells: set[tuple[int, int]] = set()
+    for block in part.classes:
+        rows, cols = tuple(int(i) for i in block.rows), tuple(int(j) for j in block.cols)
+        units.extend([(rows, cols)] * block.multiplicity)
+        visible = reduction.visible_block(block)
+        cells.update((rows[a], cols[b]) for a, b in zip(*visible.nonzero()))
+    return units, cells
+
+
+def _full_space(reduction: ComponentReduction, part: Part) -> RuleOutcome | None:
+    units, cells = part_units_and_cells(reduction, part)
+    proof = full_space_proof(units, cells)
+    if proof is None:
+        return None
+    return RuleOutcome(
+        Verdict.CLOSED,
+        "full-space lemma",
+        f"the part's products fill all {len(cells)} of its visible cells: {proof.text()}; the whole space is closed",
+    )
+
+
+def _unit_covering(reduction: ComponentReduction, part: Part, exclude: ClassBlock, cell: tuple[int, int]) -> int:
+    """A unit other than ``exclude``'s that may produce any value at a local cell.
+
+    Either the cell is hidden (an absorbed complete class first hid it), or another class
+    of the part covers it.
+    """
+    a, b = cell
+    if reduction.hidden[a, b]:
+        return reduction.absorbed[int(reduction.absorbed_by[a, b])].units[0]
+    row, col = reduction.rows[a], reduction.cols[b]
+    for block in part.classes:
+        if block is not exclude and row in block.rows and col in block.cols:
+            return block.units[0]
+    raise AssertionError("the cell was selected as hidden or shared")
+
+
+def _local_lu(structure: RankOneStructure, reduction: ComponentReduction, part: Part, cover: np.ndarray) -> RuleOutcome | None:
+    """Local-LU lemma: an L of three cells only one unit covers, the fourth corner free or shared."""
+    for block in part.classes:
+        if block.multiplicity != 1:
+            continue
+        rows, cols = reduction.local(block.rows, block.cols)
+        window = np.ix_(rows, cols)
+        exclusive = (cover[window] == 1) & ~reduction.hidden[window]
+        shared = reduction.hidden[window] | (cover[window] >= 2)
+        E = exclusive.astype(np.int64)
+        reach = (E @ E.T @ E) > 0
+        candidates = np.argwhere(shared & reach)
+        if candidates.size == 0:
+            continue
+        p2, q2 = (int(v) for v in candidates[0])
+        for q1 in np.flatnonzero(exclusive[p2]):
+            firsts = np.flatnonzero(exclusive[:, q1] & exclusive[:, q2])
+            if firsts.size:
+                p1 = int(firsts[0])
+                break
+        i1, i2, j1, j2 = (int(v) for v in (block.rows[p1], block.rows[p2], block.cols[q1], block.cols[q2]))
+        unit = block.units[0]
+        other = _unit_covering(reduction, part, block, (int(rows[p2]), int(cols[q2])))
+        certificate = NotClosedCertificate(
+            shape=structure.support.shape,
+            rank=structure.support.rank,
+            curve=Curve(
+                x={(i1, unit): T, (i2, unit): ONE, (i2, other): -T_INV},
+                y={(j1, unit): ONE, (j2, unit): T_INV, (j2, other): ONE},
+                limit={(i1, j2): Fraction(1), (i2, j1): Fraction(1)},
+            ),
+            lemma="local-LU lemma",
+            obstruction_cells=((i1, j1), (i1, j2), (i2, j1)),
+            obstruction_units=(unit,),
+            argument=(
+                f"only unit {unit} covers the cells ({i1},{j1}), ({i1},{j2}), ({i2},{j1}); a product in P "
+                f"would need x_{i1}·y_{j1} = 0, x_{i1}·y_{j2} = 1 and x_{i2}·y_{j1} = 1 for that unit, "
+                f"impossible"
+            ),
+        )
+        free = "is free (absorbed)" if reduction.hidden[rows[p2], cols[q2]] else f"is also covered by unit {other}"
+        return RuleOutcome(
+            Verdict.NOT_CLOSED,
+            "local-LU lemma",
+            f"unit {unit} alone covers ({i1},{j1}), ({i1},{j2}), ({i2},{j1}) and ({i2},{j2}) {free}: "
+            f"E_{{{i1},{j2}}} + E_{{{i2},{j1}}} is a limit of products but not a product",
+            certificate,
+        )
+    return None
+
+
+def _shared_rows(structure: RankOneStructure, reduction: ComponentReduction, part: Part, cover: np.ndarray) -> RuleOutcome | None:
+    return _shared_lines(structure, reduction, part, cover, transpose=False)
+
+
+def _shared_columns(structure: RankOneStructure, reduction: ComponentReduction, part: Part, cover: np.ndarray) -> RuleOutcome | None:
+    return _shared_lines(structure, reduction, part, cover, transpose=True)
+
+
+def _shared_lines(
+    structure: RankOneStructure, reduction: ComponentReduction, part: Part, cover: np.ndarray, transpose: bool
+) -> RuleOutcome | None:
+    """Shared-rows lemma (transpose: shared-columns) on two single-unit classes.
+
+    Rows i1 ≠ i2 of both rectangles, columns j1 (first only), j2 (both), j3 (second
+    only), the six cells visible and covered by no other class.
+    """
+    hidden = reduction.hidden.T if transpose else reduction.hidden
+    cover = cover.T if transpose else cover
+    lines_of = (lambda b: (b.cols, b.rows)) if transpose else (lambda b: (b.rows, b.cols))
+    local_lines = reduction.cols if transpose else reduction.rows
+    local_cross = reduction.rows if transpose else reduction.cols
+    singles = [b for b in part.classes if b.multiplicity == 1]
+    for index, first in enumerate(singles):
+        for second in singles[index + 1:]:
+            for a_block, b_block in ((first, second), (second, first)):
+                lines_a, cross_a = lines_of(a_block)
+                lines_b, cross_b = lines_of(b_block)
+                lines = np.intersect1d(lines_a, lines_b)
+                only_a = np.setdiff1d(cross_a, cross_b)
+                only_b = np.setdiff1d(cross_b, cross_a)
+                both = np.intersect1d(cross_a, cross_b)
+                if lines.size < 2 or not (only_a.size and only_b.size and both.size):
+                    continue
+                L = np.searchsorted(local_lines, lines)
+
+                def mask(cross: np.ndarray, count: int) -> np.ndarray:
+                    window = np.ix_(L, np.searchsorted(local_cross, cross))
+                    return ((cover[window] == count) & ~hidden[window]).astype(np.int64)
+
+                Oa, Ob, B = mask(only_a, 1), mask(only_b, 1), mask(both, 2)
+                good = (Oa @ Oa.T > 0) & (Ob @ Ob.T > 0) & (B @ B.T > 0)
+                np.fill_diagonal(good, False)
+                pairs = np.argwhere(good)
+                if pairs.size == 0:
+                    continue
+                p1, p2 = (int(v) for v in pairs[0])
+                l1, l2 = int(lines[p1]), int(lines[p2])
+                c1 = int(only_a[np.flatnonzero(Oa[p1] & Oa[p2])[0]])
+                c2 = int(both[np.flatnonzero(B[p1] & B[p2])[0]])
+                c3 = int(only_b[np.flatnonzero(Ob[p1] & Ob[p2])[0]])
+                return _shared_lines_outcome(structure, a_block.units[0], b_block.units[0], l1, l2, c1, c2, c3, transpose)
+    return None
+
+
+def _shared_lines_outcome(
+    structure: RankOneStructure, ua: int, ub: int, l1: int, l2: int, c1: int, c2: int, c3: int, transpose: bool
+) -> RuleOutcome:
+    # in "line" coordinates: x vectors live on lines, y vectors on cross positions
+    line_side = {(l1, ua): ONE, (l1, ub): ONE, (l2, ub): T}
+    cross_side = {(c1, ua): ONE, (c2, ua): -T_INV, (c2, ub): T_INV, (c3, ub): ONE}
+    limit_lines = {(l1, c1): Fraction(1), (l1, c3): Fraction(1), (l2, c2): Fraction(1)}
+    cells = tuple((l, c) for l in (l1, l2) for c in (c1, c2, c3))
+    if transpose:
+        x, y = cross_side, line_side
+        limit = {(c, l): v for (l, c), v in limit_lines.items()}
+        cells = tuple((c, l) for l, c in cells)
+        name, lines_word, cross_word = "shared-columns lemma", "columns", "rows"
+    else:
+        x, y = line_side, cross_side
+        limit = limit_lines
+        name, lines_word, cross_word = "shared-rows lemma", "rows", "columns"
+    argument = (
+        f"on {lines_word} {l1},{l2} only unit {ua} covers {cross_word[:-1]} {c1}, only unit {ub} covers "
+        f"{cross_word[:-1]} {c3}, only units {ua},{ub} cover {cross_word[:-1]} {c2}; A has (1,0) on "
+        f"{cross_word[:-1]}s {c1} and {c3}, so both units' vectors on {lines_word} {l1},{l2} are multiples of "
+        f"(1,0), yet A has (0,1) on {cross_word[:-1]} {c2}"
+    )
+    certificate = NotClosedCertificate(
+        shape=structure.support.shape,
+        rank=structure.support.rank,
+        curve=Curve(x=x, y=y, limit=limit),
+        lemma=name,
+        obstruction_cells=cells,
+        obstruction_units=(ua, ub),
+        argument=argument,
+    )
+    return RuleOutcome(
+        Verdict.NOT_CLOSED,
+        name,
+        f"units {ua} and {ub} share {lines_word} {l1},{l2}; {argument}",
+        certificate,
+    )
