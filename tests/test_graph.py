@@ -137,3 +137,68 @@ def test_cell_budget_is_enforced():
     dense = TwoFactorSupport(np.ones((30, 2), dtype=int), np.eye(30, 2, dtype=int) + np.eye(30, 2, k=-1, dtype=int))
     with pytest.raises(StructureTooLarge, match="budget"):
         RankOneStructure.build(dense, max_cells=1)
+
+
+def _exact_labels(matrix) -> list[int]:
+    """Reference grouping of the columns of a sparse 0/1 matrix: equal index sets, numbered by first occurrence."""
+    dense = matrix.toarray() != 0
+    seen: dict[tuple, int] = {}
+    return [seen.setdefault(tuple(np.flatnonzero(dense[:, k])), len(seen)) for k in range(dense.shape[1])]
+
+
+def _force_keys(monkeypatch, key):
+    """Replace the 64-bit column key by ``key(column_index_set, k)``, so collisions are chosen by the test."""
+
+    def keys(indptr, indices, n_rows):
+        return np.array(
+            [key(tuple(indices[a:b].tolist()), k) for k, (a, b) in enumerate(zip(indptr[:-1], indptr[1:]))],
+            dtype=np.uint64,
+        )
+
+    monkeypatch.setattr(graph_module, "_column_keys", keys)
+
+
+def test_colliding_keys_of_columns_of_different_lengths_stay_apart(monkeypatch):
+    # issue 20: {0} and {0,1} share a key; the entry comparison of {0,1} against {0} used to
+    # read past the end of {0} into the next column {1} and pass, giving labels [0 1 0]
+    import scipy.sparse as sp
+
+    _force_keys(monkeypatch, lambda column, k: 8 if column == (1,) else 7)
+    matrix = sp.csc_array(np.array([[1, 0, 1], [0, 1, 1]]))
+    assert graph_module.group_equal_columns(matrix).tolist() == [0, 1, 2]
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        lambda column, k: 0,  # every column collides
+        lambda column, k: column[0] if column else 0,  # collide on the first row, any length
+        lambda column, k: sum(column) % 3,  # collide across lengths
+        lambda column, k: len(column) % 2,  # collide across lengths of equal parity
+    ],
+    ids=["constant", "first_row", "row_sum_mod_3", "length_parity"],
+)
+def test_grouping_is_exact_under_forced_collisions(monkeypatch, key):
+    import scipy.sparse as sp
+
+    _force_keys(monkeypatch, key)
+    rng = np.random.default_rng(11)
+    for _ in range(200):
+        m, k = rng.integers(1, 6), rng.integers(1, 12)
+        dense = (rng.random((m, k)) < rng.random()).astype(np.int8)
+        # repeat some columns so that real groups exist next to the collisions
+        dense = dense[:, rng.integers(0, k, size=k + 4)]
+        matrix = sp.csc_array(dense)
+        assert graph_module.group_equal_columns(matrix).tolist() == _exact_labels(matrix)
+
+
+def test_structure_is_exact_when_keys_collide_across_lengths(monkeypatch):
+    # classes (equal rectangles) and twins built on adversarial keys still match the definitions
+    _force_keys(monkeypatch, lambda column, k: column[0] if column else 0)
+    rng = np.random.default_rng(5)
+    for _ in range(60):
+        check_against_brute_force(random_support(rng))
+    I = [[1, 0, 1], [0, 1, 1]]
+    J = [[1, 1, 1]]
+    structure = RankOneStructure.build(TwoFactorSupport.from_dense(I, J))
+    assert structure.n_classes == 3 and structure.complete.tolist() == [True, True, True]

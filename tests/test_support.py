@@ -80,3 +80,14 @@ def test_product_support_is_boolean_product():
     assert product_support(sp.csr_array(left), sp.csr_array(right)).toarray().tolist() == [
         [0, 1, 0], [0, 0, 0], [1, 1, 0]
     ]
+
+
+def test_equal_supports_hash_equally_whatever_the_index_dtype():
+    # issue 20 audit: __eq__ compares index values, so __hash__ must not see the index dtype
+    small = sp.csr_array(np.array([[1, 0], [1, 1]], dtype=np.int8))
+    wide = sp.csr_array((small.data, small.indices.astype(np.int64), small.indptr.astype(np.int64)), shape=small.shape)
+    assert small.indices.dtype != wide.indices.dtype
+    a, b = TwoFactorSupport(small, small), TwoFactorSupport(wide, wide)
+    assert a == b and hash(a) == hash(b) and len({a, b}) == 1
+    c, d = ChainSupport((small, small)), ChainSupport((wide, wide))
+    assert c == d and hash(c) == hash(d) and len({c, d}) == 1

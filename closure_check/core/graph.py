@@ -74,13 +74,23 @@ def _segment_sums(values: np.ndarray, indptr: np.ndarray) -> np.ndarray:
     return sums
 
 
+def _column_keys(indptr: np.ndarray, indices: np.ndarray, n_rows: int) -> np.ndarray:
+    """A 64-bit key per column: the sum (mod 2**64) of fixed random row weights, mixed with the length."""
+    weights = np.random.default_rng(_HASH_SEED).integers(
+        0, np.iinfo(np.int64).max, size=max(n_rows, 1), dtype=np.int64
+    ).view(np.uint64)
+    lengths = np.diff(indptr).astype(np.uint64)
+    return _segment_sums(weights[indices], indptr) ^ (lengths * np.uint64(_LENGTH_MIX))
+
+
 def group_equal_columns(matrix: sp.csc_array) -> np.ndarray:
     """Label the columns of a 0/1 matrix so that equal labels ⇔ equal columns.
 
     Parameters
     ----------
     matrix
-        A CSC matrix with sorted indices.
+        A CSC matrix; its stored entries (explicit zeros included) are the support.
+        Unsorted indices and duplicate entries are canonicalised on a copy first.
 
     Returns
     -------
@@ -89,42 +99,58 @@ def group_equal_columns(matrix: sp.csc_array) -> np.ndarray:
 
     Notes
     -----
-    Each column is hashed as the sum (mod 2**64) of fixed random weights of its rows,
-    together with its length; columns with equal keys are then compared entry by entry.
-    Only if that comparison finds a hash collision (probability about ``k² 2⁻⁶⁴``) is an
-    exact byte-wise grouping used instead, so the labels are always exact.  Cost
-    ``O(nnz + k log k)``.
+    Each column gets a 64-bit key (:func:`_column_keys`, a function of the column's
+    index set only), so equal columns have equal keys and equal lengths.  Columns are
+    first grouped by key; every column is then compared with the first column of its
+    group, lengths first (a column of another length is a collision, whatever the key
+    says) and then entry by entry, which equal lengths keep inside the two columns.
+    The groups where some comparison fails (a key collision, probability
+    about ``k² 2⁻⁶⁴`` for honest inputs, but a file can be built to collide) are
+    regrouped exactly by their index bytes, in a Python loop over those groups' columns
+    only.  So the labels never depend on the hash.  Cost ``O(nnz + k log k)`` without
+    collisions.
     """
-    if not matrix.has_sorted_indices:
+    if not matrix.has_canonical_format:
         matrix = matrix.copy()
-        matrix.sort_indices()
-    n_rows = matrix.shape[0]
+        matrix.sum_duplicates()
+    n_rows, n_cols = matrix.shape
     indptr = matrix.indptr.astype(np.int64)
-    indices = matrix.indices
+    indices = matrix.indices[: indptr[-1]]
+    if n_cols == 0:
+        return np.zeros(0, dtype=np.int64)
     lengths = np.diff(indptr)
-    weights = np.random.default_rng(_HASH_SEED).integers(
-        0, np.iinfo(np.int64).max, size=max(n_rows, 1), dtype=np.int64
-    ).view(np.uint64)
-    keys = _segment_sums(weights[indices], indptr) ^ (lengths.astype(np.uint64) * np.uint64(_LENGTH_MIX))
-    _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
-    labels = _first_occurrence_rank(first)[inverse]
-    shift = indptr[first[inverse]] - indptr[:-1]
-    if not shift.any():
-        return labels
-    index_type = np.int32 if indices.size < np.iinfo(np.int32).max else np.int64
-    source = np.repeat(shift.astype(index_type), lengths)
-    source += np.arange(indices.size, dtype=index_type)
-    if not np.array_equal(indices, indices[source]):
-        return _group_equal_columns_exactly(indptr, indices)
-    return labels
+    keys = np.asarray(_column_keys(indptr, indices, n_rows), dtype=np.uint64)
+    # candidate groups: equal keys; np.unique sorts stably, so first[g] is group g's first column
+    _, first, group = np.unique(keys, return_index=True, return_inverse=True)
+    group = group.reshape(-1).astype(np.int64)
+    representative = first[group]
+    # a column of another length than its representative is a collision; it is compared
+    # with itself below (shift 0), so the entry comparison never leaves either column
+    collided_by_length = lengths != lengths[representative]
+    shift = np.where(collided_by_length, 0, indptr[representative] - indptr[:-1])
+    collided = np.flatnonzero(collided_by_length)
+    if shift.any():
+        index_type = np.int32 if indices.size < np.iinfo(np.int32).max else np.int64
+        source = np.repeat(shift.astype(index_type), lengths)
+        source += np.arange(indices.size, dtype=index_type)
+        differ = np.flatnonzero(indices != indices[source])
+        collided = np.union1d(collided, np.searchsorted(indptr, differ, side="right") - 1)
+    if collided.size == 0:
+        return _first_occurrence_rank(first)[group]
+    _regroup_exactly(group, np.flatnonzero(np.isin(group, group[collided])), indptr, indices)
+    return _renumber_by_first_occurrence(group)
 
 
-def _group_equal_columns_exactly(indptr: np.ndarray, indices: np.ndarray) -> np.ndarray:
+def _regroup_exactly(group: np.ndarray, columns: np.ndarray, indptr: np.ndarray, indices: np.ndarray) -> None:
+    """Give ``columns`` fresh group numbers (in place), equal iff their index sets are equal.
+
+    The columns are keyed by the bytes of their (sorted, one-dtype) index arrays, so the
+    dictionary compares whole index sets, lengths included.
+    """
+    fresh = int(group.max()) + 1
     seen: dict[bytes, int] = {}
-    return np.array(
-        [seen.setdefault(indices[a:b].tobytes(), len(seen)) for a, b in zip(indptr[:-1], indptr[1:])],
-        dtype=np.int64,
-    )
+    for c in columns.tolist():
+        group[c] = fresh + seen.setdefault(indices[indptr[c] : indptr[c + 1]].tobytes(), len(seen))
 
 
 def _first_occurrence_rank(first: np.ndarray) -> np.ndarray:

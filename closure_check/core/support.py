@@ -81,6 +81,11 @@ def as_support_matrix(data: object, what: str = "support") -> SupportMatrix:
     return matrix
 
 
+def _index_bytes(matrix: SupportMatrix) -> bytes:
+    """The column indices as int64 bytes, whatever index dtype SciPy chose (for hashing)."""
+    return matrix.indices.astype(np.int64, copy=False).tobytes()
+
+
 def _same_pattern(a: SupportMatrix, b: SupportMatrix) -> bool:
     return (
         a.shape == b.shape
@@ -151,7 +156,8 @@ class TwoFactorSupport:
         return _same_pattern(self.I, other.I) and _same_pattern(self.J, other.J)
 
     def __hash__(self) -> int:
-        return hash((self.I.shape, self.J.shape, self.I.indices.tobytes(), self.J.indices.tobytes()))
+        # int64 bytes: equal supports (``__eq__`` compares values, not index dtypes) hash equally
+        return hash((self.I.shape, self.J.shape, _index_bytes(self.I), _index_bytes(self.J)))
 
     def __repr__(self) -> str:
         m, n = self.shape
@@ -236,7 +242,7 @@ class ChainSupport:
         )
 
     def __hash__(self) -> int:
-        return hash(tuple((f.shape, f.indices.tobytes()) for f in self.factors))
+        return hash(tuple((f.shape, _index_bytes(f)) for f in self.factors))
 
     def __repr__(self) -> str:
         return f"ChainSupport(N={self.length}, dims={self.dims}, nnz={self.nnz})"
