@@ -18,14 +18,6 @@ from typing import Any
 import click
 
 from cli.common import EXIT_DISAGREEMENT, budget_option, fail_bad_input
-from closure_check.batch import (
-    report_format_for,
-    run_batch,
-    summary_table,
-    write_report,
-)
-from closure_check.census import census_markdown, run_census
-from closure_check.io import SupportFileError
 
 
 class _Progress:
@@ -85,6 +77,14 @@ def batch(paths: tuple[str, ...], jobs: int | None, budget: float, case_seconds:
     Exit status 1 if a verdict disagrees with a file's `expect:`, 2 if a PATH does not
     exist (or the results or report cannot be written), 0 otherwise.
     """
+    from closure_check.batch import (
+        report_format_for,
+        run_batch,
+        summary_table,
+        write_report,
+    )
+    from closure_check.io import SupportFileError
+
     if report:
         try:
             report_format_for(Path(report), report_format)
@@ -131,6 +131,8 @@ def census(rows: int, cols: int, units: int, budget: float, jobs: int | None, ba
 
     Exit status 1 if a verdict disagrees with the baseline, 0 otherwise.
     """
+    from closure_check.census import census_markdown, run_census
+
     result = run_census(rows, cols, units, budget=budget, jobs=jobs or os.cpu_count() or 1, baseline=baselines or None)
     text = census_markdown(result)
     if output:

@@ -20,17 +20,6 @@ from cli.common import (
     fail_bad_input,
     load,
 )
-from closure_check.decide import check
-from closure_check.output.certificate_json.two_factor import (
-    CertificateFileError,
-    certificate_text,
-    load_certificate,
-)
-from closure_check.output.proof_text import (
-    render_certificate_latex,
-    render_certificate_markdown,
-)
-from closure_check.verifier import verify_certificate
 
 
 @click.command()
@@ -53,6 +42,14 @@ def certify(file: str, output: str | None, budget: float, fmt: str) -> None:
     verifier: should it not verify (a bug), the problems go to stderr and the exit
     status is 1.
     """
+    from closure_check.decide import check
+    from closure_check.output.certificate_json.two_factor import certificate_text
+    from closure_check.output.proof_text import (
+        render_certificate_latex,
+        render_certificate_markdown,
+    )
+    from closure_check.verifier import verify_certificate
+
     case = load(file)
     cert = check(case.support, budget=budget).certificate_json(name=case.name)
     report = verify_certificate(cert)
@@ -85,6 +82,12 @@ def verify(certs: tuple[str, ...]) -> None:
     A CLOSED certificate rests on the lemmas it cites: the OK line lists them after
     "rests on".  Exit status 1 if any certificate is rejected, 2 if one cannot be read.
     """
+    from closure_check.output.certificate_json.two_factor import (
+        CertificateFileError,
+        load_certificate,
+    )
+    from closure_check.verifier import verify_certificate
+
     bad_input = rejected = False
     for path in certs:
         try:

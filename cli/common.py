@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
-from closure_check.core.case import Case
-from closure_check.io import SupportFileError, read_case
+if TYPE_CHECKING:
+    from closure_check.core.case import Case
 
 EXIT_DISAGREEMENT = 1
 """A verdict disagrees with ``expect:``, or a certificate is rejected."""
@@ -26,6 +26,8 @@ def fail_bad_input(message: str) -> NoReturn:
 
 def load(path: str) -> Case:
     """Read a support file, or exit 2 with ``FILE:LINE: problem``."""
+    from closure_check.io import SupportFileError, read_case
+
     try:
         return read_case(Path(path))
     except SupportFileError as error:

@@ -10,23 +10,19 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-import numpy as np
 
 from cli.common import fail_bad_input, load
-from closure_check.algebra.system import as_target
-from closure_check.export import (
-    FORMATS,
-    PROBLEMS,
-    ExportError,
-    export_problem,
-    parse_entries,
-)
 
 __all__ = ["export"]
 
 
 def _target(at: str, shape: tuple[int, int]) -> object:
     """``--at``: a ``.npy`` file holding a dense m×n array, or entries ``i,j=v;…``."""
+    import numpy as np
+
+    from closure_check.algebra.system import as_target
+    from closure_check.export import parse_entries
+
     if at.lower().endswith(".npy"):
         try:
             array = np.load(Path(at), allow_pickle=False)
@@ -42,12 +38,12 @@ def _target(at: str, shape: tuple[int, int]) -> object:
 
 @click.command("export")
 @click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--to", "to", required=True, type=click.Choice(FORMATS), help="Target program: Macaulay2, Singular, QEPCAD B or SMT-LIB 2.")
+@click.option("--to", "to", required=True, metavar="m2|singular|qepcad|smt2", help="Target program: Macaulay2, Singular, QEPCAD B or SMT-LIB 2.")
 @click.option(
     "--problem",
     default="membership",
     show_default=True,
-    type=click.Choice(PROBLEMS),
+    metavar="membership|image|closedness",
     help="membership: X Yᵀ = A; image: the set P (QEPCAD) or its Zariski closure (m2, singular); closedness: the baseline's sentence (smt2, qepcad).",
 )
 @click.option("--at", "at", default=None, help="The matrix A for membership: entries '0,1=1;1,0=-1/2' (0-based, absent = 0) or a .npy file. Default: symbolic a_i_j.")
@@ -58,6 +54,8 @@ def export(file: str, to: str, problem: str, at: str | None, output: str | None)
     Run the result with `M2 --script F`, `Singular -q F`, `qepcad +N50000000 < F`
     or `z3 F` (docs/export.md says what each file states and how to read the answer).
     """
+    from closure_check.export import ExportError, export_problem
+
     case = load(file)
     target = None
     if at is not None:

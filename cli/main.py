@@ -10,9 +10,9 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-import numpy as np
 
 from cli.batch_cmd import batch, census
 from cli.certify_cmd import certify, verify
@@ -25,20 +25,17 @@ from cli.common import (
 )
 from cli.export_cmd import export
 from cli.relu_cmd import relu
-from closure_check.result import Tractability
-from closure_check.approximation.solve import solve as solve_support
-from closure_check.core.case import Case, Verdict
-from closure_check.core.graph import RankOneStructure, StructureTooLarge
-from closure_check.core.support import ChainSupport
-from closure_check.decide import check as check_support
-from closure_check.families import FAMILIES, FamilyError, build_family
-from closure_check.io import SupportFileError, read_case, write_case
-from closure_check.output.certificate_json.two_factor import dump_certificate
-from closure_check.output.terminal import render_case, render_check
+
+if TYPE_CHECKING:
+    from closure_check.core.case import Case
+    from closure_check.core.graph import RankOneStructure
 
 
 def two_factor_structure(case: Case) -> tuple[RankOneStructure | None, str]:
     """Structure of the case's two-factor form, or None with the reason."""
+    from closure_check.core.graph import RankOneStructure, StructureTooLarge
+    from closure_check.core.support import ChainSupport
+
     support = case.support
     if isinstance(support, ChainSupport):
         if support.length != 2:
@@ -61,6 +58,8 @@ def main() -> None:
 @click.option("--png", "png", type=click.Path(dir_okay=False), help="Also draw supports and rectangles to this PNG (one file only).")
 def show(files: tuple[str, ...], png: str | None) -> None:
     """Print the supports and their rectangles: classes, multiplicity, completeness, components."""
+    from closure_check.output.terminal import render_case
+
     if png and len(files) != 1:
         fail_bad_input("closure-check show: --png takes exactly one FILE")
     for index, path in enumerate(files):
@@ -91,6 +90,10 @@ def family(name: str | None, args: tuple[str, ...], output: str | None) -> None:
 
     Without NAME, list the families and their arguments.
     """
+    from closure_check.families import FAMILIES, FamilyError, build_family
+    from closure_check.io import SupportFileError, write_case
+    from closure_check.output.terminal import render_case
+
     if name is None:
         for entry in FAMILIES.values():
             click.echo(f"{entry.usage}\n    {entry.summary}")
@@ -128,6 +131,13 @@ def check(files: tuple[str, ...], as_json: bool, strict: bool, budget: float, ce
     Exit status 0 when every verdict agrees with the file's `expect:` (if any), 1 on a
     disagreement (or an UNKNOWN with --strict), 2 if a file could not be read.
     """
+    from closure_check.core.case import Verdict
+    from closure_check.decide import check as check_support
+    from closure_check.io import SupportFileError, read_case
+    from closure_check.output.certificate_json.two_factor import dump_certificate
+    from closure_check.output.terminal import render_check
+    from closure_check.result import Tractability
+
     bad_input = disagreement = False
     for path in files:
         try:
@@ -178,6 +188,11 @@ def solve(file: str, matrix_path: str, output: str | None, restarts: int, seed: 
     Exact (truncated SVDs) on the tractable families; otherwise alternating least
     squares, labelled as not guaranteed.
     """
+    import numpy as np
+
+    from closure_check.approximation.solve import solve as solve_support
+    from closure_check.core.support import ChainSupport
+
     case = load(file)
     support = case.support
     if isinstance(support, ChainSupport):

@@ -17,7 +17,6 @@ this one.
 
 from __future__ import annotations
 
-from closure_check.chains.check import check_chain
 from closure_check.core.case import Support
 from closure_check.core.support import ChainSupport
 from closure_check.result import CheckResult
@@ -46,6 +45,10 @@ def check(support: Support, budget: float = 0.0) -> CheckResult:
     """
     if isinstance(support, ChainSupport):
         if support.length != 2:
+            from closure_check.chains.check import (
+                check_chain,  # chains load only for chains
+            )
+
             return check_chain(support, budget=budget)
         support = support.to_two_factor()
     return check_two_factor(support, budget=budget)

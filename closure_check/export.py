@@ -61,17 +61,14 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from closure_check.algebra.real import smtlib_query
-from closure_check.algebra.system import (
-    PolynomialSystem,
-    as_target,
-    chain_system,
-    membership_system,
-)
 from closure_check.core.support import ChainSupport, TwoFactorSupport
+
+if TYPE_CHECKING:
+    from closure_check.algebra.system import PolynomialSystem
 
 __all__ = ["ExportError", "FORMATS", "PROBLEMS", "export_problem", "parse_entries"]
 
@@ -119,6 +116,10 @@ def parse_entries(text: str, shape: tuple[int, int]) -> dict[Cell, Fraction]:
             entries[cell] = Fraction(match.group(3))
         except (ValueError, ZeroDivisionError):
             raise ValueError(f"bad value {match.group(3)!r} in {item!r}") from None
+    from closure_check.algebra.system import (
+        as_target,  # flint, loaded when a problem is built
+    )
+
     return as_target(entries, shape)
 
 
@@ -135,6 +136,8 @@ class _Parametrisation:
 
 
 def _system(support: TwoFactorSupport | ChainSupport, target: object) -> PolynomialSystem:
+    from closure_check.algebra.system import chain_system, membership_system
+
     if isinstance(support, ChainSupport):
         return chain_system(support, target)
     if isinstance(support, TwoFactorSupport):
@@ -333,6 +336,8 @@ def _concrete(system: PolynomialSystem, to: str, header: list[str], name: str, s
     ]
     if to == "smt2":
         about.append("sat: A is a product (z3's model gives the factors); unsat: A is not in P.")
+        from closure_check.algebra.real import smtlib_query
+
         return _comment(";", about) + smtlib_query(system)
     if to == "singular":
         about.append("Prints a reduced Groebner basis over QQ; _[1]=1 means no complex solution, so A is not in P.")

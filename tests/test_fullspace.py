@@ -129,7 +129,7 @@ def test_random_masked_problems_agree_with_membership():
 
 # ---------------------------------------------------------------------------------------
 # Replay: every proof is rebuilt into exact factors (x_k, y_k) for a target A, and
-# π_V(Σ x_k y_kᵀ) = A is checked with Fractions (a port of research/fullspace/construct.py).
+# π_V(Σ x_k y_kᵀ) = A is checked with Fractions.
 # A factor list is aligned with the units of the node it realises; x, y map line -> value.
 # ---------------------------------------------------------------------------------------
 
@@ -644,7 +644,7 @@ def test_every_fixed_factor_of_a_branching_proof_has_full_rank():
         ([((0, 1), (0, 1)), ((1, 2), (1, 2))], [(0, 0), (0, 1), (1, 0), (1, 1), (1, 2), (2, 1), (2, 2)]),
         # shared rows (MATH.md): [[1,0,1],[0,1,0]] is not a product
         ([((0, 1), (0, 1)), ((0, 1), (1, 2))], [(i, j) for i in range(2) for j in range(3)]),
-        # parts 4 and 15 of research/fullspace/parts.json: not closed, hence not full
+        # parts 4 and 15 of the 22 parts open before the full-space lemmas: not closed, hence not full
         ([((1, 2), (0, 2)), ((1, 2), (1, 2)), ((0, 2), (0, 1))], [c for c in SQUARE if c != (0, 2)]),
         ([((1, 2), (0, 1, 2)), ((0, 2), (1, 2)), ((0, 1, 2), (0, 1))], SQUARE),
         # rank ≤ 2 on 3×3 next to a cell-free unit

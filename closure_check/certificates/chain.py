@@ -29,11 +29,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from closure_check.algebra.nullstellensatz import NullstellensatzCertificate
 from closure_check.core.laurent import Laurent
 from closure_check.core.support import ChainSupport
+
+if TYPE_CHECKING:
+    from closure_check.algebra.nullstellensatz import NullstellensatzCertificate
 
 __all__ = ["Cell", "ChainCurve", "ChainNotClosedCertificate"]
 

@@ -19,10 +19,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
-from closure_check.algebra.nullstellensatz import NullstellensatzCertificate
 from closure_check.core.laurent import Laurent
 from closure_check.core.support import TwoFactorSupport
+
+if TYPE_CHECKING:
+    from closure_check.algebra.nullstellensatz import NullstellensatzCertificate
 
 __all__ = ["Cell", "Curve", "NotClosedCertificate"]
 

@@ -36,9 +36,8 @@ and its ``argument`` says so.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from closure_check.algebra.real import EngineRecord
 from closure_check.certificates.chain import ChainCurve, ChainNotClosedCertificate
 from closure_check.certificates.two_factor import NotClosedCertificate
 from closure_check.chains.chainable import chainable_architecture
@@ -52,6 +51,9 @@ from closure_check.core.case import Verdict
 from closure_check.core.support import ChainSupport
 from closure_check.result import CheckResult
 from closure_check.two_factor.check import check_two_factor
+
+if TYPE_CHECKING:
+    from closure_check.algebra.real import EngineRecord
 
 __all__ = ["MAX_ORIGINAL_VARIABLES", "check_chain"]
 

@@ -69,10 +69,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import scipy.sparse as sp
-from scipy.sparse.csgraph import connected_components
 
 from closure_check.certificates.chain import Cell, ChainCurve
+from closure_check.core.components import connected_components
 from closure_check.core.laurent import Laurent
 from closure_check.core.support import (
     ChainSupport,
@@ -175,16 +174,11 @@ def _pair_components(left: SupportMatrix, right: SupportMatrix) -> tuple[int, np
     """
     m, r = left.shape
     n = right.shape[1]
-    zero = sp.csr_array
-    graph = sp.block_array(
-        [
-            [zero((m, m)), left, zero((m, n))],
-            [None, zero((r, r)), right],
-            [None, None, zero((n, n))],
-        ],
-        format="csr",
-    )
-    return connected_components(graph, directed=False)
+    left_rows = np.repeat(np.arange(m, dtype=np.int64), np.diff(left.indptr))
+    right_rows = np.repeat(np.arange(r, dtype=np.int64), np.diff(right.indptr))
+    ends_a = np.concatenate([left_rows, m + right_rows])
+    ends_b = np.concatenate([m + left.indices.astype(np.int64), m + r + right.indices.astype(np.int64)])
+    return connected_components(m + r + n, ends_a, ends_b)
 
 
 def _fixed_json(fixed: FixedFactor | None) -> dict[str, Any] | None:

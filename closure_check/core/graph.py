@@ -43,13 +43,20 @@ References
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import networkx as nx
 import numpy as np
 import scipy.sparse as sp
-from scipy.sparse.csgraph import connected_components
 
+from closure_check.core.components import (
+    connected_components,
+    first_occurrence_rank,
+    renumber_by_first_occurrence,
+)
 from closure_check.core.support import TwoFactorSupport
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 __all__ = ["RankOneStructure", "StructureTooLarge", "group_equal_columns", "DEFAULT_MAX_CELLS"]
 
@@ -136,9 +143,9 @@ def group_equal_columns(matrix: sp.csc_array) -> np.ndarray:
         differ = np.flatnonzero(indices != indices[source])
         collided = np.union1d(collided, np.searchsorted(indptr, differ, side="right") - 1)
     if collided.size == 0:
-        return _first_occurrence_rank(first)[group]
+        return first_occurrence_rank(first)[group]
     _regroup_exactly(group, np.flatnonzero(np.isin(group, group[collided])), indptr, indices)
-    return _renumber_by_first_occurrence(group)
+    return renumber_by_first_occurrence(group)
 
 
 def _regroup_exactly(group: np.ndarray, columns: np.ndarray, indptr: np.ndarray, indices: np.ndarray) -> None:
@@ -151,21 +158,6 @@ def _regroup_exactly(group: np.ndarray, columns: np.ndarray, indptr: np.ndarray,
     seen: dict[bytes, int] = {}
     for c in columns.tolist():
         group[c] = fresh + seen.setdefault(indices[indptr[c] : indptr[c + 1]].tobytes(), len(seen))
-
-
-def _first_occurrence_rank(first: np.ndarray) -> np.ndarray:
-    """Given the first position of each group, the group numbers by first occurrence."""
-    rank = np.empty(first.size, dtype=np.int64)
-    rank[np.argsort(first)] = np.arange(first.size)
-    return rank
-
-
-def _renumber_by_first_occurrence(labels: np.ndarray) -> np.ndarray:
-    """Relabel so that groups are numbered 0, 1, … in order of first occurrence."""
-    if labels.size == 0:
-        return labels.astype(np.int64)
-    _, first, inverse = np.unique(labels, return_index=True, return_inverse=True)
-    return _first_occurrence_rank(first)[inverse]
 
 
 @dataclass(frozen=True, eq=False)
@@ -232,7 +224,7 @@ class RankOneStructure:
         rows_label = group_equal_columns(unit_rows)
         cols_label = group_equal_columns(unit_cols)
         pair = rows_label[nonempty] * (int(cols_label.max(initial=0)) + 1) + cols_label[nonempty]
-        class_of_nonempty = _renumber_by_first_occurrence(pair)
+        class_of_nonempty = renumber_by_first_occurrence(pair)
         n_classes = int(class_of_nonempty.max(initial=-1)) + 1
         unit_class = np.full(support.rank, -1, dtype=np.int64)
         unit_class[nonempty] = class_of_nonempty
@@ -298,13 +290,15 @@ class RankOneStructure:
         """The classes of an overlap component, in increasing order."""
         return np.flatnonzero(self.class_component == component)
 
-    def bipartite_graph(self) -> nx.MultiGraph:
+    def bipartite_graph(self) -> "nx.MultiGraph":
         """Row/column graph with one biclique per non-empty unit.
 
         Nodes are ``("row", i)`` and ``("col", j)`` (attribute ``bipartite`` 0 or 1) for
         every row and column of the product; unit k adds the edges ``R_k × C_k``, each
         with key k.  Size ``Σ_k |R_k||C_k|``: meant for small supports.
         """
+        import networkx as nx
+
         graph = nx.MultiGraph()
         m, n = self.support.shape
         graph.add_nodes_from((("row", i) for i in range(m)), bipartite=0)
@@ -314,12 +308,14 @@ class RankOneStructure:
             graph.add_edges_from((("row", i), ("col", j), int(unit)) for i in rows for j in cols)
         return graph
 
-    def overlap_graph(self) -> nx.Graph:
+    def overlap_graph(self) -> "nx.Graph":
         """Graph on classes, an edge when two class rectangles share a cell.
 
         Edge attribute ``cells``: the shared cells ``(R ∩ R') × (C ∩ C')`` count.
         Cost ``O(k²)`` set intersections for k classes: meant for small supports.
         """
+        import networkx as nx
+
         graph = nx.Graph()
         graph.add_nodes_from(range(self.n_classes))
         rectangles = [tuple(map(set, self.class_rectangle(c))) for c in range(self.n_classes)]
@@ -379,9 +375,7 @@ def _overlap_components(
         cell, owner = cell[order], owner[order]
     same = cell[1:] == cell[:-1]
     left, right = owner[:-1][same], owner[1:][same]
-    adjacency = sp.coo_array((np.ones(left.size, dtype=np.int8), (left, right)), shape=(n_classes, n_classes))
-    _, labels = connected_components(adjacency, directed=False)
-    return _renumber_by_first_occurrence(labels.astype(np.int64)), int(left.size)
+    return connected_components(n_classes, left, right)[1], int(left.size)
 
 
 def _twin_compressed_sets(members: sp.csr_array) -> tuple[np.ndarray, np.ndarray, int]:

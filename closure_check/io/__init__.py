@@ -31,6 +31,7 @@ prints it and exits with status 2.
 
 from __future__ import annotations
 
+import importlib
 from os import PathLike
 from pathlib import Path
 
@@ -38,10 +39,6 @@ from closure_check.core.case import Case
 from closure_check.core.support import ChainSupport, TwoFactorSupport
 from closure_check.io.common import check_writable_metadata, read_bytes
 from closure_check.io.errors import SupportFileError
-from closure_check.io.jsonfmt import format_json, parse_json
-from closure_check.io.matrixmarket import read_set, write_set
-from closure_check.io.npz import parse_npz, save_npz
-from closure_check.io.text import format_text, parse_text
 
 __all__ = ["FORMATS", "SupportFileError", "format_for", "read_case", "write_case"]
 
@@ -49,6 +46,12 @@ __all__ = ["FORMATS", "SupportFileError", "format_for", "read_case", "write_case
 FORMATS = ("text", "json", "npz", "mtx")
 
 _SUFFIXES = {".json": "json", ".npz": "npz", ".mtx": "mtx"}
+_MODULES = {
+    "text": "closure_check.io.text",
+    "json": "closure_check.io.jsonfmt",
+    "npz": "closure_check.io.npz",
+    "mtx": "closure_check.io.matrixmarket",
+}
 
 
 def format_for(path: str | PathLike[str]) -> str:
@@ -94,12 +97,13 @@ def read_case(path: str | PathLike[str], fmt: str | None = None) -> Case:
         Only if ``fmt`` is not one of :data:`FORMATS`.
     """
     path, fmt = _resolve(path, fmt)
+    module = importlib.import_module(_MODULES[fmt])  # only the reader the file needs
     try:
         if fmt == "mtx":
-            return read_set(path)
+            return module.read_set(path)
         data = read_bytes(path)
-        parser = {"text": parse_text, "json": parse_json, "npz": parse_npz}[fmt]
-        return parser(data, path)
+        parser = {"text": "parse_text", "json": "parse_json", "npz": "parse_npz"}[fmt]
+        return getattr(module, parser)(data, path)
     except MemoryError:
         raise SupportFileError(path, None, "not enough memory for a support this large") from None
 
@@ -150,14 +154,15 @@ def write_case(case: Case, path: str | PathLike[str], fmt: str | None = None) ->
             raise SupportFileError(
                 path, None, f"cannot write: {label} is {matrix.shape[0]} x {matrix.shape[1]} (every factor needs a row and a column)"
             )
+    module = importlib.import_module(_MODULES[fmt])
     try:
         if fmt == "mtx":
-            return write_set(case, path)
+            return module.write_set(case, path)
         if fmt == "npz":
             with path.open("wb") as file:
-                save_npz(case, file)
+                module.save_npz(case, file)
         else:
-            text = format_text(case) if fmt == "text" else format_json(case)
+            text = module.format_text(case) if fmt == "text" else module.format_json(case)
             path.write_text(text, encoding="utf-8")
     except OSError as err:
         where = Path(err.filename) if err.filename else path

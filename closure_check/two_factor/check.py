@@ -24,20 +24,14 @@ Pipeline (``docs/theory.md`` §3–4):
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
-from closure_check.algebra.real import EngineRecord
 from closure_check.core.case import Verdict
 from closure_check.core.graph import RankOneStructure, StructureTooLarge
 from closure_check.core.support import TwoFactorSupport
 from closure_check.result import CheckResult
-from closure_check.two_factor.engine import (
-    MAX_NONZEROS,
-    MAX_ZERO_ONE_CELLS,
-    prove_part_closed,
-    refute_part,
-    refute_with_sentence,
-)
 from closure_check.two_factor.reduce import (
     ComponentReduction,
     ComponentTooLarge,
@@ -46,6 +40,9 @@ from closure_check.two_factor.reduce import (
 )
 from closure_check.two_factor.rules import decide_part
 from closure_check.two_factor.tractability import tractability
+
+if TYPE_CHECKING:
+    from closure_check.algebra.real import EngineRecord
 
 __all__ = ["check_two_factor"]
 
@@ -113,6 +110,12 @@ def check_two_factor(support: TwoFactorSupport, budget: float = 0.0) -> CheckRes
         for part in reduction.parts:
             outcome = decide_part(structure, reduction, part)
             if outcome is None and budget > 0:
+                from closure_check.two_factor.engine import (
+                    prove_part_closed,
+                    refute_part,
+                    refute_with_sentence,
+                )
+
                 outcome = (
                     refute_part(structure, reduction, part, budget)
                     or prove_part_closed(structure, reduction, part, budget)
@@ -126,6 +129,11 @@ def check_two_factor(support: TwoFactorSupport, budget: float = 0.0) -> CheckRes
                 )
                 tried = "no rule applies"
                 if budget > 0:
+                    from closure_check.two_factor.engine import (
+                        MAX_NONZEROS,
+                        MAX_ZERO_ONE_CELLS,
+                    )
+
                     tried += (
                         f"; the curve search found no certified limit outside P within {budget:g} s "
                         f"(every 0/1 candidate on ≤ {MAX_ZERO_ONE_CELLS} visible cells, ±1 candidates with ≤ {MAX_NONZEROS} "

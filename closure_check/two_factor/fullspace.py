@@ -58,8 +58,6 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import combinations, islice, product
 
-import flint
-
 __all__ = [
     "Elimination",
     "FixedFactor",
@@ -256,6 +254,8 @@ def _without(line: Sequence[int], drop: Iterable[int]) -> tuple[int, ...]:
 
 def linear_map_rank(units: Sequence[Unit], cells: Sequence[Cell], side: str, values: dict[tuple[int, int], int]) -> int:
     """Exact rank of ``Y ↦ π_V(X₀ Yᵀ)`` (side "x") or ``X ↦ π_V(X Y₀ᵀ)`` (side "y")."""
+    import flint  # imported where used: the rules load without it
+
     index = {cell: n for n, cell in enumerate(cells)}
     entries: list[tuple[int, int, int]] = []
     column = 0

@@ -37,9 +37,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import networkx as nx
 import numpy as np
 
+from closure_check.core.components import connected_components
 from closure_check.core.graph import RankOneStructure
 
 __all__ = [
@@ -339,21 +339,25 @@ def reduce_component(
 
 
 def _parts(working: list[_Working], hidden: np.ndarray) -> tuple[Part, ...]:
-    graph = nx.Graph()
-    graph.add_nodes_from(range(len(working)))
+    left: list[int] = []
+    right: list[int] = []
     owner = np.full(hidden.shape, -1, dtype=np.int64)
     for index, item in enumerate(working):
         block = np.ix_(item.local_rows, item.local_cols)
         visible = ~hidden[block]
         previous = owner[block][visible]
-        graph.add_edges_from((index, int(other)) for other in np.unique(previous[previous >= 0]))
+        others = np.unique(previous[previous >= 0]).tolist()
+        left += [index] * len(others)
+        right += others
         owner[block] = np.where(visible, index, owner[block])
-    parts = []
-    for members in sorted(nx.connected_components(graph), key=min):
-        parts.append(Part(tuple(
-            ClassBlock(working[i].units, working[i].rows, working[i].cols, working[i].masked) for i in sorted(members)
-        )))
-    return tuple(parts)
+    count, labels = connected_components(len(working), left, right)
+    return tuple(
+        Part(tuple(
+            ClassBlock(working[i].units, working[i].rows, working[i].cols, working[i].masked)
+            for i in np.flatnonzero(labels == part).tolist()
+        ))
+        for part in range(count)
+    )
 
 
 def visible_bicliques(visible: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]] | None:

@@ -35,10 +35,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from closure_check.algebra.real import EngineRecord
 from closure_check.certificates.two_factor import Curve, NotClosedCertificate
 from closure_check.core.case import Verdict
 from closure_check.core.graph import RankOneStructure
@@ -50,6 +50,9 @@ from closure_check.two_factor.reduce import (
     Part,
     visible_bicliques,
 )
+
+if TYPE_CHECKING:
+    from closure_check.algebra.real import EngineRecord
 
 __all__ = ["RuleOutcome", "decide_part"]
 

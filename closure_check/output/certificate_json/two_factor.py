@@ -44,15 +44,17 @@ import re
 from fractions import Fraction
 from os import PathLike
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from closure_check.algebra.nullstellensatz import NullstellensatzCertificate
 from closure_check.certificates.two_factor import Cell, NotClosedCertificate
 from closure_check.core.case import Verdict
 from closure_check.core.graph import RankOneStructure
 from closure_check.core.laurent import Laurent
 from closure_check.core.support import TwoFactorSupport
 from closure_check.result import CheckResult
+
+if TYPE_CHECKING:
+    from closure_check.algebra.nullstellensatz import NullstellensatzCertificate
 
 __all__ = [
     "FORMAT",
