@@ -25,8 +25,8 @@ from closure_check.chains.engine import decide_chain
 from closure_check.core.support import ChainSupport
 from closure_check.decide import check
 from closure_check.io import read_case
-from closure_check.output import proof_text
 from closure_check.output.certificate_json.chain import chain_certificate_json
+from closure_check.output.proof_text import chain as chain_text
 from closure_check.output.proof_text import (
     render_certificate_latex,
     render_certificate_markdown,
@@ -275,7 +275,7 @@ def test_nullstellensatz_identity_written_out_or_summarised(monkeypatch):
     text = render_certificate_markdown(cert)
     assert "w^{(1)}_{0,1}" in text and "\\bigl(" in text and "&= 1" in text
     assert "weak Nullstellensatz" in text
-    monkeypatch.setattr(proof_text, "MAX_IDENTITY_TERMS", 0)
+    monkeypatch.setattr(chain_text, "MAX_IDENTITY_TERMS", 0)
     summary = render_certificate_markdown(cert)
     equations = len(cert["proof"]["identity"]["equations"])
     assert f"lists these {equations} polynomials" in summary and "\\bigl(" not in summary

@@ -1,0 +1,262 @@
+r"""The document model of a rendered proof, the formulas it is made of, and its two writers.
+
+A proof is a list of blocks (:class:`Para` of prose pieces and inline :class:`Math`,
+:class:`Display` formulas, :class:`Items` lists); the formula helpers write rationals,
+Laurent polynomials, polynomials and matrices in LaTeX; :func:`md_block` writes a block as
+Markdown (``$…$``, ``$$…$$``), :func:`tex_block` as LaTeX.  Shared by the two-factor and the
+chain renderers (:mod:`~closure_check.output.proof_text.two_factor`,
+:mod:`~closure_check.output.proof_text.chain`).
+
+>>> from fractions import Fraction
+>>> block = para("so ", Math(f"A_{{0,1}} = {rat(Fraction(-1, 2))}"), " and a_b")
+>>> print(md_block(block))
+so $A_{0,1} = -\frac{1}{2}$ and a\_b
+>>> print(tex_block(block))
+so $A_{0,1} = -\frac{1}{2}$ and a\_b
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+from closure_check.core.laurent import Laurent
+
+#: Matrices with more rows or columns than this are described by their nonzero entries.
+MAX_DRAWN = 12
+
+
+class Math(str):
+    """An inline formula, in LaTeX."""
+
+
+class Emph(str):
+    """Emphasised prose (a run-in heading of the proof)."""
+
+
+@dataclass(frozen=True)
+class Display:
+    """A displayed formula, in LaTeX (one or more lines joined by ``\\\\`` in ``gathered``)."""
+
+    tex: str
+
+
+Piece = str | Math | Emph
+
+
+@dataclass(frozen=True)
+class Para:
+    """A paragraph: prose pieces (escaped for the target) and inline formulas."""
+
+    pieces: tuple[Piece, ...]
+
+
+@dataclass(frozen=True)
+class Items:
+    """A bulleted list of paragraphs."""
+
+    items: tuple[Para, ...]
+
+
+Block = Para | Display | Items
+
+
+def para(*pieces: Piece) -> Para:
+    return Para(tuple(pieces))
+
+
+# ----------------------------------------------------------------------------- formulas
+
+
+def rat(value: Fraction) -> str:
+    if value.denominator == 1:
+        return str(value.numerator)
+    sign = "-" if value < 0 else ""
+    return f"{sign}\\frac{{{abs(value.numerator)}}}{{{value.denominator}}}"
+
+
+def laurent(value: Laurent) -> str:
+    """``Σ c_e t^e`` in increasing powers: ``t^{-1} + 2 - \\frac{1}{2} t``."""
+    terms = value.terms
+    if not terms:
+        return "0"
+    text = ""
+    for e in sorted(terms):
+        c = terms[e]
+        size = abs(c)
+        power = "" if e == 0 else ("t" if e == 1 else f"t^{{{e}}}")
+        if not power:
+            body = rat(size)
+        elif size == 1:
+            body = power
+        else:
+            body = f"{rat(size)} {power}"
+        if not text:
+            text = ("-" if c < 0 else "") + body
+        else:
+            text += (" - " if c < 0 else " + ") + body
+    return text
+
+
+def pmatrix(rows: list[list[str]]) -> str:
+    return "\\begin{pmatrix} " + " \\\\ ".join(" & ".join(row) for row in rows) + " \\end{pmatrix}"
+
+
+def _var(name: str) -> str:
+    """``x_0_1`` → ``x_{0,1}``, a chain's ``w2_0_1`` → ``w^{(2)}_{0,1}``; other names in ``\\mathit``."""
+    found = re.fullmatch(r"([a-zA-Z])_(\d+)_(\d+)", name)
+    if found:
+        return f"{found.group(1)}_{{{found.group(2)},{found.group(3)}}}"
+    found = re.fullmatch(r"w(\d+)_(\d+)_(\d+)", name)
+    if found:
+        return f"w^{{({found.group(1)})}}_{{{found.group(2)},{found.group(3)}}}"
+    return "\\mathit{" + name.replace("_", "\\_") + "}"
+
+
+def poly(terms: list[list[Any]]) -> str:
+    """A JSON polynomial ``[[coefficient, {variable: exponent}], …]`` in LaTeX."""
+    if not terms:
+        return "0"
+    ordered = sorted(terms, key=lambda term: (-sum(term[1].values()), sorted(term[1].items())))
+    text = ""
+    for coefficient, powers in ordered:
+        c = Fraction(coefficient)
+        monomial = " ".join(_var(v) + (f"^{{{e}}}" if e != 1 else "") for v, e in sorted(powers.items()))
+        size = abs(c)
+        body = rat(size) if not monomial else (monomial if size == 1 else f"{rat(size)} {monomial}")
+        if not text:
+            text = ("-" if c < 0 else "") + body
+        else:
+            text += (" - " if c < 0 else " + ") + body
+    return text
+
+
+def cell(at: Any) -> str:
+    return f"({at[0]},{at[1]})"
+
+
+def matrix(name: str, rows: int, cols: int, entry: Callable[[int, int], str]) -> str:
+    """``name = pmatrix`` of the LaTeX ``entry(a, b)``; a large matrix by its nonzero entries."""
+    if max(rows, cols) <= MAX_DRAWN:
+        return f"{name} = " + pmatrix([[entry(a, b) for b in range(cols)] for a in range(rows)])
+    nonzero = [(a, b, entry(a, b)) for a in range(rows) for b in range(cols)]
+    nonzero = [(a, b, v) for a, b, v in nonzero if v != "0"]
+    base = f"{{{name}}}" if "_" in name else name  # I_{1}_{a,b} would be a double subscript
+    listed = ",\\ ".join(f"{base}_{{{a},{b}}} = {v}" for a, b, v in nonzero[:40])
+    more = ",\\ \\dots" if len(nonzero) > 40 else ""
+    return f"{listed}{more}\\ \\text{{(other entries of ${name}$ are 0)}}" if nonzero else f"{name} = 0"
+
+
+def displays(items: list[str]) -> Display:
+    """Several formulas: on one line when few and small, else one per line."""
+    if len(items) <= 3 and sum(map(len, items)) <= 600 and not any("\\text" in item for item in items):
+        return Display(", \\qquad ".join(items))
+    return Display("\\begin{gathered} " + ", \\\\ ".join(items) + " \\end{gathered}")
+
+
+# ----------------------------------------------------------------------------- Markdown
+
+
+def md_text(text: str) -> str:
+    return re.sub(r"([\\`*_$<>])", r"\\\1", text)
+
+
+def _md_piece(piece: Piece) -> str:
+    if isinstance(piece, Math):
+        return f"${piece}$"
+    if isinstance(piece, Emph):
+        return f"*{md_text(piece)}*"
+    return md_text(piece)
+
+
+def _md_para(para: Para) -> str:
+    return "".join(_md_piece(piece) for piece in para.pieces)
+
+
+def md_block(block: Block) -> str:
+    if isinstance(block, Display):
+        return f"$$\n{block.tex}\n$$"
+    if isinstance(block, Items):
+        return "\n".join("- " + _md_para(item) for item in block.items)
+    return _md_para(block)
+
+
+# ----------------------------------------------------------------------------- LaTeX
+
+_TEX_SPECIAL = {
+    "\\": "\\textbackslash{}", "{": "\\{", "}": "\\}", "$": "\\$", "&": "\\&", "#": "\\#",
+    "_": "\\_", "%": "\\%", "~": "\\textasciitilde{}", "^": "\\textasciicircum{}",
+}
+_TEX_TEXT = {"§": "\\S{}", "—": "---", "–": "--", "…": "\\dots{}", "’": "'", "‘": "`", "“": "``", "”": "''", "\u00a0": "~", "∎": "\\qed{}"}
+_TEX_MATH = {
+    "×": "\\times ", "μ": "\\mu ", "≥": "\\geq ", "≤": "\\leq ", "ᵀ": "^{\\top}", "∉": "\\notin ", "∈": "\\in ",
+    "·": "\\cdot ", "Σ": "\\Sigma ", "ℂ": "\\mathbb{C}", "ℝ": "\\mathbb{R}", "ℚ": "\\mathbb{Q}", "→": "\\to ",
+    "≠": "\\neq ", "⊆": "\\subseteq ", "⊊": "\\subsetneq ", "∅": "\\emptyset ", "∩": "\\cap ", "∪": "\\cup ",
+    "⊕": "\\oplus ", "∧": "\\wedge ", "∨": "\\vee ", "≅": "\\cong ", "⇔": "\\Leftrightarrow ", "⇒": "\\Rightarrow ",
+    "∞": "\\infty ", "π": "\\pi ", "λ": "\\lambda ", "ε": "\\varepsilon ", "′": "'", "∖": "\\setminus ",
+    "⋯": "\\cdots ", "ℓ": "\\ell ", "∃": "\\exists ", "∀": "\\forall ", "‖": "\\|", "√": "\\surd ", "±": "\\pm ", "∑": "\\sum ", "∏": "\\prod ", "⌊": "\\lfloor ", "⌋": "\\rfloor ",
+}
+_SUPERSCRIPT = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺", "0123456789-+"))
+_SUBSCRIPT = dict(zip("₀₁₂₃₄₅₆₇₈₉", "0123456789"))
+
+
+def tex_text(text: str) -> str:
+    r"""Prose with LaTeX's special characters escaped and Unicode mathematics in ``$…$``.
+
+    >>> print(tex_text("rank ≤ μ on {0} × {1}, t⁻¹, E_{0,1}"))
+    rank $\leq$ $\mu$ on \{0\} $\times$ \{1\}, t$^{-1}$, E\_\{0,1\}
+    """
+    out: list[str] = []
+    math: list[str] = []
+    script: list[str] = []
+    marker = ""
+
+    def close_script() -> None:
+        if script:
+            math.append(f"{marker}{{{''.join(script)}}}")
+            script.clear()
+
+    def close_math() -> None:
+        close_script()
+        if math:
+            out.append("$" + "".join(math).rstrip() + "$")
+            math.clear()
+
+    for char in text:
+        if char in _SUPERSCRIPT or char in _SUBSCRIPT:
+            kind = "^" if char in _SUPERSCRIPT else "_"
+            if script and marker != kind:
+                close_script()
+            marker = kind
+            script.append(_SUPERSCRIPT.get(char) or _SUBSCRIPT[char])
+        elif char in _TEX_MATH:
+            close_script()
+            math.append(_TEX_MATH[char])
+        else:
+            close_math()
+            out.append(_TEX_SPECIAL.get(char) or _TEX_TEXT.get(char) or char)
+    close_math()
+    return "".join(out)
+
+
+def _tex_piece(piece: Piece) -> str:
+    if isinstance(piece, Math):
+        return f"${piece}$"
+    if isinstance(piece, Emph):
+        return f"\\emph{{{tex_text(piece)}}}"
+    return tex_text(piece)
+
+
+def _tex_para(para: Para) -> str:
+    return "".join(_tex_piece(piece) for piece in para.pieces)
+
+
+def tex_block(block: Block) -> str:
+    if isinstance(block, Display):
+        return f"\\[\n{block.tex}\n\\]"
+    if isinstance(block, Items):
+        return "\\begin{itemize}\n" + "\n".join("  \\item " + _tex_para(item) for item in block.items) + "\n\\end{itemize}"
+    return _tex_para(block)
