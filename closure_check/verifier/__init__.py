@@ -18,7 +18,7 @@ For NOT CLOSED it checks both halves of the proof:
 For CLOSED (:mod:`.closed`) it re-checks the stated structure and says which lemmas the
 verdict rests on (``report.trusted``): those it cannot re-prove.
 
-Chain certificates (``"kind": "chain"``, ``W_1 ⋯ W_N``) go to :mod:`.chain`.
+Chain certificates (``"kind": "chain"``, ``W_1 ⋯ W_N``) go to :mod:`.chains`.
 
 >>> cert = {
 ...     "format": "closure-check-certificate", "version": 1, "verdict": "not-closed",
@@ -43,7 +43,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .chain import check_chain_certificate
+from .chains import check_chain_certificate
 from .closed import check_closed
 from .curve import check_curve
 from .lemmas import check_lemma, parse_obstruction

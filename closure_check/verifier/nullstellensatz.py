@@ -16,7 +16,7 @@ would then give, through its columns k ∈ U, a common zero of every ``f_i``.  F
 expands ``Σ c_i f_i`` exactly and compares it with the nonzero constant c.
 
 That last comparison, :func:`check_identity_equations`, takes the rebuilt system as it
-is: the chain verifier (``chain_curve.check_chain_identity``) runs it on ``W_1 ⋯ W_N = A``.
+is: the chain verifier (``chains.curve.check_chain_identity``) runs it on ``W_1 ⋯ W_N = A``.
 """
 
 from __future__ import annotations

@@ -13,8 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .parse import Malformed, field, integer
-from .pattern import MAX_SIDE, Pattern, parse_pairs
+from ..parse import Malformed, field, integer
+from ..pattern import MAX_SIDE, Pattern, parse_pairs
 
 __all__ = ["ChainPattern", "Entries", "boolean_product", "parse_chain", "same_as_two_factor"]
 

@@ -52,15 +52,15 @@ from fractions import Fraction
 from itertools import pairwise
 from typing import Any
 
-from .chain_curve import Cell, chain_equations
-from .chain_pattern import ChainPattern, boolean_product
-from .closed import check_engine_records
-from .parse import Malformed, cell, field, index_list, integer, rational
-from .pattern import MAX_SIDE
-from .polynomial import Polynomial, parse_polynomial, show
-from .polynomial import add as poly_add
-from .polynomial import multiply as poly_multiply
-from .report import VerificationReport
+from ..closed import check_engine_records
+from ..parse import Malformed, cell, field, index_list, integer, rational
+from ..pattern import MAX_SIDE
+from ..polynomial import Polynomial, parse_polynomial, show
+from ..polynomial import add as poly_add
+from ..polynomial import multiply as poly_multiply
+from ..report import VerificationReport
+from .curve import Cell, chain_equations
+from .pattern import ChainPattern, boolean_product
 
 __all__ = ["CLOSING_LEMMAS", "MAX_PARTIAL_PERMUTATIONS", "check_closing_argument", "product_support"]
 

@@ -2,17 +2,17 @@
 
 A chain certificate has the keys of every certificate (``format``, ``version``,
 ``verdict``, ``reasons``, ``name``, ``producer``), ``"kind": "chain"``, the pattern
-``chain`` (:mod:`.chain_pattern`) instead of ``pattern``, and ``steps``: exact reductions
-(:mod:`.chain_steps`), replayed on the pattern with every condition checked.
+``chain`` (:mod:`.pattern`) instead of ``pattern``, and ``steps``: exact reductions
+(:mod:`.steps`), replayed on the pattern with every condition checked.
 
 NOT CLOSED (``limit``, ``curve``, ``proof``):
 
-* A is in the closure of P: :func:`.chain_curve.check_chain_curve` expands
+* A is in the closure of P: :func:`.curve.check_chain_curve` expands
   ``W_1(t) ⋯ W_N(t)`` exactly;
 * A ∉ P, by ``proof.lemma``:
 
   - ``"chain Nullstellensatz lemma"``: the system ``W_1 ⋯ W_N = A`` is rebuilt and the
-    identity ``Σ c_i f_i = c ≠ 0`` expanded (:func:`.chain_curve.check_chain_identity`);
+    identity ``Σ c_i f_i = c ≠ 0`` expanded (:func:`.curve.check_chain_identity`);
   - ``"chain reduction"``: ``proof.steps`` replayed from the chain give a chain C' with
     ``P ⊆ P_{C'}``; ``proof.reduced``, a complete certificate (two-factor, or chain), is
     verified on its own, says NOT CLOSED, is about C' (a two-factor pattern as
@@ -27,7 +27,7 @@ CLOSED (``proof``): the top-level ``steps`` replayed give C' with ``P_{C'} = P``
 full-pair step rests on the full-space lemma), and ``proof.lemma`` closes C': either
 ``"chain reduction"`` -- ``proof.reduced`` is a complete CLOSED certificate about C',
 verified on its own (the lemmas it rests on are added to ``report.trusted``) -- or one
-of the arguments of :mod:`.chain_closed` (one factor, chain support lemma, chain
+of the arguments of :mod:`.closed` (one factor, chain support lemma, chain
 fixed-factor lemma, chain bottleneck lemma, chain orbit lemma, chainable Kronecker
 theorem, chain Zariski-closure criterion).
 
@@ -44,14 +44,14 @@ from collections.abc import Callable
 from fractions import Fraction
 from typing import Any
 
-from .chain_closed import CLOSING_LEMMAS, check_closing_argument
-from .chain_curve import Cell, check_chain_curve, check_chain_identity
-from .chain_pattern import ChainPattern, parse_chain, same_as_two_factor
-from .chain_steps import replay_steps
-from .curve import parse_limit
-from .parse import Malformed, field
-from .pattern import parse_pattern
-from .report import VerificationReport
+from ..curve import parse_limit
+from ..parse import Malformed, field
+from ..pattern import parse_pattern
+from ..report import VerificationReport
+from .closed import CLOSING_LEMMAS, check_closing_argument
+from .curve import Cell, check_chain_curve, check_chain_identity
+from .pattern import ChainPattern, parse_chain, same_as_two_factor
+from .steps import replay_steps
 
 __all__ = ["CLOSED_LEMMAS", "KIND", "NOT_CLOSED_LEMMAS", "check_chain_certificate"]
 

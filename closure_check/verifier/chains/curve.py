@@ -20,9 +20,9 @@ product ``W_1 ⋯ W_N`` in P, the entries of the ``W_ℓ`` would be a common zer
 ``f_i`` (a cell without an equation has no path and ``A = 0`` there, and every product
 is 0 there too), so ``Σ c_i f_i`` would vanish there: it cannot be a nonzero constant.
 
->>> from .chain_pattern import parse_chain
+>>> from .pattern import parse_chain
 >>> lu = parse_chain({"dims": [2, 2, 2], "factors": [[[0, 0], [1, 0], [1, 1]], [[0, 0], [0, 1], [1, 1]]]})
->>> from .polynomial import show
+>>> from ..polynomial import show
 >>> [(at, show(f)) for at, f in sorted(chain_equations(lu, {(0, 1): Fraction(1)}).items())]
 [((0, 0), 'w1_0_0*w2_0_0'), ((0, 1), 'w1_0_0*w2_0_1 - 1'), ((1, 0), 'w1_1_0*w2_0_0'), ((1, 1), 'w1_1_0*w2_0_1 + w1_1_1*w2_1_1')]
 """
@@ -31,14 +31,14 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from .chain_pattern import ChainPattern
-from .curve import check_limit, laurent_product, parse_laurent_entries, parse_limit
-from .nullstellensatz import check_identity_equations
-from .parse import Malformed, field
-from .polynomial import Polynomial, monomial
-from .polynomial import add as poly_add
-from .polynomial import multiply as poly_multiply
-from .report import VerificationReport, cell_text
+from ..curve import check_limit, laurent_product, parse_laurent_entries, parse_limit
+from ..nullstellensatz import check_identity_equations
+from ..parse import Malformed, field
+from ..polynomial import Polynomial, monomial
+from ..polynomial import add as poly_add
+from ..polynomial import multiply as poly_multiply
+from ..report import VerificationReport, cell_text
+from .pattern import ChainPattern
 
 __all__ = ["MAX_PATHS", "chain_equations", "check_chain_curve", "check_chain_identity", "path_count"]
 

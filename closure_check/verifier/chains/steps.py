@@ -26,8 +26,8 @@ Every merge, whatever its condition, gives ``P ⊆ P'`` (a product of two factor
 their boolean product support).  A NOT CLOSED proof needs only that inclusion (A ∉ P'
 implies A ∉ P), a CLOSED one needs P' = P.
 
->>> from .report import VerificationReport
->>> from .chain_pattern import parse_chain
+>>> from ..report import VerificationReport
+>>> from .pattern import parse_chain
 >>> chain = parse_chain({"dims": [2, 2, 2], "factors": [[[0, 0], [1, 1]], [[0, 0], [0, 1], [1, 1]]]})
 >>> report = VerificationReport()
 >>> merged = replay_steps([{"rule": "partial-permutation", "level": 1, "into": "right"}], chain, report, "steps", True)
@@ -45,9 +45,9 @@ from bisect import bisect_left
 from collections import Counter
 from typing import Any
 
-from .chain_pattern import ChainPattern, Entries, boolean_product
-from .parse import Malformed, field, index_list, integer
-from .report import VerificationReport
+from ..parse import Malformed, field, index_list, integer
+from ..report import VerificationReport
+from .pattern import ChainPattern, Entries, boolean_product
 
 __all__ = ["RULES", "replay_steps"]
 
