@@ -29,8 +29,8 @@ def relu(spec_path: str, budget: float, counterexample_path: str | None) -> None
     """
     from closure_check.networks.relu import counterexample_json, relu_optimum
     from closure_check.networks.spec import ReluSpecError, read_relu_spec
-    from closure_check.output.certificate_json.two_factor import dump_certificate
     from closure_check.networks.text import render_answer
+    from closure_check.output.certificate_json.two_factor import dump_certificate
 
     try:
         spec = read_relu_spec(spec_path)

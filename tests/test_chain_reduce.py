@@ -34,6 +34,7 @@ from closure_check.algebra.membership import is_member, is_member_chain
 from closure_check.certificates.chain import ChainCurve, ChainNotClosedCertificate
 from closure_check.chains.check import check_chain
 from closure_check.chains.reduce import (
+    ChainReduction,
     ChainReductionError,
     apply_step,
     is_partial_permutation,
@@ -292,6 +293,47 @@ def test_a_full_pair_merge_refuses_to_lift() -> None:
     assert not reduction.liftable
     with pytest.raises(ChainReductionError):
         lift_curve(reduction, random_curve(reduction.reduced, random.Random(0)))
+
+
+def test_the_fixed_factor_lift_undoes_full_pair_merges_exactly() -> None:
+    """``full_pairs=True``: every lift it returns has exactly the reduced curve's product."""
+    rng = random.Random(5)
+    lifted_count = 0
+    for chain in chains(False):
+        reduction = reduce_chain(chain)
+        if reduction.liftable:
+            continue
+        curve = random_curve(reduction.reduced, rng)
+        lifted = lift_curve(reduction, curve, full_pairs=True)
+        assert len(lifted.factors) == chain.length and lifted.product() == curve.product()
+        assert all("outside" not in problem for problem in lifted.defects(chain))
+        lifted_count += 1
+    assert lifted_count > 50
+
+
+def test_the_fixed_factor_lift_mixes_sides_per_unit() -> None:
+    """Row 0 meets only unit 0 (its row of W_2 must be solved for), column 2 only unit 1
+    (its column of W_1 must be solved for): neither all-rows nor all-columns works."""
+    left = [[1, 0, 0, 0], [1, 1, 1, 1], [0, 1, 0, 0]]
+    right = [[1, 1, 0], [0, 0, 1], [1, 0, 0], [0, 1, 0]]
+    chain = ChainSupport.from_dense([left, right, [[1], [1], [1]]])
+    steps = ({"rule": "full-pair", "level": 1},)
+    reduced = apply_step(chain, steps[0])
+    curve = random_curve(reduced, random.Random(8))
+    lifted = lift_curve(ChainReduction((chain, reduced), steps), curve, full_pairs=True)
+    assert lifted.product() == curve.product()
+    assert all("outside" not in problem for problem in lifted.defects(chain))
+
+
+def test_the_fixed_factor_lift_reports_a_pair_it_cannot_lift() -> None:
+    """I_1 = [[1,1],[0,1],[1,1]], I_2 full 2×2: a full pair with 6 cells, at most 5 unknowns."""
+    chain = ChainSupport.from_dense([[[1, 1], [0, 1], [1, 1]], [[1, 1], [1, 1]], [[1, 0, 1], [0, 1, 1]]])
+    reduction = reduce_chain(chain)
+    assert [step["rule"] for step in reduction.steps] == ["full-pair"] and reduction.steps[0]["level"] == 1
+    with pytest.raises(ChainReductionError, match="no solvable choice"):
+        lift_curve(reduction, random_curve(reduction.reduced, random.Random(1)), full_pairs=True)
+    zero = ChainCurve(factors=({}, {}), limit={})
+    assert lift_curve(reduction, zero, full_pairs=True).product() == {}
 
 
 # --------------------------------------------------------------------------- particular rules

@@ -50,8 +50,14 @@ lifts to the original chain with exactly the same product (:func:`lift_curve`): 
 deleted inner index gets zero entries; a merged partial permutation ``W_ℓ`` gets the
 constant entries 1 on ``I_ℓ`` while its neighbour's columns (left merge) or rows
 (right merge) are copied from the merged factor.  A full-pair merge has no explicit
-lift (the proof of fullness is not constructive in general): after one,
-:attr:`ChainReduction.liftable` is False.
+lift in general (the proof of fullness is not constructive): after one,
+:attr:`ChainReduction.liftable` is False.  ``lift_curve(..., full_pairs=True)`` tries
+the *fixed-factor lift* (``docs/theory.md`` §6): in each component of the pair, every
+unit k holds one of its two vectors (column k of ``W_ℓ`` or row k of ``W_{ℓ+1}``) at
+constant rationals, which makes ``W_ℓ W_{ℓ+1} = M(t)`` a linear system in the other
+entries; when it is solvable (always if it has full row rank), exact elimination gives
+Laurent-polynomial entries with exactly the merged factor as product.  When no choice tried works the
+lift raises :class:`ChainReductionError` (it is not a proof that no lift exists).
 
 >>> from closure_check.core.support import ChainSupport
 >>> diag_upper_lower = ChainSupport.from_dense([[[1, 0], [0, 1]], [[1, 1], [0, 1]], [[1, 0], [1, 1]]])
@@ -66,6 +72,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from fractions import Fraction
+from random import Random
 from typing import Any
 
 import numpy as np
@@ -361,16 +369,176 @@ def _lift_partial_permutation(step: Step, after: tuple[Factor, ...], before: Cha
     return tuple(after[:position]) + lifted + tuple(after[position + 1:])
 
 
-def lift_curve(reduction: ChainReduction, curve: ChainCurve) -> ChainCurve:
+FIXED_VALUE_SEEDS = (None, 1, 2)
+"""Constants tried for the fixed vectors of the fixed-factor lift: all ones (``None``),
+then seeded pseudo-random integers (1..9, then 1..2^20)."""
+RANDOM_SIDES = 4
+"""Seeded pseudo-random choices of the fixed side per unit, after the four systematic ones."""
+
+
+def _side_choices(units: list[tuple[tuple[int, ...], tuple[int, ...]]]) -> list[tuple[bool, ...]]:
+    """Which vector each unit holds fixed: True = row k of ``W_{ℓ+1}`` (column k of ``W_ℓ`` solved for).
+
+    All rows fixed, all columns fixed, the longer vector solved for (ties either way),
+    then :data:`RANDOM_SIDES` seeded choices; duplicates removed.
+    """
+    choices = [
+        tuple(True for _ in units),
+        tuple(False for _ in units),
+        tuple(len(rows) >= len(cols) for rows, cols in units),
+        tuple(len(rows) > len(cols) for rows, cols in units),
+    ]
+    rng = Random(0)
+    choices += [tuple(rng.random() < 0.5 for _ in units) for _ in range(RANDOM_SIDES)]
+    return list(dict.fromkeys(choices))
+
+
+def _fixed_values(count: int, seed: int | None) -> list[Fraction]:
+    if seed is None:
+        return [Fraction(1)] * count
+    rng, top = Random(seed), (9 if seed == 1 else 2**20)
+    return [Fraction(rng.randint(1, top)) for _ in range(count)]
+
+
+def _solve_exactly(equations: list[dict[int, Fraction]], targets: list[Laurent]) -> dict[int, Laurent] | None:
+    """Unknowns u with ``Σ_v equations[c][v] u_v = targets[c]`` for every c, exact, or None.
+
+    Gauss–Jordan elimination of ``[E | I]`` gives ``T E = R`` in reduced row echelon form
+    (``T`` invertible).  The system is solvable iff ``(T m)_r = 0`` for every zero row r
+    of R (always, when E has full row rank); then ``u_{p_r} = (T m)_r`` at the pivot
+    column ``p_r`` of each nonzero row, every other unknown 0, solves ``E u = m``.
+    """
+    rows = [(dict(eq), {c: Fraction(1)}) for c, eq in enumerate(equations)]
+    pivots: list[int] = []
+    for r in range(len(rows)):
+        candidates = [(min(rows[s][0]), s) for s in range(r, len(rows)) if rows[s][0]]
+        if not candidates:
+            break
+        column, s = min(candidates)
+        rows[r], rows[s] = rows[s], rows[r]
+        left, right = rows[r]
+        scale = 1 / left[column]
+        rows[r] = ({v: a * scale for v, a in left.items()}, {c: a * scale for c, a in right.items()})
+        for other in range(len(rows)):
+            factor = rows[other][0].get(column) if other != r else None
+            if factor:
+                rows[other] = (_axpy(rows[other][0], rows[r][0], -factor), _axpy(rows[other][1], rows[r][1], -factor))
+        pivots.append(column)
+
+    def combination(r: int) -> Laurent:
+        return sum((targets[c] * a for c, a in rows[r][1].items()), Laurent())
+
+    if any(not combination(r).is_zero() for r in range(len(pivots), len(rows))):
+        return None
+    return {column: combination(r) for r, column in enumerate(pivots)}
+
+
+def _axpy(target: dict[int, Fraction], source: dict[int, Fraction], factor: Fraction) -> dict[int, Fraction]:
+    """``target + factor · source`` on sparse vectors, zeros dropped."""
+    result = dict(target)
+    for key, value in source.items():
+        total = result.get(key, Fraction(0)) + factor * value
+        if total:
+            result[key] = total
+        else:
+            result.pop(key, None)
+    return result
+
+
+def _lift_component(
+    units: list[tuple[tuple[int, ...], tuple[int, ...]]],
+    members: list[int],
+    cells: list[Cell],
+    merged: Factor,
+) -> tuple[Factor, Factor] | None:
+    """Entries of ``W_ℓ`` and ``W_{ℓ+1}`` on one component with product ``merged`` on ``cells``."""
+    for fix_rows in _side_choices([units[k] for k in members]):
+        fixed_lines = [
+            (k, line) for k, fixed in zip(members, fix_rows) for line in (units[k][1] if fixed else units[k][0])
+        ]
+        unknowns = [
+            (k, line) for k, fixed in zip(members, fix_rows) for line in (units[k][0] if fixed else units[k][1])
+        ]
+        index = {key: v for v, key in enumerate(unknowns)}
+        sides = dict(zip(members, fix_rows))
+        for seed in FIXED_VALUE_SEEDS:
+            values = dict(zip(fixed_lines, _fixed_values(len(fixed_lines), seed)))
+            equations: dict[Cell, dict[int, Fraction]] = {cell: {} for cell in cells}
+            for k in members:
+                rows, cols = units[k]
+                for i in rows:
+                    for j in cols:
+                        # W_ℓ[i, k] W_{ℓ+1}[k, j]: the fixed entry times the unknown one.
+                        const, unknown = ((k, j), (k, i)) if sides[k] else ((k, i), (k, j))
+                        equations[(i, j)][index[unknown]] = values[const]
+            solution = _solve_exactly([equations[cell] for cell in cells], [merged.get(c, Laurent()) for c in cells])
+            if solution is None:
+                continue
+            left: Factor = {}
+            right: Factor = {}
+            for (k, line), value in values.items():
+                target, cell = (right, (k, line)) if sides[k] else (left, (line, k))
+                target[cell] = Laurent.constant(value)
+            for v, value in solution.items():
+                k, line = unknowns[v]
+                if not value.is_zero():
+                    target, cell = (left, (line, k)) if sides[k] else (right, (k, line))
+                    target[cell] = value
+            return left, right
+    return None
+
+
+def _lift_full_pair(step: Step, after: tuple[Factor, ...], before: ChainSupport) -> tuple[Factor, ...]:
+    """Undo a full-pair merge by the fixed-factor lift, component by component (exact)."""
+    level = step["level"]
+    left, right = before.factors[level - 1], before.factors[level]
+    m = left.shape[0]
+    merged = after[level - 1]
+    product = product_support(left, right).tocoo()
+    allowed = set(zip(product.row.tolist(), product.col.tolist()))
+    outside = [cell for cell, value in merged.items() if cell not in allowed and not value.is_zero()]
+    if outside:
+        raise ChainReductionError(f"entry {outside[0]} of the merged factor lies outside bool(I_{level} I_{level + 1})")
+    _, labels = _pair_components(left, right)
+    units = _pair_units(left, right)
+    lifted_left: Factor = {}
+    lifted_right: Factor = {}
+    members_of: dict[int, list[int]] = {}
+    for k in range(left.shape[1]):
+        members_of.setdefault(int(labels[m + k]), []).append(k)
+    cells_of: dict[int, list[Cell]] = {}
+    for cell in sorted(allowed):
+        cells_of.setdefault(int(labels[cell[0]]), []).append(cell)
+    for component, cells in cells_of.items():
+        members = members_of.get(component, [])
+        solved = _lift_component(units, members, cells, merged)
+        if solved is None:
+            raise ChainReductionError(
+                f"the fixed-factor lift found no solvable choice for the full pair at chain level {level} "
+                f"on the component of rows {sorted({i for i, _ in cells})}"
+            )
+        lifted_left.update(solved[0])
+        lifted_right.update(solved[1])
+    check = ChainCurve(factors=(lifted_left, lifted_right), limit={}).product()
+    if check != {cell: value for cell, value in merged.items() if not value.is_zero()}:
+        raise ChainReductionError(f"the fixed-factor lift at level {level} does not reproduce the merged factor")
+    return tuple(after[: level - 1]) + (lifted_left, lifted_right) + tuple(after[level:])
+
+
+def lift_curve(reduction: ChainReduction, curve: ChainCurve, *, full_pairs: bool = False) -> ChainCurve:
     """Lift a curve of the reduced chain to the original chain, with the same product.
+
+    With ``full_pairs`` a full-pair merge is undone by the fixed-factor lift (module
+    docstring); without it a full-pair step is refused.
 
     Raises
     ------
     ChainReductionError
-        If a step is a full-pair merge (no explicit lift), or the curve does not have
-        as many factors as the reduced chain.
+        If a step is a full-pair merge and ``full_pairs`` is False, or the fixed-factor
+        lift finds no solvable choice, or the curve does not have as many factors as the
+        reduced chain (or has an entry outside a merged factor's support).
     """
-    if not reduction.liftable:
+    if not full_pairs and not reduction.liftable:
         raise ChainReductionError("a full-pair merge has no explicit lift of curves")
     if len(curve.factors) != reduction.reduced.length:
         raise ChainReductionError(
@@ -380,6 +548,8 @@ def lift_curve(reduction: ChainReduction, curve: ChainCurve) -> ChainCurve:
     for step, before in zip(reversed(reduction.steps), reversed(reduction.chains[:-1])):
         if step["rule"] == "empty-inner-index":
             factors = _lift_empty(step, factors, before)
+        elif step["rule"] == "full-pair":
+            factors = _lift_full_pair(step, factors, before)
         else:
             factors = _lift_partial_permutation(step, factors, before)
     return ChainCurve(factors=factors, limit=dict(curve.limit))

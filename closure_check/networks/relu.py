@@ -10,10 +10,16 @@ them)?  ``docs/theory.md §7`` states every result used here, with its proof or 
   certificate (a Laurent curve ``W(t)`` whose product tends to ``A ∉ P``) the module builds
   a finite data set ``y_i = A x_i`` and a parameter sequence with loss → 0 and ‖θ‖ → ∞;
   0 is not attained by the *counterexample theorem*.  Everything is exact rationals and
-  :func:`check_counterexample` re-derives it.
+  :func:`check_counterexample` re-derives it.  The theorem needs the curve on the
+  network's own layers (one factor per layer, each respecting its support): a curve of
+  the reduced chain (after a full-pair merge) is first lifted by the fixed-factor lift
+  (:func:`closure_check.chains.reduce.lift_curve`); when that fails the answer is a NO
+  without a written-out data set or sequence (A is in the closure of P and not in P:
+  seed Theorem VI, and the curve-free form of the counterexample theorem).
 * **OPEN** -- P closed: the necessary condition holds [seed Thm V–VI]; no theorem known
   here gives sufficiency.
-* **UNKNOWN** -- the chain check left P undecided (or a counterexample failed its check).
+* **UNKNOWN** -- the chain check left P undecided (or a counterexample failed its check,
+  or the certificate's curve verifies neither on the layers nor on the reduced chain).
 
 The LU-type network ``x ↦ W_2 σ(W_1 x + b_1) + b_2`` with ``W_1`` upper and ``W_2`` lower
 triangular, on a hand-built curve (``W_1 = U(t)``, ``W_2 = L(t)``, ``L(t)U(t) → J``, the
@@ -37,7 +43,7 @@ anti-identity):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from itertools import combinations, count, pairwise
 from math import comb
@@ -45,6 +51,12 @@ from typing import Any, Callable, Iterable
 
 from closure_check.certificates.chain import Cell, ChainCurve, ChainNotClosedCertificate
 from closure_check.chains.check import check_chain
+from closure_check.chains.reduce import (
+    ChainReduction,
+    ChainReductionError,
+    apply_step,
+    lift_curve,
+)
 from closure_check.core.case import Verdict
 from closure_check.core.laurent import Laurent
 from closure_check.networks.spec import ReluSpec, ReluVerdict
@@ -56,6 +68,8 @@ __all__ = [
     "LINEAR",
     "ACTIVE_BIASES",
     "SIGN_NORMALISED",
+    "CERTIFICATE_CURVE",
+    "LIFTED_CURVE",
     "MomentData",
     "ParameterPoint",
     "Counterexample",
@@ -85,6 +99,11 @@ ACTIVE_BIASES = "active biases"
 """Construction for networks with a bias in every layer: biases keep every ReLU active."""
 SIGN_NORMALISED = "sign-normalised, zero biases"
 """Construction for every other network: hidden neurons flipped in sign, biases 0."""
+
+CERTIFICATE_CURVE = "the chain certificate's curve, on the network's layers"
+"""The counterexample's curve is the chain certificate's own."""
+LIFTED_CURVE = "lifted from the reduced chain's curve to the network's layers (fixed-factor lift)"
+"""The certificate's curve was on the reduced chain; the counterexample uses its exact lift."""
 
 SEED = "seed talk (Le, Riccietti, Gribonval, 2023)"
 NEURIPS = "[NeurIPS] Le, Riccietti, Gribonval, NeurIPS 2023, arXiv:2306.02666"
@@ -163,6 +182,9 @@ class Counterexample:
         the biases make every ReLU active at every t).
     points
         θ(t_k) for k = 1..K, t_k decreasing.
+    curve_source
+        Where the curve comes from: :data:`CERTIFICATE_CURVE` or :data:`LIFTED_CURVE`
+        (metadata; the checker verifies the curve on the layers either way).
     """
 
     construction: str
@@ -173,6 +195,7 @@ class Counterexample:
     pattern_bound: int
     horizon: Fraction | None
     points: tuple[ParameterPoint, ...]
+    curve_source: str = CERTIFICATE_CURVE
 
     @property
     def limit(self) -> dict[Cell, Fraction]:
@@ -263,7 +286,12 @@ def _multiply(left: dict[Cell, Laurent], right: dict[Cell, Laurent]) -> dict[Cel
 
 
 def weights_at(spec: ReluSpec, curve: ChainCurve, t: Fraction) -> tuple[Matrix, ...]:
-    """``W_1(t), …, W_L(t)``: network layer ℓ is chain factor ``L − ℓ + 1`` (order reversed)."""
+    """``W_1(t), …, W_L(t)``: network layer ℓ is chain factor ``L − ℓ + 1`` (order reversed).
+
+    Raises ``ValueError`` if the curve does not have one factor per layer.
+    """
+    if len(curve.factors) != spec.depth:
+        raise ValueError(f"the curve has {len(curve.factors)} factors for {spec.depth} layers")
     widths = spec.widths
     weights = []
     for layer in range(1, spec.depth + 1):
@@ -502,14 +530,20 @@ def build_counterexample(spec: ReluSpec, curve: ChainCurve, steps: int = 6) -> C
     Raises
     ------
     ValueError
-        If no sample of ``steps`` points with strictly monotone loss and norm is found
-        (the curve does not behave as a certificate's curve does).
+        If the curve is not on the network's own layers (one factor per layer, each
+        respecting its support) or its product is not ``A + O(t)``
+        (``ChainCurve.defects``), or no sample of ``steps`` points with strictly
+        monotone loss and norm is found (the curve does not behave as a certificate's
+        curve does).
 
     Notes
     -----
     Proof that the sequence works and that 0 is not attained: ``docs/theory.md §7``,
     counterexample theorem.
     """
+    defects = curve.defects(spec.chain())
+    if defects:
+        raise ValueError("the curve is not a curve of the network's layers: " + "; ".join(defects))
     size = data_size(spec)
     if all(spec.biases):
         construction, horizon, first = ACTIVE_BIASES, None, Fraction(1)
@@ -703,22 +737,101 @@ def _unknown(spec: ReluSpec, result: CheckResult, why: tuple[str, ...]) -> ReluA
     return ReluAnswer(ReluVerdict.UNKNOWN, why, spec, result)
 
 
-def _no_reasons(spec: ReluSpec, certificate: ChainNotClosedCertificate) -> tuple[str, ...]:
+def _data_sentence(spec: ReluSpec) -> str:
     d, kind = spec.widths[0], data_kind(spec)
     shared = d + 1 if kind == AFFINE else d
     return (
-        f"The linear chain P_{{I_L..I_1}} is not closed: A = {_matrix_text(certificate.limit, spec)} is the limit of "
-        f"the curve's products and A ∉ P ({certificate.lemma}: {certificate.argument}).",
         f"Data set: n = {data_size(spec)} inputs x_i, every {shared} of them {kind}ly independent, with "
         f"targets y_i = A x_i; n = Q·{shared - 1} + 1 where Q = {pattern_bound(spec)} bounds the number of "
-        f"activation patterns [{THEORY}, pattern-count lemma].",
-        "Sequence: the weights are the curve's values at t_k → 0 and every ReLU is in its linear regime on the "
-        "data, so the network equals W_L(t)⋯W_1(t) x = A x + O(t) there: the loss tends to 0, the infimum, "
-        f"and ‖θ‖ → ∞ [{THEORY}, counterexample theorem].",
+        f"activation patterns [{THEORY}, pattern-count lemma]."
+    )
+
+
+def _not_attained_sentence(spec: ReluSpec, explicit: bool) -> str:
+    d, kind = spec.widths[0], data_kind(spec)
+    shared = d + 1 if kind == AFFINE else d
+    return (
         f"0 is not attained: for a network with loss 0, some activation pattern holds on {shared} of the "
         f"inputs, where the network is {'affine' if kind == AFFINE else 'linear'} with linear part "
         f"W_L D ⋯ D W_1 ∈ P, which must then equal A [{THEORY}, activation-pattern lemma]: a contradiction, "
-        f"so this data set has no optimum ([{SEED}, Theorem VI], here with an explicit data set).",
+        f"so this data set has no optimum (the conclusion of [{SEED}, Theorem VI]"
+        + (", here with an explicit data set)." if explicit else ").")
+    )
+
+
+def _sequence_sentence(spec: ReluSpec, curve: str) -> str:
+    flips = (
+        ""
+        if all(spec.biases)
+        else " (up to the sign of some hidden neurons: a row of W_ℓ and the matching column of W_ℓ+1 negated "
+        "together, which changes neither the supports nor the product)"
+    )
+    return (
+        f"Sequence: the weights are {curve}'s values at t_k → 0{flips} and every ReLU is in its linear regime on "
+        "the data, so the network equals W_L(t)⋯W_1(t) x = A x + O(t) there: the loss tends to 0, the infimum, "
+        f"and ‖θ‖ → ∞ [{THEORY}, counterexample theorem]."
+    )
+
+
+def _no_reasons(spec: ReluSpec, certificate: ChainNotClosedCertificate, explicit: bool = True) -> tuple[str, ...]:
+    """NO from a curve on the network's own layers: the certificate's curve."""
+    return (
+        f"The linear chain P_{{I_L..I_1}} is not closed: A = {_matrix_text(certificate.limit, spec)} is the limit of "
+        f"the curve's products and A ∉ P ({certificate.lemma}: {certificate.argument}).",
+        _data_sentence(spec),
+        _sequence_sentence(spec, "the curve"),
+        _not_attained_sentence(spec, explicit),
+    )
+
+
+def _reduced_sentence(spec: ReluSpec, result: CheckResult, reduced_length: int) -> str:
+    """The verdict when the certificate's curve lies on the reduced chain."""
+    return (
+        f"The linear chain P_{{I_L..I_1}} is not closed: A = {_matrix_text(result.certificate.limit, spec)} is not in "
+        f"P, and it is the limit of the products of a Laurent curve of the reduced chain ({reduced_length} factors, "
+        "replayed from the layers and its curve re-verified by expansion), which has the same set of products "
+        "as P (chain reduction, in the chain's numbering: factor ℓ of the original chain is layer L − ℓ + 1, "
+        "and each step numbers the factors of the chain it acts on: "
+        + "; ".join(result.reasons)
+        + ")."
+    )
+
+
+def _lifted_reasons(spec: ReluSpec, result: CheckResult, reduced_length: int, explicit: bool) -> tuple[str, ...]:
+    """NO from the reduced chain's curve lifted to the layers."""
+    return (
+        _reduced_sentence(spec, result, reduced_length),
+        f"Lift: each full-pair merge is undone by holding, in every unit of the merged pair, one of its two "
+        f"vectors at constant rationals and solving the remaining linear system exactly (Laurent-polynomial "
+        f"right-hand side); the lifted curve has one factor per layer ({spec.depth}), respects each layer's "
+        f"support and has exactly the same product, re-verified by expansion [docs/theory.md §6, fixed-factor "
+        f"lift].",
+        _data_sentence(spec),
+        _sequence_sentence(spec, "the lifted curve"),
+        _not_attained_sentence(spec, explicit),
+    )
+
+
+def _curve_free_reasons(spec: ReluSpec, result: CheckResult, reduced_length: int, why: str) -> tuple[str, ...]:
+    """NO without a curve on the layers: A lies in the closure of P and not in P."""
+    d, kind = spec.widths[0], data_kind(spec)
+    shared = d + 1 if kind == AFFINE else d
+    where = (
+        "any such inputs will do (active biases)"
+        if all(spec.biases)
+        else "the inputs are taken in an open cone that depends on a sequence of weights whose products tend to A"
+    )
+    return (
+        _reduced_sentence(spec, result, reduced_length),
+        f"No curve on the network's own layers is at hand: the curve has {reduced_length} factors for "
+        f"{spec.depth} layers and the fixed-factor lift failed ({why}); so no explicit data set or parameter "
+        "sequence is given.",
+        f"Since A lies in the closure of P and not in P, P is not closed, so some finite data set has no optimum "
+        f"[{SEED}, Theorem VI: if the training problem always admits optimal solutions, P is closed (stated "
+        f"there with a bias in every layer); {THEORY}, curve-free form of the counterexample theorem, for every "
+        f"bias configuration].",
+        f"Such a data set: n = {data_size(spec)} inputs, every {shared} of them {kind}ly independent, with targets "
+        f"y_i = A x_i; {where} [{THEORY}, curve-free form]; it is not written out.",
     )
 
 
@@ -729,16 +842,70 @@ def _matrix_text(limit: dict[Cell, Fraction], spec: ReluSpec) -> str:
     ) + "]"
 
 
+def _layer_curve(spec: ReluSpec, certificate: ChainNotClosedCertificate) -> tuple[str, ChainCurve | None, int, str]:
+    """Where the certificate's curve lies, and a curve on the network's own layers if one is at hand.
+
+    Returns ``(where, curve, reduced_length, detail)`` with ``where`` one of
+    ``"layers"`` (the certificate's curve has one factor per layer, respects each
+    support and its product is ``A + O(t)``), ``"lifted"`` (it verifies on the reduced
+    chain, replayed from the layers with ``apply_step``, and the lift verifies on the
+    layers), ``"reduced"`` (it verifies on the reduced chain, the lift failed: ``detail``
+    says why) or ``"neither"`` (``detail`` lists the defects).
+    """
+    chain, curve = spec.chain(), certificate.curve
+    defects = curve.defects(chain)
+    if not defects:
+        return "layers", curve, chain.length, ""
+    if not certificate.reduction:
+        return "neither", None, chain.length, "; ".join(defects)
+    try:
+        chains = [chain]
+        for step in certificate.reduction:
+            chains.append(apply_step(chains[-1], step))
+    except (ChainReductionError, LookupError, TypeError, ValueError) as error:
+        return "neither", None, chain.length, f"the reduction steps do not replay: {error}"
+    reduction = ChainReduction(tuple(chains), tuple(certificate.reduction))
+    reduced = reduction.reduced
+    reduced_defects = curve.defects(reduced)
+    if reduced_defects:
+        return "neither", None, reduced.length, "; ".join(defects + reduced_defects)
+    try:
+        lifted = lift_curve(reduction, curve, full_pairs=True)
+    except (ChainReductionError, ArithmeticError, LookupError, TypeError, ValueError) as error:
+        return "reduced", None, reduced.length, str(error)
+    lifted_defects = lifted.defects(chain)
+    if lifted_defects:
+        return "reduced", None, reduced.length, "the lifted curve does not verify: " + "; ".join(lifted_defects)
+    return "lifted", lifted, reduced.length, ""
+
+
 def _no(spec: ReluSpec, result: CheckResult, steps: int, max_points: int) -> ReluAnswer:
     certificate = result.certificate
     if certificate is None:
         return _unknown(spec, result, ("The chain check says NOT CLOSED but gives no certificate.",))
-    reasons = _no_reasons(spec, certificate)
-    if data_size(spec) > max_points:
+    where, curve, reduced_length, detail = _layer_curve(spec, certificate)
+    if where == "neither":
+        return _unknown(
+            spec,
+            result,
+            (
+                "The chain check says NOT CLOSED, but its certificate's curve verifies neither on the network's "
+                f"layers nor on the reduced chain ({detail}): no answer is drawn from it.",
+            ),
+        )
+    if where == "reduced":
+        return ReluAnswer(ReluVerdict.NO, _curve_free_reasons(spec, result, reduced_length, detail), spec, result)
+    assert curve is not None
+    written = data_size(spec) <= max_points
+    if where == "layers":
+        reasons, source = _no_reasons(spec, certificate, written), CERTIFICATE_CURVE
+    else:
+        reasons, source = _lifted_reasons(spec, result, reduced_length, written), LIFTED_CURVE
+    if not written:
         note = f"The data set ({data_size(spec)} inputs) is larger than {max_points} and was not written out."
         return ReluAnswer(ReluVerdict.NO, reasons + (note,), spec, result)
     try:
-        example = build_counterexample(spec, certificate.curve, steps)
+        example = replace(build_counterexample(spec, curve, steps), curve_source=source)
     except ValueError as error:
         return _unknown(spec, result, (f"P is not closed, but no counterexample was built: {error}",))
     problems = check_counterexample(spec, example)
@@ -766,8 +933,10 @@ def relu_optimum(spec: ReluSpec, budget: float = 0.0, steps: int = 6, max_points
     -------
     ReluAnswer
         YES (two layers, scalar output, biases: [seed Thm IV; NeurIPS]); NO with a checked
-        :class:`Counterexample` (linear chain not closed); OPEN (chain closed, no
-        sufficiency theorem); UNKNOWN (chain undecided).
+        :class:`Counterexample` (linear chain not closed; the certificate's curve, or its
+        fixed-factor lift from the reduced chain), or NO without one (data set too large,
+        or a curve only on the reduced chain: the reasons say which); OPEN (chain closed,
+        no sufficiency theorem); UNKNOWN (chain undecided, or no verified curve).
 
     Notes
     -----
@@ -797,6 +966,7 @@ def counterexample_json(spec: ReluSpec, example: Counterexample) -> dict[str, An
         "version": 1,
         "name": spec.name,
         "construction": example.construction,
+        "curve_source": example.curve_source,
         "widths": list(spec.widths),
         "biases": list(spec.biases),
         "limit": [{"cell": [i, j], "value": rational_text(v)} for (i, j), v in sorted(example.limit.items())],

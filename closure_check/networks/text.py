@@ -51,11 +51,16 @@ def _counterexample_lines(example: Counterexample, spec: ReluSpec) -> list[str]:
     shown = ", ".join(_vector(x) for x in example.inputs[:SHOWN_INPUTS]) + (", …" if n > SHOWN_INPUTS else "")
     lines = [
         "counterexample (exact rationals, re-checked):",
+        f"  curve: {example.curve_source}",
         f"  data: {n} inputs in ℚ^{d}, every {shared} {example.data.kind}ly independent "
         f"(moment curve, s = 0..{n - 1}); targets y_i = A x_i",
         f"  inputs: {shown}",
         f"  construction: {example.construction}"
-        + ("" if example.horizon is None else f"; every ReLU active for 0 < t < {rational_text(example.horizon)}"),
+        + (
+            ""
+            if example.horizon is None
+            else f"; every ReLU in its linear regime for 0 < t < {rational_text(example.horizon)}"
+        ),
         "  k  t_k  loss  ‖θ‖²",
     ]
     for k, point in enumerate(example.points, start=1):
