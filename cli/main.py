@@ -134,7 +134,6 @@ def check(files: tuple[str, ...], as_json: bool, strict: bool, budget: float, ce
     from closure_check.core.case import Verdict
     from closure_check.decide import check as check_support
     from closure_check.io import SupportFileError, read_case
-    from closure_check.output.certificate_json.two_factor import dump_certificate
     from closure_check.output.terminal import render_check
     from closure_check.result import Tractability
 
@@ -148,6 +147,10 @@ def check(files: tuple[str, ...], as_json: bool, strict: bool, budget: float, ce
             continue
         result = check_support(case.support, budget=budget)
         if certificate_dir is not None and result.verdict is not Verdict.UNKNOWN:
+            from closure_check.output.certificate_json.two_factor import (
+                dump_certificate,
+            )
+
             target = Path(certificate_dir) / f"{Path(path).stem}.json"
             try:
                 target.parent.mkdir(parents=True, exist_ok=True)

@@ -43,7 +43,6 @@ from closure_check.certificates.two_factor import Curve, NotClosedCertificate
 from closure_check.core.case import Verdict
 from closure_check.core.graph import RankOneStructure
 from closure_check.core.laurent import Laurent
-from closure_check.two_factor.fullspace import Unit, full_space_proof
 from closure_check.two_factor.reduce import (
     ClassBlock,
     ComponentReduction,
@@ -53,6 +52,7 @@ from closure_check.two_factor.reduce import (
 
 if TYPE_CHECKING:
     from closure_check.algebra.real import EngineRecord
+    from closure_check.two_factor.fullspace import Unit
 
 __all__ = ["RuleOutcome", "decide_part"]
 
@@ -189,6 +189,10 @@ def part_units_and_cells(reduction: ComponentReduction, part: Part) -> tuple[lis
 
 
 def _full_space(reduction: ComponentReduction, part: Part) -> RuleOutcome | None:
+    from closure_check.two_factor.fullspace import (
+        full_space_proof,  # its search loads only when a part needs it
+    )
+
     units, cells = part_units_and_cells(reduction, part)
     proof = full_space_proof(units, cells)
     if proof is None:
