@@ -31,8 +31,7 @@ modules on first use.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from closure_check.core.lazy import lazy_names
 
 __version__ = "0.2.0"
 
@@ -61,15 +60,4 @@ _EXPORTS = {
 __all__ = sorted(_EXPORTS)
 
 
-def __getattr__(name: str) -> Any:
-    """Load a public name's module on first use (PEP 562), so start-up stays light."""
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'closure_check' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_EXPORTS))
+__getattr__, __dir__ = lazy_names(__name__, _EXPORTS)

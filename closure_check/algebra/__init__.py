@@ -25,8 +25,7 @@ The lemmas are in ``docs/algebra.md``.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from closure_check.core.lazy import lazy_names
 
 _EXPORTS = {
     "MembershipResult": "closure_check.algebra.membership",
@@ -52,11 +51,4 @@ _EXPORTS = {
 __all__ = sorted(_EXPORTS)
 
 
-def __getattr__(name: str) -> Any:
-    """Load a name's module on first use (PEP 562): flint and z3 load only when needed."""
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'closure_check.algebra' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__, __dir__ = lazy_names(__name__, _EXPORTS)
