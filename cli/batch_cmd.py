@@ -5,7 +5,8 @@ Each command parses its arguments, calls one library function
 formats the result.  Exit status: 0 success, 1 a verdict disagreeing with a file's
 ``expect:`` (batch) or with the stored baseline (census), 2 bad input (a path that does
 not exist, an unwritable results file, an unknown report format, an unreachable
-scheduler).
+scheduler), 3 (batch with ``--fail-on-error`` only) a case that got no answer: a file
+that could not be read, or a child that crashed or ran out of time or memory.
 """
 
 from __future__ import annotations
@@ -17,7 +18,12 @@ from typing import Any
 
 import click
 
-from cli.common import EXIT_DISAGREEMENT, budget_option, fail_bad_input
+from cli.common import (
+    EXIT_CASE_FAILED,
+    EXIT_DISAGREEMENT,
+    budget_option,
+    fail_bad_input,
+)
 
 
 class _Progress:
@@ -68,14 +74,26 @@ def _connect(address: str) -> Any:
 @click.option("--report-format", type=click.Choice(["markdown", "json", "csv"]),
               help="Format of --report (default: from its suffix).")
 @click.option("--scheduler", metavar="ADDRESS", help="Run on a dask.distributed cluster, e.g. tcp://host:8786.")
+@click.option("--fail-on-error", is_flag=True,
+              help="Exit 3 if a case got no answer: bad input, crashed, timeout or memory (for CI).")
 def batch(paths: tuple[str, ...], jobs: int | None, budget: float, case_seconds: float, memory_mb: int,
-          results: str, resume: bool, report: str | None, report_format: str | None, scheduler: str | None) -> None:
+          results: str, resume: bool, report: str | None, report_format: str | None, scheduler: str | None,
+          fail_on_error: bool) -> None:
     """Decide every case file under PATHS (directories recursively), in parallel.
 
     Each case runs in its own process under --case-seconds and --memory-mb; crashes,
     timeouts, exhausted memory and unreadable files are recorded and the others go on.
-    Exit status 1 if a verdict disagrees with a file's `expect:`, 2 if a PATH does not
-    exist (or the results or report cannot be written), 0 otherwise.
+    Killing the batch, even with SIGKILL, ends every process it started.
+
+    \b
+    Exit status:
+      0  every case answered, no verdict disagrees with its file's `expect:`
+         (without --fail-on-error: also when cases failed; they are in the summary)
+      1  a verdict disagrees with a file's `expect:` (this wins over 3)
+      2  bad input: a PATH does not exist, the results or report cannot be
+         written, an unknown report format, an unreachable scheduler
+      3  with --fail-on-error: a case failed (bad-input, crashed, timeout, memory),
+         counting the records kept by --resume; an UNKNOWN verdict is an answer
     """
     from closure_check.batch import (
         report_format_for,
@@ -113,6 +131,8 @@ def batch(paths: tuple[str, ...], jobs: int | None, budget: float, case_seconds:
             fail_bad_input(f"closure-check batch: cannot write {report}: {error.strerror or error}")
     if summary.mismatched:
         sys.exit(EXIT_DISAGREEMENT)
+    if fail_on_error and summary.failed:
+        sys.exit(EXIT_CASE_FAILED)
 
 
 @click.command()

@@ -17,6 +17,9 @@ EXIT_DISAGREEMENT = 1
 
 EXIT_BAD_INPUT = 2
 
+EXIT_CASE_FAILED = 3
+"""``batch --fail-on-error``: a case did not get an answer (bad input, crashed, timeout, memory)."""
+
 
 def fail_bad_input(message: str) -> NoReturn:
     """Print one line on stderr and exit with status 2."""

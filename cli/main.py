@@ -2,7 +2,8 @@
 formats the result.
 
 Exit status: 0 success, 1 a disagreement or failed check, 2 bad input (one line on
-stderr naming the file, the line and the problem; never a traceback).
+stderr naming the file, the line and the problem; never a traceback), 3 ``batch
+--fail-on-error`` only: a case got no answer (bad input, crashed, timeout, memory).
 """
 
 from __future__ import annotations

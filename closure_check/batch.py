@@ -40,9 +40,13 @@ budgeted child (:func:`run_supervised`); the child runs ``check``.  Worker proce
 a dask cluster are *daemonic* by default and ``multiprocessing`` refuses to let a
 daemonic process start children, so the task lifts that flag for the duration of the
 case: ``run_with_budget`` always reaps its child before it returns, which is what the
-flag is there to guarantee.  The engine's own budgeted calls inside the child start
-sessions of their own, which the case's time limit would not reach; the task collects
-and kills them (:func:`run_supervised`).
+flag is there to guarantee.  The engine's own budgeted calls inside the child stay in
+its process group, so the case's time limit kills them with it.
+
+Killing the batch (even with ``SIGKILL``) ends everything it started within a moment:
+the default pool's workers, each case's child and the engine's children inside it all
+die with their parent (:func:`closure_check.core.budget.die_with_parent`).  Workers of a
+dask cluster are the cluster's; the children they start for cases die with them.
 
 If a worker process of the default pool itself dies (not the budgeted child -- the
 worker only reads the file), :mod:`concurrent.futures` fails every pending case of that
@@ -69,7 +73,7 @@ from os import PathLike
 from pathlib import Path
 from typing import Any
 
-from closure_check.core.budget import BudgetOutcome, run_with_budget
+from closure_check.core.budget import BudgetOutcome, die_with_parent, run_with_budget
 from closure_check.core.case import Case, Support
 from closure_check.io import SupportFileError, read_case
 from closure_check.io.errors import one_line
@@ -358,8 +362,15 @@ def submit_all(executor: Any, function: Callable[..., Any], calls: Sequence[tupl
 
 
 def _default_executor(jobs: int) -> ProcessPoolExecutor:
-    # fork: workers start fast and see the caller's state (run_with_budget forks anyway)
-    return ProcessPoolExecutor(max_workers=max(1, int(jobs)), mp_context=multiprocessing.get_context("fork"))
+    """The default pool: ``jobs`` forked workers that die with the process that made them.
+
+    fork: workers start fast and see the caller's state (``run_with_budget`` forks
+    anyway).  A fork pool starts all its workers at the first ``submit``, from the
+    calling thread, which then waits for the batch: ``PR_SET_PDEATHSIG``, tied to that
+    thread, fires only when the process dies.
+    """
+    return ProcessPoolExecutor(max_workers=max(1, int(jobs)), mp_context=multiprocessing.get_context("fork"),
+                               initializer=die_with_parent, initargs=(os.getpid(),))
 
 
 def read_results(path: str | PathLike[str], repair: bool = False) -> list[dict[str, Any]]:
@@ -513,7 +524,7 @@ def run_batch(
     try:
         with results.open("a" if resume else "w", encoding="utf-8") as sink:
             calls = [(file, float(budget), float(case_seconds), int(memory_mb)) for file in todo]
-            with closing(submit_all(pool, run_case, calls) if todo else iter(())) as outcomes:
+            with closing(submit_all(pool, run_case, calls)) as outcomes:  # no calls: nothing submitted
                 for done, (index, record, error) in enumerate(outcomes, start=1):
                     if error is not None:
                         record = _record(todo[index], status="crashed", error=_error_line(f"{type(error).__name__}: {error}"))

@@ -294,7 +294,7 @@ def run_census(
     owned = executor is None and bool(calls)
     pool = _default_executor(jobs) if owned else executor
     try:
-        with closing(submit_all(pool, _census_one, calls) if calls else iter(())) as outcomes:
+        with closing(submit_all(pool, _census_one, calls)) as outcomes:  # no calls: nothing submitted
             for index, value, error in outcomes:
                 values[index] = value if error is None else {
                     "status": "crashed", "seconds": 0.0, "error": _error_line(f"{type(error).__name__}: {error}")}

@@ -160,6 +160,33 @@ def test_cli_exit_codes_and_reports_parse_back(tmp_path):
     assert unknown_format.exit_code == 2
 
 
+def test_fail_on_error_exits_3_when_a_case_got_no_answer(tmp_path, monkeypatch):
+    monkeypatch.setattr(batch, "_decide", _test_decide)
+    monkeypatch.setattr(sys.modules[__name__], "PID_FILE", [tmp_path / "hang.pid"])
+    runner = CliRunner()
+    bad = write(tmp_path / "bad", {"lu2.sup": LU2, "malformed.sup": MALFORMED})
+    crashed = write(tmp_path / "crashed", {"lu2.sup": LU2, "crash.sup": CRASH})
+    hang = write(tmp_path / "hang", {"hang.sup": HANG})
+    mixed = write(tmp_path / "mixed", {"wrong.sup": WRONG, "malformed.sup": MALFORMED})
+    good = write(tmp_path / "good", {"lu2.sup": LU2, "rank_one.sup": RANK_ONE})
+
+    def status(folder: Path, *extra: str, results: str = "r.jsonl", seconds: str = "30") -> int:
+        arguments = [str(folder), "-j", "2", "--budget", "0", "--case-seconds", seconds,
+                     "--results", str(tmp_path / results), *extra]
+        result = runner.invoke(batch_command, arguments)
+        assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+        return result.exit_code
+
+    assert status(bad) == 0  # without the flag failures are only counted
+    assert status(bad, "--fail-on-error", results="bad.jsonl") == 3  # bad-input
+    assert status(crashed, "--fail-on-error") == 3  # the child died
+    assert status(hang, "--fail-on-error", seconds="1") == 3  # ran out of its time
+    assert status(mixed, "--fail-on-error") == 1  # a disagreement wins
+    assert status(good, "--fail-on-error") == 0
+    result = runner.invoke(batch_command, [str(bad), "--resume", "--fail-on-error", "--results", str(tmp_path / "bad.jsonl")])
+    assert result.exit_code == 3 and "resumed from results" in result.output  # a failure read back still counts
+
+
 def test_report_formats_from_suffix_or_explicit(tmp_path):
     summary = BatchSummary((batch._record("a.sup", status="ok", verdict="closed", reasons=["x (determinantal lemma)"]),), 1.0)
     write_report(summary, tmp_path / "r.out", "json")

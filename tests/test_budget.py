@@ -13,6 +13,8 @@ import pytest
 
 from closure_check.core.budget import Budget, BudgetExhausted, Deadline, run_with_budget
 
+ROOT = Path(__file__).resolve().parent.parent
+
 
 def _sleep(seconds: float) -> str:
     time.sleep(seconds)
@@ -134,3 +136,59 @@ def test_a_nested_budget_is_killed_with_the_outer_one():
     outcome = run_with_budget(_nested_sleep, seconds=1.0)
     assert outcome.status == "timeout"
     assert time.monotonic() - start < 3.0
+
+
+# a caller of nested budgeted calls, to be killed with SIGKILL while both children sleep
+KILLED_CALLER = """
+import os, sys, time
+from pathlib import Path
+from closure_check.core import budget
+if sys.argv[2] == "watcher":
+    budget._PRCTL = False  # as without prctl: the polling thread
+def inner(folder):
+    Path(folder, "inner").write_text(str(os.getpid()))
+    time.sleep(60)
+def outer(folder):
+    Path(folder, "outer").write_text(str(os.getpid()))
+    return budget.run_with_budget(inner, folder, seconds=60)
+budget.run_with_budget(outer, sys.argv[1], seconds=60)
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+@pytest.mark.parametrize("mechanism", ["pdeathsig", "watcher"])
+def test_budgeted_children_die_with_a_killed_caller(tmp_path, mechanism) -> None:
+    """kill -9 of the caller ends its budgeted child, and that child's own, in a chain."""
+    caller = subprocess.Popen([sys.executable, "-c", KILLED_CALLER, str(tmp_path), mechanism], cwd=ROOT,
+                              start_new_session=True)
+    pids: list[int] = []
+    try:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and not (tmp_path / "inner").exists() and caller.poll() is None:
+            time.sleep(0.02)
+        time.sleep(0.05)  # the pid is written; let the write finish
+        pids = [int((tmp_path / name).read_text()) for name in ("outer", "inner")]
+        caller.kill()
+        caller.wait(5)
+        limit = time.monotonic() + 2.0
+        while time.monotonic() < limit and any(_alive(pid) for pid in pids):
+            time.sleep(0.02)
+        assert not [pid for pid in pids if _alive(pid)], "a budgeted child outlived its killed caller"
+    finally:
+        if caller.poll() is None:
+            caller.kill()
+            caller.wait(5)
+        for pid in pids:
+            if _alive(pid):
+                os.kill(pid, 9)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux")
+def test_die_with_parent_arms_pdeathsig_and_catches_a_parent_already_gone() -> None:
+    probe = "import os; from closure_check.core.budget import die_with_parent; print(die_with_parent({}))"
+    armed = subprocess.run([sys.executable, "-c", probe.format("os.getppid()")], cwd=ROOT, capture_output=True,
+                           text=True, timeout=30, check=True)
+    assert armed.stdout.strip() == "pdeathsig"
+    orphan = subprocess.run([sys.executable, "-c", probe.format("-1")], cwd=ROOT, capture_output=True, text=True,
+                            timeout=30, check=False)
+    assert orphan.returncode == -9 and orphan.stdout == ""

@@ -30,6 +30,17 @@ group, so on timeout one ``SIGKILL`` to the group ends every process the call st
 child inherits at the fork (``RLIMIT_AS`` is set to the inherited size plus
 ``memory_mb`` MiB): a bound on the parent's own size would make the limit meaningless
 for large parents and impossible for small ones.
+
+Children die with their parent: every child of :func:`run_with_budget` (and every
+worker of ``closure-check batch``'s pool, through :func:`die_with_parent`) asks the
+kernel for ``SIGKILL`` when its parent dies (Linux ``PR_SET_PDEATHSIG``, through
+:mod:`ctypes`), so ``kill -9`` of a caller ends its budgeted children at once, and
+theirs in a chain.  ``PR_SET_PDEATHSIG`` fires when the *thread* that forked the child
+ends; the thread calling :func:`run_with_budget` waits for its child, so that never
+comes early.  Without ``prctl`` (not Linux) a daemon thread in the child polls
+``os.getppid()`` every 0.2 s instead: best effort, as a thread cannot run while C code
+holds the GIL.  Programs a budgeted call starts itself (``subprocess``) are not covered
+on the parent's death; the timeout's ``killpg`` still reaches them.
 """
 
 from __future__ import annotations
@@ -40,13 +51,14 @@ import os
 import signal
 import sys
 import tempfile
+import threading
 import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Budget", "BudgetExhausted", "BudgetOutcome", "Deadline", "run_with_budget"]
+__all__ = ["Budget", "BudgetExhausted", "BudgetOutcome", "Deadline", "die_with_parent", "run_with_budget"]
 
 
 class BudgetExhausted(RuntimeError):
@@ -143,14 +155,71 @@ def _address_space_bytes() -> int:
     return 0
 
 
+_PR_SET_PDEATHSIG = 1
+_PRCTL: Any = None
+"""``prctl`` from the C library, False where there is none; resolved once, before forking."""
+_WATCH_SECONDS = 0.2
+
+
+def _prctl() -> Any:
+    global _PRCTL
+    if _PRCTL is None:
+        _PRCTL = False
+        if sys.platform.startswith("linux"):
+            try:
+                import ctypes
+
+                function = ctypes.CDLL(None, use_errno=True).prctl
+                function.argtypes = (ctypes.c_int, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong)
+                function.restype = ctypes.c_int
+                _PRCTL = function
+            except (ImportError, OSError, AttributeError):
+                pass
+    return _PRCTL or None
+
+
+def _watch_parent(parent: int) -> None:
+    while True:
+        time.sleep(_WATCH_SECONDS)
+        if os.getppid() != parent:
+            os.kill(os.getpid(), signal.SIGKILL)
+
+
+def die_with_parent(parent: int) -> str:
+    """Make the calling process, just forked from ``parent`` (a pid), die when it does.
+
+    Call it first thing in the child.  On Linux the kernel sends ``SIGKILL`` when the
+    parent (precisely: the thread of it that forked) ends (``PR_SET_PDEATHSIG``);
+    elsewhere a daemon thread polls the parent pid every 0.2 s.  A parent that died
+    before the call is caught too: the process then kills itself at once.  Usable as
+    the ``initializer`` of a pool, with ``initargs=(os.getpid(),)``.
+
+    Returns
+    -------
+    str
+        ``"pdeathsig"`` or ``"watcher"``: the mechanism armed.
+    """
+    prctl = _prctl()
+    if prctl is not None and prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0) == 0:
+        how = "pdeathsig"
+    else:
+        threading.Thread(target=_watch_parent, args=(parent,), name="closure-check-parent-watch", daemon=True).start()
+        how = "watcher"
+    if os.getppid() != parent:  # orphaned between the fork and the call
+        os.kill(os.getpid(), signal.SIGKILL)
+    return how
+
+
 _IN_CHILD = False
 """True inside a budgeted child: nested children then share its process group."""
 
 
-def _child(connection: Any, stderr_path: str, memory_mb: int, function: Callable[..., Any], args: tuple, kwargs: dict) -> None:
+def _child(parent: int, connection: Any, stderr_path: str, memory_mb: int, function: Callable[..., Any], args: tuple,
+           kwargs: dict) -> None:
     global _IN_CHILD
     status, payload = "crashed", "the child did not finish"
     try:
+        die_with_parent(parent)
         if not _IN_CHILD:  # nested budgets stay in the outermost group, so one killpg reaches them all
             os.setsid()
         _IN_CHILD = True
@@ -236,11 +305,12 @@ def run_with_budget(function: Callable[..., Any], *args: Any, seconds: float, me
         except (AttributeError, OSError, ValueError):
             pass
     context = multiprocessing.get_context("fork")
+    _prctl()  # resolved here, so that the child need not load ctypes
     receiver, sender = context.Pipe(duplex=False)
     with tempfile.NamedTemporaryFile(prefix="closure-check-", suffix=".stderr", delete=False) as handle:
         stderr_path = handle.name
     try:
-        process = context.Process(target=_child, args=(sender, stderr_path, memory_mb, function, args, kwargs))
+        process = context.Process(target=_child, args=(os.getpid(), sender, stderr_path, memory_mb, function, args, kwargs))
         process.start()
         sender.close()
         message = None
