@@ -2,14 +2,15 @@
 
 Exit status (as for every command): 0 success; 1 a certificate REJECTED (``verify``)
 or a freshly written one that does not verify (``certify``, a bug worth reporting);
-2 bad input -- an unreadable support file, or a certificate file that cannot be read
-or is not JSON (one line on stderr).
+2 bad input -- an unreadable support file, a certificate file that cannot be read
+or is not JSON, or a ``--plot`` path that cannot be written (one line on stderr).
 """
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -20,6 +21,9 @@ from cli.common import (
     fail_bad_input,
     load,
 )
+
+if TYPE_CHECKING:
+    from closure_check.result import CheckResult
 
 
 @click.command()
@@ -34,13 +38,26 @@ from cli.common import (
     show_default=True,
     help="json: the certificate (docs/certificates.md); markdown/latex: the statement and its proof.",
 )
-def certify(file: str, output: str | None, budget: float, fmt: str) -> None:
+@click.option(
+    "--plot",
+    "plot",
+    type=click.Path(dir_okay=False),
+    help="NOT CLOSED: also draw ‖X(t)‖, ‖Y(t)‖ (chains: each ‖W_ℓ(t)‖) and ‖X(t)Y(t)ᵀ − A‖ against t, "
+    "log axes, to this PNG; other verdicts: a one-line note, nothing drawn.",
+)
+def certify(file: str, output: str | None, budget: float, fmt: str, plot: str | None) -> None:
     """Decide FILE's support and write the verdict with its certificate.
 
     The markdown and latex formats render the certificate (two-factor or chain) as a
     proposition with its proof.  The certificate is also run through the independent
     verifier: should it not verify (a bug), the problems go to stderr and the exit
     status is 1.
+
+    With --plot, a NOT CLOSED certificate's curve is drawn: a factor's norm grows
+    without bound as t → 0⁺ while the product's distance to the limit A tends to 0.
+    For a CLOSED or UNKNOWN verdict there is no curve: --plot prints a one-line note
+    and draws nothing (not an error).  Messages about the picture go to stderr when the
+    certificate itself goes to standard output.
     """
     from closure_check.decide import check
     from closure_check.output.certificate_json.two_factor import certificate_text
@@ -51,7 +68,8 @@ def certify(file: str, output: str | None, budget: float, fmt: str) -> None:
     from closure_check.verifier import verify_certificate
 
     case = load(file)
-    cert = check(case.support, budget=budget).certificate_json(name=case.name)
+    result = check(case.support, budget=budget)
+    cert = result.certificate_json(name=case.name)
     report = verify_certificate(cert)
     if fmt == "json":
         text = certificate_text(cert)
@@ -67,10 +85,32 @@ def certify(file: str, output: str | None, budget: float, fmt: str) -> None:
         except OSError as error:
             fail_bad_input(f"{output}: cannot write: {error.strerror or error}")
         click.echo(f"wrote {output} ({cert['verdict']})")
+    if plot is not None:
+        _plot_curve(file, case.name, result, cert, plot, to_stderr=output is None)
     if not report.ok:
         for problem in report.problems:
             click.echo(f"{file}: the certificate does not verify: {problem}", err=True)
         sys.exit(EXIT_DISAGREEMENT)
+
+
+def _plot_curve(file: str, name: str, result: CheckResult, cert: dict, plot: str, to_stderr: bool) -> None:
+    """Draw the certificate's curve to ``plot``, or say in one line why there is none."""
+    from closure_check.core.case import Verdict
+
+    if result.verdict is not Verdict.NOT_CLOSED or result.certificate is None:
+        click.echo(f"{file}: --plot: nothing drawn, the verdict is {cert['verdict']} "
+                   "(only a NOT CLOSED certificate has a curve)", err=to_stderr)
+        return
+    from closure_check.output.plot import draw_curve
+
+    note = result.certificate.lemma
+    if cert.get("kind") == "chain" and "curve" not in cert:
+        note += "; the curve lies on the reduced chain"
+    try:
+        draw_curve(result.certificate, plot, title=f"{name or Path(file).stem}: not closed", note=note)
+    except OSError as error:
+        fail_bad_input(f"{plot}: cannot write the picture: {error.strerror or error}")
+    click.echo(f"wrote {plot}", err=to_stderr)
 
 
 @click.command()

@@ -56,7 +56,7 @@ def main() -> None:
 
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
-@click.option("--png", "png", type=click.Path(dir_okay=False), help="Also draw supports and rectangles to this PNG (one file only).")
+@click.option("--png", "png", type=click.Path(dir_okay=False), help="Also draw the supports to this PNG (one file only): rectangles with a legend for two factors; a chain's factors, product and layered graph; spy plots above 512 a side.")
 def show(files: tuple[str, ...], png: str | None) -> None:
     """Print the supports and their rectangles: classes, multiplicity, completeness, components."""
     from closure_check.output.terminal import render_case
@@ -77,8 +77,8 @@ def show(files: tuple[str, ...], png: str | None) -> None:
 
             try:
                 draw_case(case, structure, Path(png))
-            except ValueError as error:
-                fail_bad_input(f"{path}: {error}")
+            except OSError as error:
+                fail_bad_input(f"{png}: cannot write the picture: {error.strerror or error}")
             click.echo(f"wrote {png}")
 
 

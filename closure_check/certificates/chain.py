@@ -11,7 +11,10 @@ The chain analogue of :mod:`closure_check.certificates.two_factor` (``docs/theor
   ``W_1⋯W_N = A`` (no complex solution), or a chain of exact reductions
   (``closure_check.chains.reduce``) ending in a two-factor certificate.
 
-:meth:`ChainCurve.defects` re-derives the first two items by exact expansion.
+:meth:`ChainCurve.defects` re-derives the first two items by exact expansion;
+:meth:`ChainCurve.at`, :meth:`ChainCurve.product_at` and :meth:`ChainCurve.error_at`
+evaluate the curve at ``t`` (exact for an int or Fraction, floats for a float), as
+for two factors.
 
 >>> from closure_check.core.laurent import Laurent
 >>> from closure_check.core.support import ChainSupport
@@ -23,14 +26,24 @@ The chain analogue of :mod:`closure_check.certificates.two_factor` (``docs/theor
 ... )
 >>> curve.defects(ChainSupport(([[1, 0], [1, 1]], [[1, 1], [0, 1]])))
 []
+>>> W1, W2 = curve.at(Fraction(1, 4))
+>>> W2
+{(0, 0): Fraction(1, 1), (0, 1): Fraction(4, 1), (1, 1): Fraction(-4, 1)}
+>>> curve.product_at(Fraction(1, 4))        # [[t, 1], [1, 0]] at t = 1/4
+{(0, 0): Fraction(1, 4), (0, 1): Fraction(1, 1), (1, 0): Fraction(1, 1)}
+>>> curve.error_at(0.01)
+{(0, 0): 0.01}
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from fractions import Fraction
+from functools import cached_property
+from numbers import Real
 from typing import TYPE_CHECKING, Any
 
+from closure_check.certificates.two_factor import Value, _minus_limit, evaluate
 from closure_check.core.laurent import Laurent
 from closure_check.core.support import ChainSupport
 
@@ -71,6 +84,37 @@ class ChainCurve:
             current = {cell: value for cell, value in step.items() if not value.is_zero()}
         return current
 
+    @cached_property
+    def _expanded(self) -> dict[Cell, Laurent]:
+        return self.product()
+
+    def deviation(self) -> dict[Cell, Laurent]:
+        """Exact ``W_1(t) ⋯ W_N(t) − A`` as cell → Laurent polynomial (nonzero entries).
+
+        For a valid curve every exponent is positive: this is what tends to 0.
+        """
+        return _minus_limit(self._expanded, self.limit)
+
+    def at(self, t: Real) -> tuple[dict[Cell, Value], ...]:
+        """``W_1(t), …, W_N(t)``: for each factor its nonzero entries (row, column) → value.
+
+        Exact Fractions for an int or Fraction ``t``, floats for a float ``t``; never a
+        dense matrix.  ``t = 0`` raises ZeroDivisionError when a factor has a negative power.
+        """
+        return tuple(evaluate(factor, t) for factor in self.factors)
+
+    def product_at(self, t: Real) -> dict[Cell, Value]:
+        """Nonzero entries of ``W_1(t) ⋯ W_N(t)`` (exact or float, as :meth:`at`).
+
+        Evaluated from the exact expansion (computed once per curve), in which the
+        negative powers have already cancelled: floats stay accurate for small ``t``.
+        """
+        return evaluate(self._expanded, t)
+
+    def error_at(self, t: Real) -> dict[Cell, Value]:
+        """Nonzero entries of ``W_1(t) ⋯ W_N(t) − A`` (exact or float, as :meth:`at`)."""
+        return evaluate(self.deviation(), t)
+
     def defects(self, chain: ChainSupport) -> list[str]:
         """What is wrong with the curve (empty if nothing).
 
@@ -85,7 +129,7 @@ class ChainCurve:
             for (a, b) in factor:
                 if not (0 <= a < dense.shape[0] and 0 <= b < dense.shape[1]) or not dense[a, b]:
                     problems.append(f"W{level}(t) has an entry at ({a},{b}) outside I_{level}")
-        product = self.product()
+        product = self._expanded
         for cell in sorted(set(product) | set(self.limit)):
             value = product.get(cell, Laurent())
             lowest = value.min_exponent()

@@ -9,11 +9,14 @@ either sign (``docs/theory.md``, "Closure points come from Laurent curves").
 Laurent('t^-2·(-1) + t^2')
 >>> (Laurent.constant(2) * t).coefficient(1)
 Fraction(2, 1)
+>>> (t - Laurent.monomial(-1)).at(Fraction(1, 2)), (t - Laurent.monomial(-1)).at(0.5)
+(Fraction(-3, 2), -1.5)
 """
 
 from __future__ import annotations
 
 from fractions import Fraction
+from numbers import Rational, Real
 from typing import Mapping, Union
 
 __all__ = ["Laurent"]
@@ -57,6 +60,24 @@ class Laurent:
     def min_exponent(self) -> int | None:
         """Lowest exponent with a nonzero coefficient; None for zero."""
         return min(self._terms) if self._terms else None
+
+    def at(self, t: Real) -> Fraction | float:
+        """The value at ``t``: exact (a Fraction) for an int or Fraction ``t``, a float otherwise.
+
+        Raises
+        ------
+        ZeroDivisionError
+            At ``t = 0`` when a negative power is present.
+        """
+        if isinstance(t, Rational):
+            t = Fraction(t)
+            if t == 0 and any(e < 0 for e in self._terms):
+                raise ZeroDivisionError("a Laurent polynomial with a negative power has no value at t = 0")
+            return sum((c * t**e for e, c in self._terms.items()), Fraction(0))
+        t = float(t)
+        if t == 0 and any(e < 0 for e in self._terms):
+            raise ZeroDivisionError("a Laurent polynomial with a negative power has no value at t = 0")
+        return sum((float(c) * t**e for e, c in self._terms.items()), 0.0)
 
     def _coerce(self, other: object) -> "Laurent":
         if isinstance(other, Laurent):
