@@ -79,6 +79,13 @@ class CheckResult:
     records: tuple[EngineRecord, ...] = ()
     support: TwoFactorSupport | None = field(default=None, repr=False, compare=False)
 
+    @property
+    def engine_record(self) -> bool:
+        """The verdict is CLOSED and rests on an engine record (the Zariski-closure
+        criterion: z3's unsat, trusted, not a checkable certificate).  Shown as
+        ``CLOSED (engine record)``; the verdict value stays ``closed``."""
+        return self.verdict is Verdict.CLOSED and bool(self.records)
+
     def certificate_json(self, name: str = "") -> dict:
         """The verdict and its justification as a certificate (``docs/certificates.md``)."""
         from closure_check.certjson import certificate_json

@@ -11,7 +11,9 @@ feeds back into a decision, and nothing is re-checked (that is
   the obstruction cells (local-LU, shared-rows, shared-columns) or the Nullstellensatz
   identity written out.
 * CLOSED: the lemma behind each step, the reductions applied, and the engine records if
-  an engine criterion decided a part.
+  an engine criterion decided a part; the statement of such a verdict (two-factor or
+  chain, directly or through a reduced problem) then says *CLOSED (engine record)*
+  (:func:`rests_on_engine_record`).
 * Chain certificates (``"kind": "chain"``, :mod:`closure_check.chain_certjson`): the
   statement is about ``P_{I_1..I_N} = {W_1 ⋯ W_N}``.  NOT CLOSED: the limit A, the curve
   ``W_1(t), …, W_N(t)``, the exact product ``W_1(t) ⋯ W_N(t) → A``, then why A ∉ P: the
@@ -56,7 +58,7 @@ from typing import Any
 
 from closure_check.laurent import Laurent
 
-__all__ = ["render_certificate_latex", "render_certificate_markdown"]
+__all__ = ["render_certificate_latex", "render_certificate_markdown", "rests_on_engine_record"]
 
 #: Matrices with more rows or columns than this are described by their nonzero entries.
 MAX_DRAWN = 12
@@ -436,9 +438,34 @@ def _not_closed(cert: dict[str, Any]) -> tuple[list[Block], list[Block]]:
     return statement, body + _headed("A is not a product.", parts.argument)
 
 
+def rests_on_engine_record(cert: dict[str, Any]) -> bool:
+    """A CLOSED certificate whose proof rests on an engine record (the two-factor or the chain
+    Zariski-closure criterion), directly or through the reduced problem it cites."""
+    if cert.get("verdict") != "closed":
+        return False
+    if cert.get("records"):
+        return True
+    proof = cert.get("proof") or {}
+    if proof.get("lemma") == "chain Zariski-closure criterion" or proof.get("records"):
+        return True
+    reduced = proof.get("reduced")
+    return isinstance(reduced, dict) and rests_on_engine_record(reduced)
+
+
+def _engine_record_note(cert: dict[str, Any]) -> list[Block]:
+    """The statement's warning for a CLOSED verdict resting on an engine record (else nothing)."""
+    if not rests_on_engine_record(cert):
+        return []
+    return [_p(
+        Emph("CLOSED (engine record)."),
+        " The proof below rests on an engine's answer (z3's unsat to the Zariski-closure criterion, "
+        "docs/theory.md §5–6), which is trusted, not an independently checkable certificate.",
+    )]
+
+
 def _closed(cert: dict[str, Any]) -> tuple[list[Block], list[Block]]:
     data = _data(cert)
-    statement = _setting(cert, data) + [_p("Then ", Math("P_{I,J}"), " is closed.")]
+    statement = _setting(cert, data) + [_p("Then ", Math("P_{I,J}"), " is closed.")] + _engine_record_note(cert)
     classes = cert.get("structure", {}).get("classes", [])
     body: list[Block] = [_p(
         "By the structural lemma, ", Math("P_{I,J}"), " is the Minkowski sum, over the classes of units with "
@@ -1187,7 +1214,7 @@ def _chain_closed_body(cert: dict[str, Any], chain: _Chain, n: _Names) -> list[B
 def _chain_closed(cert: dict[str, Any]) -> tuple[list[Block], list[Block]]:
     chain = _chain_of(cert)
     n = _Names("", len(chain.factors))
-    statement = _chain_setting(chain, n) + [_p("Then ", Math(n.P), " is closed.")]
+    statement = _chain_setting(chain, n) + [_p("Then ", Math(n.P), " is closed.")] + _engine_record_note(cert)
     return statement, _chain_closed_body(cert, chain, n)
 
 
