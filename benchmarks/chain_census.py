@@ -74,6 +74,8 @@ def _census_section(seconds: float) -> tuple[list[str], int]:
         f"| closed (zero factor) | {census.zero_factor_classes} | {census.zero_factor_chains} |",
     ]
     lines += [f"| {name.replace('-', ' ')} | {classes} | {chains} |" for name, (classes, chains) in counts.items()]
+    recorded = census.engine_record_counts()
+    lines.insert(-2, f"| &nbsp;&nbsp;of which closed (engine record) | {recorded[0]} | {recorded[1]} |")
     total_classes = len(census.entries) + census.zero_factor_classes
     total_chains = sum(chains for _, chains in counts.values()) + census.zero_factor_chains
     lines += [f"| **total** | {total_classes} | {total_chains} |", ""]
@@ -132,7 +134,8 @@ def _three_by_three_section(seconds: float) -> list[str]:
         start = time.monotonic()
         result = decide_chain(ChainSupport(factors), seconds)
         elapsed = time.monotonic() - start
-        lines.append(f"| {name} | {result.verdict.value} | {criterion_of(result)} | {elapsed:.2f} | {_limit(result)} |")
+        verdict = "closed (engine record)" if result.engine_record else result.verdict.value
+        lines.append(f"| {name} | {verdict} | {criterion_of(result)} | {elapsed:.2f} | {_limit(result)} |")
     lines.append("")
     return lines
 

@@ -117,7 +117,7 @@ def family(name: str | None, args: tuple[str, ...], output: str | None) -> None:
 
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
-@click.option("--json", "as_json", is_flag=True, help="One JSON object per file (keys file, verdict, tractable, tractability, reasons, ...).")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per file (keys file, verdict, engine_record, tractable, tractability, reasons, ...).")
 @click.option("--strict", is_flag=True, help="Count an UNKNOWN verdict as a disagreement.")
 @budget_option
 @click.option(
@@ -165,6 +165,7 @@ def check(files: tuple[str, ...], as_json: bool, strict: bool, budget: float, ce
                 "file": path,
                 "name": case.name,
                 "verdict": result.verdict.value,
+                "engine_record": result.engine_record,
                 "tractable": result.tractability is not Tractability.NOT_KNOWN,
                 "tractability": result.tractability.value,
                 "reasons": list(result.reasons),

@@ -24,7 +24,10 @@ file back and skipping the cases already recorded.
 
 Record keys (one JSON object per line): ``file`` (the path as given on the command line,
 or the given directory joined with the path found below it), ``name``, ``status``
-(:data:`STATUSES`), ``verdict``, ``expect``, ``agrees`` (True/False when the file expects
+(:data:`STATUSES`), ``verdict``, ``engine_record`` (True when a CLOSED verdict rests on an
+engine record -- the Zariski-closure criterion, z3's unsat taken on trust -- and reads
+``CLOSED (engine record)``; for a network, when its OPEN answer rests on such a CLOSED
+chain; None when the case failed), ``expect``, ``agrees`` (True/False when the file expects
 a verdict and ``check`` gave a definite one, else None), ``tractability``, ``reasons``,
 ``seconds`` (wall-clock for the case, file reading included), ``error`` (one line, for
 every status but ``ok``).
@@ -81,6 +84,7 @@ from closure_check.networks.spec import ReluSpec, read_relu_spec
 
 __all__ = [
     "CASE_SUFFIXES",
+    "ENGINE_RECORD_CLOSED",
     "RECORD_KEYS",
     "REPORT_FORMATS",
     "SKIPPED_DIRECTORIES",
@@ -108,7 +112,11 @@ STATUSES = ("ok", "bad-input", "crashed", "timeout", "memory")
 #: Definite answers for a ReLU specification (``closure_check.networks.relu``).
 NETWORK_ANSWERS = ("yes", "no", "open")
 #: Keys of a record, in the order of the JSON lines and the CSV columns.
-RECORD_KEYS = ("file", "name", "status", "verdict", "expect", "agrees", "tractability", "reasons", "seconds", "error")
+RECORD_KEYS = (
+    "file", "name", "status", "verdict", "engine_record", "expect", "agrees", "tractability", "reasons", "seconds", "error",
+)
+#: Count (and label) of the CLOSED verdicts resting on an engine record (the Zariski-closure criterion).
+ENGINE_RECORD_CLOSED = "closed (engine record)"
 #: Report formats of :func:`write_report`, with the suffixes that select them.
 REPORT_FORMATS = {"markdown": (".md", ".markdown"), "json": (".json",), "csv": (".csv",)}
 
@@ -241,6 +249,7 @@ def _decide(support: Support, budget: float) -> dict[str, Any]:
     result = check(support, budget=budget)
     return {
         "verdict": result.verdict.value,
+        "engine_record": result.engine_record,
         "tractability": result.tractability.value,
         "reasons": list(result.reasons),
     }
@@ -251,7 +260,9 @@ def _answer_network(spec: ReluSpec, budget: float) -> dict[str, Any]:
     from closure_check.networks.relu import relu_optimum
 
     answer = relu_optimum(spec, budget=budget)
-    return {"verdict": answer.verdict.value, "tractability": None, "reasons": list(answer.reasons)}
+    engine_record = answer.verdict.value == "open" and bool(getattr(answer.chain_result, "engine_record", False))
+    return {"verdict": answer.verdict.value, "engine_record": engine_record, "tractability": None,
+            "reasons": list(answer.reasons)}
 
 
 def _error_line(text: str, limit: int = 500) -> str:
@@ -305,6 +316,7 @@ def run_case(file: str, budget: float, case_seconds: float, memory_mb: int) -> d
         name=case.name,
         status="ok",
         verdict=verdict,
+        engine_record=bool(outcome.value.get("engine_record")),
         expect=expect,
         agrees=agrees,
         tractability=outcome.value["tractability"],
@@ -433,6 +445,7 @@ class BatchSummary:
             "cases": len(self.records),
             "decided": sum(verdicts.count(v) for v in ("closed", "not-closed") + NETWORK_ANSWERS),
             "closed": verdicts.count("closed"),
+            ENGINE_RECORD_CLOSED: sum(r.get("verdict") == "closed" and bool(r.get("engine_record")) for r in ok),
             "not-closed": verdicts.count("not-closed"),
             **{f"network {answer}": verdicts.count(answer) for answer in NETWORK_ANSWERS},
             "unknown": verdicts.count("unknown"),
@@ -444,13 +457,16 @@ class BatchSummary:
         object.__setattr__(self, "_counts", counts)
 
     def counts(self) -> dict[str, int]:
-        """Counts by outcome: cases, decided, closed, not-closed, network yes / no / open
-        (ReLU specifications), unknown, mismatched, failed, and failed by status
-        (bad-input, crashed, timeout, memory)."""
+        """Counts by outcome: cases, decided, closed, closed (engine record) -- the CLOSED
+        verdicts resting on an engine record, counted among ``closed`` too --, not-closed,
+        network yes / no / open (ReLU specifications), unknown, mismatched, failed, and
+        failed by status (bad-input, crashed, timeout, memory)."""
         return dict(self._counts)
 
     decided = property(lambda self: self._counts["decided"], doc="Cases with a definite verdict.")
     closed = property(lambda self: self._counts["closed"], doc="Cases decided CLOSED.")
+    engine_record_closed = property(lambda self: self._counts[ENGINE_RECORD_CLOSED],
+                                    doc="Cases decided CLOSED on an engine record (among :attr:`closed`).")
     not_closed = property(lambda self: self._counts["not-closed"], doc="Cases decided NOT CLOSED.")
     unknown = property(lambda self: self._counts["unknown"], doc="Cases ``check`` left UNKNOWN.")
     mismatched = property(lambda self: self._counts["mismatched"], doc="Definite verdicts other than the file's ``expect``.")
@@ -581,15 +597,27 @@ def _cell(value: Any) -> str:
 def _shown(counts: dict[str, int]) -> list[str]:
     """The count rows of a summary: network answers only when the batch had networks."""
     networks = [f"network {answer}" for answer in NETWORK_ANSWERS]
-    shown = ["cases", "decided", "closed", "not-closed"]
+    shown = ["cases", "decided", "closed", ENGINE_RECORD_CLOSED, "not-closed"]
     shown += networks if any(counts[name] for name in networks) else []
     return shown + ["unknown", "mismatched", "failed"]
+
+
+def _label(name: str) -> str:
+    """A count's row label: the engine-record CLOSED verdicts are indented under ``closed``."""
+    return f"  {name}" if name == ENGINE_RECORD_CLOSED else name
+
+
+def _verdict_cell(record: dict[str, Any]) -> Any:
+    """The verdict of a record as a report shows it: ``closed (engine record)`` when it rests on one."""
+    if record.get("verdict") == "closed" and record.get("engine_record"):
+        return ENGINE_RECORD_CLOSED
+    return record.get("verdict")
 
 
 def summary_table(summary: BatchSummary) -> str:
     """The counts of ``summary`` as a small aligned text table, then every mismatch and failure."""
     counts = summary.counts()
-    rows = [(name, str(counts[name])) for name in _shown(counts)]
+    rows = [(_label(name), str(counts[name])) for name in _shown(counts)]
     rows += [(f"  {status}", str(counts[status])) for status in STATUSES[1:] if counts[status]]
     if summary.resumed:
         rows.append(("resumed from results", str(summary.resumed)))
@@ -598,7 +626,7 @@ def summary_table(summary: BatchSummary) -> str:
     lines = [f"{name:<{width}}  {value:>8}" for name, value in rows]
     for record in summary.records:
         if record.get("agrees") is False:
-            lines.append(f"MISMATCH {record['file']}: check says {record['verdict']}, the file expects {record['expect']}")
+            lines.append(f"MISMATCH {record['file']}: check says {_verdict_cell(record)}, the file expects {record['expect']}")
     for record in summary.records:
         if record["status"] != "ok":
             lines.append(f"{record['status'].upper()} {record['file']}: {record.get('error') or ''}")
@@ -608,14 +636,14 @@ def summary_table(summary: BatchSummary) -> str:
 def _markdown(summary: BatchSummary) -> str:
     counts = summary.counts()
     lines = ["# closure-check batch", "", "| outcome | cases |", "|---|---:|"]
-    lines += [f"| {name} | {counts[name]} |" for name in _shown(counts)]
+    lines += [f"| {'&nbsp;&nbsp;' if name == ENGINE_RECORD_CLOSED else ''}{name} | {counts[name]} |" for name in _shown(counts)]
     lines += [f"| {status} | {counts[status]} |" for status in STATUSES[1:] if counts[status]]
     lines += ["", f"Wall-clock time {summary.seconds:.1f} s; {summary.resumed} record(s) resumed from an earlier run.", ""]
     lines += ["| file | name | status | verdict | expect | agrees | tractability | lemmas | seconds | error |"]
     lines += ["|---|---|---|---|---|---|---|---|---:|---|"]
     for r in summary.records:
         lemmas = ", ".join(lemma_names(r.get("reasons") or [])) or None
-        cells = (r["file"], r.get("name"), r["status"], r.get("verdict"), r.get("expect"), r.get("agrees"),
+        cells = (r["file"], r.get("name"), r["status"], _verdict_cell(r), r.get("expect"), r.get("agrees"),
                  r.get("tractability"), lemmas, r.get("seconds"), r.get("error"))
         lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")
     return "\n".join(lines) + "\n"

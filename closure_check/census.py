@@ -11,7 +11,7 @@ to set both side by side.
 
 >>> result = run_census(2, 2, 3, budget=0, jobs=1)
 >>> len(result.entries), result.counts()
-(33, {'closed': 31, 'not-closed': 2, 'unknown': 0, 'failed': 0})
+(33, {'closed': 31, 'closed (engine record)': 0, 'not-closed': 2, 'unknown': 0, 'failed': 0})
 >>> result.lemma_counts()["local-LU lemma"]
 (0, 2)
 
@@ -19,9 +19,11 @@ Notes
 -----
 A NOT CLOSED verdict is credited to the lemma of its last reason (the part refuted);
 a CLOSED verdict to every lemma its reasons name, since all of them are needed.  The
-*method* of a verdict is "engine: Zariski-closure criterion" when that criterion
-appears among the reasons, "engine: Laurent curve + Nullstellensatz" when a certified
-curve does, and "rules" otherwise.
+*method* of a verdict is "engine: Zariski-closure criterion" when the CLOSED verdict rests
+on that criterion's engine record (or the criterion appears among the reasons), "engine:
+Laurent curve + Nullstellensatz" when a certified curve does, and "rules" otherwise.  The
+CLOSED verdicts resting on an engine record are also counted apart, as "closed (engine
+record)" (among the closed ones).
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ from typing import Any
 import numpy as np
 
 from closure_check.batch import (
+    ENGINE_RECORD_CLOSED,
     _decide,
     _default_executor,
     _error_line,
@@ -75,12 +78,12 @@ def _support(I: Sequence[str], J: Sequence[str]) -> TwoFactorSupport:
                             np.array([[int(c) for c in row] for row in J], dtype=np.int8))
 
 
-def method_of(verdict: str | None, lemmas: Iterable[str]) -> str | None:
+def method_of(verdict: str | None, lemmas: Iterable[str], engine_record: bool = False) -> str | None:
     """How a definite verdict was reached: one of :data:`METHODS` (None if not definite)."""
     if verdict not in DEFINITE:
         return None
     lemmas = list(lemmas)
-    if "Zariski-closure criterion" in lemmas:
+    if engine_record or "Zariski-closure criterion" in lemmas:
         return METHODS[2]
     if any("Nullstellensatz" in lemma for lemma in lemmas):
         return METHODS[1]
@@ -114,6 +117,8 @@ class CensusEntry:
         One line, when ``status`` is not ``ok``.
     baseline
         The stored baseline answer for this pattern, if a baseline was joined and has it.
+    engine_record
+        The CLOSED verdict rests on an engine record (Zariski-closure criterion).
     """
 
     I: tuple[str, ...]
@@ -125,6 +130,7 @@ class CensusEntry:
     seconds: float
     error: str | None = None
     baseline: BaselineEntry | None = None
+    engine_record: bool = False
 
     @property
     def lemmas(self) -> list[str]:
@@ -159,10 +165,12 @@ class CensusResult:
     baseline_files: tuple[str, ...] = ()
 
     def counts(self) -> dict[str, int]:
-        """Patterns by outcome: closed, not-closed, unknown, failed (the child died or timed out)."""
+        """Patterns by outcome: closed, closed (engine record) -- among the closed ones, those
+        resting on an engine record --, not-closed, unknown, failed (the child died or timed out)."""
         ok = [e for e in self.entries if e.status == "ok"]
         return {
             "closed": sum(e.verdict == "closed" for e in ok),
+            ENGINE_RECORD_CLOSED: sum(e.verdict == "closed" and e.engine_record for e in ok),
             "not-closed": sum(e.verdict == "not-closed" for e in ok),
             "unknown": sum(e.verdict == "unknown" for e in ok),
             "failed": len(self.entries) - len(ok),
@@ -188,7 +196,7 @@ class CensusResult:
 
     def method_counts(self) -> dict[str, int]:
         """Definite verdicts per method (:data:`METHODS`)."""
-        tally = Counter(method_of(e.verdict, e.lemmas) for e in self.entries)
+        tally = Counter(method_of(e.verdict, e.lemmas, e.engine_record) for e in self.entries)
         return {method: tally[method] for method in METHODS}
 
     @property
@@ -314,6 +322,7 @@ def run_census(
             seconds=float(value.get("seconds", 0.0)),
             error=value.get("error"),
             baseline=stored.get(canonical_form(support, transpose=transpose)) if stored else None,
+            engine_record=bool(value.get("engine_record", False)),
         ))
     return CensusResult(rows, cols, units, float(budget), tuple(entries), time.monotonic() - start, files)
 
@@ -347,6 +356,7 @@ def census_markdown(result: CensusResult, heading: str = "##") -> str:
         "| verdict | patterns |",
         "|---|---:|",
         f"| closed | {counts['closed']} |",
+        f"| &nbsp;&nbsp;of which closed (engine record) | {counts[ENGINE_RECORD_CLOSED]} |",
         f"| not closed | {counts['not-closed']} |",
         f"| unknown | {counts['unknown']} |",
     ]
@@ -391,6 +401,10 @@ def census_markdown(result: CensusResult, heading: str = "##") -> str:
         for entry in result.disagreements():
             lines.append(f"- **DISAGREEMENT** {_pattern(entry)}: `check` {entry.verdict}, sentence {entry.baseline.verdict} "
                          f"({entry.baseline.detail})")
+    recorded = [e for e in result.entries if e.verdict == "closed" and e.engine_record]
+    if recorded:
+        lines += ["", "Patterns CLOSED on an engine record (z3's unsat, trusted, not a checkable certificate):", ""]
+        lines += [f"- {_pattern(entry)} — {ENGINE_RECORD_CLOSED}" for entry in recorded]
     open_entries = [e for e in result.entries if e.verdict not in DEFINITE]
     if open_entries:
         lines += ["", "Patterns `check` leaves open:", ""]

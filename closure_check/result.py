@@ -98,6 +98,13 @@ class CheckResult:
     proof: Any = field(default=None, repr=False, compare=False)
 
     @property
+    def engine_record(self) -> bool:
+        """The verdict is CLOSED and rests on an engine record (the two-factor or the chain
+        Zariski-closure criterion: z3's unsat, trusted, not a checkable certificate).  Shown
+        as ``CLOSED (engine record)``; the verdict value stays ``closed``."""
+        return self.verdict is Verdict.CLOSED and bool(self.records)
+
+    @property
     def kind(self) -> str | None:
         """``"two-factor"`` or ``"chain"``: the kind of pattern decided (None if unknown)."""
         if isinstance(self.support, ChainSupport):

@@ -334,6 +334,9 @@ def test_zariski_criterion_is_flagged_as_an_engine_record():
     for text in (render_certificate_markdown(zariski_certificate()), render_certificate_latex(zariski_certificate())):
         assert "Engine record 0: z3 4.13.0 answered unsat" in text
         assert "not on an independently checkable certificate" in text
+        assert "CLOSED (engine record)" in text
+    fixed = engine_certificate("fixed-factor")  # a checkable lemma: no engine-record label
+    assert "CLOSED (engine record)" not in render_certificate_markdown(fixed)
 
 
 def test_large_supports_are_listed_not_drawn():

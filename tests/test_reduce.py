@@ -99,3 +99,55 @@ def test_visible_bicliques():
     assert [(r.tolist(), c.tolist()) for r, c in visible_bicliques(two_blocks)] == [([1, 2], [1, 2]), ([0], [0])]
     path = np.array([[1, 1], [0, 1]], dtype=bool)
     assert visible_bicliques(path) is None
+
+
+# The four 3×3 patterns with at most 4 units whose reduction the bounding-box test changes: a
+# class of multiplicity 2 on 3×3 whose visible cells, after two single-row/column units are
+# absorbed, are not a rectangle but lie in a 2×3 (or 3×2) bounding box.
+BOUNDING_BOX_PATTERNS = [
+    ([[0, 1, 1, 1], [1, 0, 1, 1], [0, 0, 1, 1]], [[1, 1, 1, 1], [0, 1, 1, 1], [0, 1, 1, 1]]),
+    ([[0, 1, 1, 1], [1, 0, 1, 1], [0, 0, 1, 1]], [[1, 1, 1, 1], [1, 1, 1, 1], [0, 1, 1, 1]]),
+    ([[0, 1, 1, 1], [0, 1, 1, 1], [1, 0, 1, 1]], [[1, 1, 1, 1], [1, 0, 1, 1], [0, 0, 1, 1]]),
+    ([[1, 1, 1, 1], [0, 1, 1, 1], [0, 0, 1, 1]], [[1, 1, 1, 1], [1, 0, 1, 1], [1, 0, 1, 1]]),
+]
+
+
+@pytest.mark.parametrize("dense", BOUNDING_BOX_PATTERNS)
+def test_a_masked_class_complete_on_its_bounding_box_is_absorbed(dense, monkeypatch):
+    from closure_check.decide import check
+    from closure_check.two_factor import reduce as reduce_module
+    from closure_check.approximation.solve import solve
+    from closure_check.core.case import Verdict
+
+    support = TwoFactorSupport.from_dense(*dense)
+    structure = RankOneStructure.build(support)
+    reduction = reduce_component(structure, 0)
+    assert not reduction.parts and len(reduction.absorbed) == 3
+    last = reduction.absorbed[-1]
+    assert len(last.units) == 2 and min(last.rows.size, last.cols.size) == 2   # the bounding box, not 3×3
+    assert "bounding-box lemma" in reduction.steps[-1].text
+    result = check(support, budget=0)
+    assert result.verdict is Verdict.CLOSED and "(absorption lemma)" in result.reasons[-1]
+    # the hidden cells are realised through the bounding box: the exact solver fits any target
+    target = np.random.default_rng(0).standard_normal(support.shape)
+    assert solve(target, support).error < 1e-9
+
+    # without the bounding-box test the class stays masked, its part needs the full-space
+    # search, and the verdict is the same
+    original = reduce_module.absorb_complete_classes
+    monkeypatch.setattr(reduce_module, "absorb_complete_classes", lambda problem, bounding_box=True: original(problem, False))
+    without = reduce_component(structure, 0)
+    assert len(without.parts) == 1 and any(b.masked for b in without.parts[0].classes)
+    assert check(support, budget=0).verdict is Verdict.CLOSED
+
+
+def test_the_bounding_box_test_only_adds_masked_classes_at_the_fixpoint():
+    # a class whose visible cells form a rectangle is projected then merged, as before: in this
+    # pattern (units {2}×{0,1,2}, {0,2}×{0,2}, {0,1}×{0,1}, {0,1,2}×{0,1}) the last two classes
+    # meet on {0,1}×{0,1}, merge to μ = 2 and are absorbed together
+    support = TwoFactorSupport.from_dense([[0, 1, 1, 1], [0, 0, 1, 1], [1, 1, 0, 1]],
+                                          [[1, 1, 1, 1], [1, 0, 1, 1], [1, 1, 0, 0]])
+    reduction = reduce_component(RankOneStructure.build(support), 0)
+    assert not reduction.parts
+    assert any(step.lemma == "merge lemma" for step in reduction.steps)
+    assert not any("bounding-box lemma" in step.text for step in reduction.steps)

@@ -5,8 +5,12 @@ If no real point of Z lies outside P, then ``P = Z(ℝ)`` is closed.  Z is compu
 elimination: a lexicographic Gröbner basis of ``⟨a_ij − Σ_k x_ik y_jk⟩`` with the factor
 variables first, keeping the polynomials in the ``a_ij`` alone (python-flint).  The
 question "is there a real A on Z with no real factorisation?" is an ∃∀ sentence over
-the reals, handed to z3's ``nlqsat`` (a complete procedure for such sentences); its
-*unsat* is recorded as an engine record, not a checkable certificate.
+the reals, handed to z3's ``nlqsat``, which decides such sentences in principle; its
+*unsat* is trusted, not checked (wrong unsat answers of nlsat/nlqsat have been reported),
+and is recorded as an engine record, not a checkable certificate: a verdict resting on it
+reads ``CLOSED (engine record)``.  Any polynomials vanishing on P would do in place of the
+elimination generators (``docs/theory.md`` §5), so an incomplete generator set cannot make
+the criterion unsound.
 
 Both steps run in a budgeted child process (:func:`closure_check.core.budget.run_with_budget`).
 """

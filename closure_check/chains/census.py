@@ -86,13 +86,15 @@ def criterion_of(result: CheckResult) -> str:
 
 @dataclass(frozen=True)
 class ChainCensusEntry:
-    """A decided class: its representative key and size, the verdict, the criterion, the time."""
+    """A decided class: its representative key and size, the verdict, the criterion, the time,
+    and whether a CLOSED verdict rests on an engine record (chain Zariski-closure criterion)."""
 
     key: Key
     size: int
     verdict: str
     criterion: str
     seconds: float
+    engine_record: bool = False
 
 
 @dataclass(frozen=True)
@@ -121,6 +123,11 @@ class ChainCensus:
             classes, chains = result[entry.verdict]
             result[entry.verdict] = (classes + 1, chains + entry.size)
         return result
+
+    def engine_record_counts(self) -> tuple[int, int]:
+        """(classes, chains) decided CLOSED on an engine record, among the closed ones."""
+        recorded = [entry for entry in self.entries if entry.verdict == Verdict.CLOSED.value and entry.engine_record]
+        return len(recorded), sum(entry.size for entry in recorded)
 
     def criterion_counts(self) -> dict[str, tuple[int, int]]:
         """Criterion → (classes, chains) over the decided classes."""
@@ -164,5 +171,7 @@ def chain_census_2x2(seconds: float = 5.0, stride: int = 1) -> ChainCensus:
         start = time.monotonic()
         result = decide_chain(chain_class.chain(), seconds)
         elapsed = time.monotonic() - start
-        entries.append(ChainCensusEntry(chain_class.key, chain_class.size, result.verdict.value, criterion_of(result), elapsed))
+        entries.append(ChainCensusEntry(
+            chain_class.key, chain_class.size, result.verdict.value, criterion_of(result), elapsed, result.engine_record
+        ))
     return ChainCensus(tuple(entries), len(zero), sum(c.size for c in zero), seconds)

@@ -38,7 +38,8 @@ True
 References
 ----------
 [BF] Q.-T. Le, L. Zheng, E. Riccietti, R. Gribonval, "Butterfly factorization with error
-guarantees", arXiv:2411.04506.  [ZRG] L. Zheng, E. Riccietti, R. Gribonval, "Efficient
+guarantees", SIAM J. Matrix Anal. Appl. 46(4), 2025, arXiv:2411.04506 (chainability: its
+Definition 4.12; the rule rests on the self-contained proof of ``docs/theory.md`` §6).  [ZRG] L. Zheng, E. Riccietti, R. Gribonval, "Efficient
 identification of butterfly sparse matrix factorizations", SIAM J. Math. Data Sci. 2023,
 arXiv:2110.01230.
 """

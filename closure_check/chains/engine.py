@@ -23,7 +23,8 @@ time budget (the lemmas are in ``docs/theory.md §6``):
    Z has an exact rational factorisation, ``P = Z(ℝ)`` (:class:`OrbitProof`).  The
    partial permutations it finds outside P go straight to the curve search of step 7;
 6. **chain Zariski-closure criterion** (CLOSED) -- z3's ``nlqsat`` finds no real point
-   of Z outside P: an engine record, not a checkable certificate;
+   of Z outside P: an engine record, not a checkable certificate (z3's unsat is trusted;
+   the verdict reads ``CLOSED (engine record)``, ``CheckResult.engine_record``);
 7. **chain Nullstellensatz lemma** (NOT CLOSED) -- a limit A (sparse integer matrices on
    S lying on Z, first those the previous steps found outside P) with a Nullstellensatz
    identity for ``W_1⋯W_N = A`` (no complex, hence no real factorisation) and a Laurent

@@ -722,7 +722,8 @@ def _open(spec: ReluSpec, result: CheckResult) -> ReluAnswer:
     return ReluAnswer(
         ReluVerdict.OPEN,
         (
-            f"The linear chain P_{{I_L..I_1}} is closed ({'; '.join(result.reasons)}).",
+            f"The linear chain P_{{I_L..I_1}} is closed{' (engine record)' if result.engine_record else ''} "
+            f"({'; '.join(result.reasons)}).",
             f"So the necessary condition holds: an optimum for every data set implies P closed "
             f"[{SEED}, Theorems V and VI; {THEORY}, counterexample theorem].",
             f"It is not sufficient in general: without support constraints some data sets have no optimum "

@@ -25,11 +25,20 @@ __all__ = [
     "render_index_set",
     "render_matrix",
     "render_structure",
+    "verdict_label",
 ]
 
 MAX_MATRIX_SIDE = 40
 MAX_LISTED = 40
 MAX_SET_ITEMS = 12
+ENGINE_RECORD_LABEL = "CLOSED (engine record)"
+"""How a CLOSED verdict resting on an engine record (the Zariski-closure criterion) reads."""
+
+
+def verdict_label(result: CheckResult) -> str:
+    """``CLOSED``, ``NOT-CLOSED``, ``UNKNOWN``, or ``CLOSED (engine record)`` when the CLOSED
+    verdict rests on an engine's answer (``result.engine_record``)."""
+    return ENGINE_RECORD_LABEL if result.engine_record else result.verdict.value.upper()
 
 
 def render_index_set(indices: Sequence[int]) -> str:
@@ -160,8 +169,12 @@ def render_chain_certificate(certificate: ChainNotClosedCertificate) -> list[str
 
 
 def render_check(label: str, result: CheckResult, expect: Verdict | None) -> str:
-    """The ``check`` text for one file: verdict, tractability (two factors), reasons, certificate."""
-    head = f"{label}: {result.verdict.value.upper()}"
+    """The ``check`` text for one file: verdict, tractability (two factors), reasons, certificate.
+
+    A CLOSED verdict resting on an engine record reads ``CLOSED (engine record)`` and
+    lists its records.
+    """
+    head = f"{label}: {verdict_label(result)}"
     if result.kind != "chain":
         head += f"   tractability: {result.tractability.value}"
     if expect is not None:
@@ -173,6 +186,12 @@ def render_check(label: str, result: CheckResult, expect: Verdict | None) -> str
     lines = [head]
     lines += [f"  - {reason}" for reason in result.reasons]
     lines += [f"  ? {item}" for item in result.undecided]
+    if result.engine_record:
+        lines += [
+            f"  ! engine record: {record.engine} {record.version} answered {record.result} ({record.logic}); "
+            "the CLOSED verdict rests on that engine, not on an independently checkable certificate"
+            for record in result.records
+        ]
     if isinstance(result.certificate, NotClosedCertificate):
         lines += [f"  {line}" for line in render_certificate(result.certificate)]
     elif isinstance(result.certificate, ChainNotClosedCertificate):

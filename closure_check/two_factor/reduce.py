@@ -5,8 +5,9 @@ The general object is a *masked problem*: classes ``(S_c, μ_c)`` and a set ``H`
 ``π(Σ_c D(S_c, μ_c))`` onto the visible cells (those outside ``H``).  Each step below
 keeps closedness unchanged (closed ⇔ closed) and is a lemma of ``docs/theory.md``:
 
-1. *Absorption lemma*: a complete class (``μ ≥ min(|R|, |C|)``) is removed and its
-   rectangle hidden.
+1. *Absorption lemma*: a complete class (``μ ≥ min(|R|, |C|)`` on its rectangle, or
+   ``μ ≥ min(|R'|, |C'|)`` on the bounding box ``R'×C'`` of its visible cells: the
+   bounding-box lemma) is removed and its rectangle hidden.
 2. *Projection lemma*: a class whose visible cells are empty is dropped; one whose
    visible cells form a rectangle ``R'×C'`` becomes the class ``(R'×C', μ)``; otherwise
    it stays as a *masked* class.
@@ -14,7 +15,9 @@ keeps closedness unchanged (closed ⇔ closed) and is a lemma of ``docs/theory.m
 
 Steps 1–3 (:func:`absorb_complete_classes`, :func:`project_classes`,
 :func:`merge_equal_classes`, each returning the proof steps it took) repeat until nothing
-changes; then the remaining classes are split into
+changes, absorption testing the current rectangles; at that fixpoint, absorption by the
+bounding box of the visible cells (bounding-box lemma) is tried, and if it absorbs a
+(masked) class the loop starts again; then the remaining classes are split into
 *parts*, the connected components of "share a visible cell" (*direct-sum lemma*).
 
 >>> from closure_check.core.support import TwoFactorSupport
@@ -95,11 +98,13 @@ class ClassBlock:
 
 @dataclass(frozen=True, eq=False)
 class AbsorbedClass:
-    """A complete class absorbed into the hidden cells, with its rectangle at that time.
+    """A complete class absorbed into the hidden cells, with the bounding box ``rows × cols``
+    of its visible cells at that time (inside its rectangle).
 
-    A complete class produces every matrix supported in ``rows × cols`` with factors
-    supported in ``rows`` and ``cols`` (complete-classes lemma), so it can realise any
-    target on the cells it was the first to hide (``ComponentReduction.absorbed_by``).
+    ``μ ≥ min(|rows|, |cols|)``, so the class produces every matrix supported in
+    ``rows × cols`` with factors supported in ``rows`` and ``cols`` (complete-classes
+    lemma), and it can realise any target on the cells it was the first to hide
+    (``ComponentReduction.absorbed_by``, all inside ``rows × cols``).
     """
 
     units: tuple[int, ...]
@@ -184,28 +189,44 @@ def _describe(rows: np.ndarray, cols: np.ndarray) -> str:
     return "{" + ",".join(map(str, rows.tolist())) + "} × {" + ",".join(map(str, cols.tolist())) + "}"
 
 
-def absorb_complete_classes(problem: MaskedProblem) -> list[ReductionStep]:
-    """Absorption lemma: hide the rectangles of complete classes and remove them.
+def absorb_complete_classes(problem: MaskedProblem, bounding_box: bool = True) -> list[ReductionStep]:
+    """Absorption lemma: hide the visible cells of complete classes and remove the classes.
 
-    Updates ``problem`` in place (hidden cells, ``absorbed``, ``absorbed_by``) and
+    A class is complete when ``μ ≥ min(|R|, |C|)`` on its current rectangle ``R×C``, or
+    (with ``bounding_box``) ``μ ≥ min(|R'|, |C'|)`` for ``R'×C'`` the bounding box of its
+    non-empty visible cells: either way it produces every matrix on its visible cells
+    (``docs/theory.md``, "Bounding-box lemma").  Updates ``problem`` in place (hidden cells,
+    ``absorbed`` with the rectangle on which the class is complete, ``absorbed_by``) and
     returns one step per absorbed class.
     """
     steps = []
     for item in list(problem.classes):
         mu = len(item.units)
-        if mu < min(item.rows.size, item.cols.size):
-            continue
         block = np.ix_(item.local_rows, item.local_cols)
         fresh = ~problem.hidden[block]
+        if mu >= min(item.rows.size, item.cols.size):
+            rows, cols = item.rows, item.cols
+            text = (
+                f"class {_describe(item.rows, item.cols)} (units {list(item.units)}) is complete "
+                f"(μ={mu} ≥ min({item.rows.size},{item.cols.size})): absorbed, its cells become free"
+            )
+        elif bounding_box:
+            keep_rows, keep_cols = fresh.any(axis=1), fresh.any(axis=0)
+            rows, cols = item.rows[keep_rows], item.cols[keep_cols]
+            if not rows.size or mu < min(rows.size, cols.size):
+                continue
+            text = (
+                f"class {_describe(item.rows, item.cols)} (units {list(item.units)}) has its visible cells in "
+                f"{_describe(rows, cols)} and is complete there (μ={mu} ≥ min({rows.size},{cols.size}), "
+                f"bounding-box lemma): absorbed, its cells become free"
+            )
+        else:
+            continue
         problem.absorbed_by[block] = np.where(fresh, len(problem.absorbed), problem.absorbed_by[block])
         problem.hidden[block] = True
-        problem.absorbed.append(AbsorbedClass(item.units, item.rows, item.cols))
+        problem.absorbed.append(AbsorbedClass(item.units, rows, cols))
         problem.classes.remove(item)
-        steps.append(ReductionStep(
-            "absorption lemma",
-            f"class {_describe(item.rows, item.cols)} (units {list(item.units)}) is complete "
-            f"(μ={mu} ≥ min({item.rows.size},{item.cols.size})): absorbed, its cells become free",
-        ))
+        steps.append(ReductionStep("absorption lemma", text))
     return steps
 
 
@@ -317,9 +338,14 @@ def reduce_component(
     problem = component_problem(structure, component, max_cells)
     steps: list[ReductionStep] = []
     while True:
-        new_steps = absorb_complete_classes(problem) + project_classes(problem) + merge_equal_classes(problem)
+        new_steps = absorb_complete_classes(problem, bounding_box=False) + project_classes(problem) + merge_equal_classes(problem)
         if not new_steps:
-            break
+            # only at the fixpoint of the steps above, where every class whose visible cells form a
+            # rectangle has become that rectangle: the bounding-box test then adds masked classes
+            # only, and never pre-empts a projection followed by a merge
+            new_steps = absorb_complete_classes(problem)
+            if not new_steps:
+                break
         steps += new_steps
     parts = _parts(problem.classes, problem.hidden)
     if len(parts) > 1:

@@ -242,7 +242,8 @@ def _closed_proof(chain: ChainSupport, result: CheckResult) -> dict[str, Any]:
     if architecture is not None:
         return {
             "lemma": "chainable Kronecker theorem",
-            "reference": "arXiv:2411.04506 (Le, Zheng, Riccietti, Gribonval); docs/theory.md §6",
+            "reference": "Le, Zheng, Riccietti, Gribonval, SIAM J. Matrix Anal. Appl. 46(4), 2025, arXiv:2411.04506, "
+                         "Definition 4.12 (chainability); proof in docs/theory.md §6",
             "patterns": [list(pattern) for pattern in architecture.patterns],
         }
     if result.records:

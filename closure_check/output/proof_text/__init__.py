@@ -18,6 +18,9 @@ the certificate's kind and verdict:
   :mod:`~closure_check.output.proof_text.closed_chain` -- CLOSED, each lemma citing
   docs/theory.md §6.
 
+A CLOSED verdict resting on an engine record (two-factor or chain, directly or through a
+reduced problem) says *CLOSED (engine record)* in its statement (:func:`rests_on_engine_record`).
+
 Both formats share the mathematics, written in LaTeX (:mod:`~closure_check.output.proof_text.blocks`):
 the Markdown uses ``$…$`` and ``$$…$$`` (GitHub, Pandoc, Jupyter), the LaTeX output a
 ``proposition`` and a ``proof`` environment (packages amsmath, amssymb, amsthm;
@@ -55,11 +58,12 @@ from closure_check.output.proof_text.closed_chain import chain_closed
 from closure_check.output.proof_text.two_factor import (
     closed,
     not_closed,
+    rests_on_engine_record,
     two_factor_not_closed,
     unknown,
 )
 
-__all__ = ["render_certificate_latex", "render_certificate_markdown"]
+__all__ = ["render_certificate_latex", "render_certificate_markdown", "rests_on_engine_record"]
 
 
 def _document(cert: dict[str, Any]) -> tuple[list[Block], list[Block]]:

@@ -38,7 +38,7 @@ from closure_check.output.proof_text.chain import (
     steps_items,
     support_tex,
 )
-from closure_check.output.proof_text.two_factor import closed
+from closure_check.output.proof_text.two_factor import closed, engine_record_note
 
 #: At most this many factorisations of the orbit lemma are written out.
 MAX_FACTORISATIONS = 40
@@ -389,5 +389,5 @@ def chain_closed(cert: dict[str, Any]) -> tuple[list[Block], list[Block]]:
     """The CLOSED statement and proof of a chain certificate."""
     chain = chain_of(cert)
     n = Names("", len(chain.factors))
-    statement = chain_setting(chain, n) + [para("Then ", Math(n.P), " is closed.")]
+    statement = chain_setting(chain, n) + [para("Then ", Math(n.P), " is closed.")] + engine_record_note(cert)
     return statement, _chain_closed_body(cert, chain, n)

@@ -290,10 +290,35 @@ def not_closed(parts: NotClosedParts) -> tuple[list[Block], list[Block]]:
     return statement, body + headed("A is not a product.", parts.argument)
 
 
+def rests_on_engine_record(cert: dict[str, Any]) -> bool:
+    """A CLOSED certificate whose proof rests on an engine record (the two-factor or the chain
+    Zariski-closure criterion), directly or through the reduced problem it cites."""
+    if cert.get("verdict") != "closed":
+        return False
+    if cert.get("records"):
+        return True
+    proof = cert.get("proof") or {}
+    if proof.get("lemma") == "chain Zariski-closure criterion" or proof.get("records"):
+        return True
+    reduced = proof.get("reduced")
+    return isinstance(reduced, dict) and rests_on_engine_record(reduced)
+
+
+def engine_record_note(cert: dict[str, Any]) -> list[Block]:
+    """The statement's warning for a CLOSED verdict resting on an engine record (else nothing)."""
+    if not rests_on_engine_record(cert):
+        return []
+    return [para(
+        Emph("CLOSED (engine record)."),
+        " The proof below rests on an engine's answer (z3's unsat to the Zariski-closure criterion, "
+        "docs/theory.md §5–6), which is trusted, not an independently checkable certificate.",
+    )]
+
+
 def closed(cert: dict[str, Any]) -> tuple[list[Block], list[Block]]:
     """The CLOSED statement and proof of a two-factor certificate (structural lemma, steps, parts, records)."""
     data = _data(cert)
-    statement = _setting(cert, data) + [para("Then ", Math("P_{I,J}"), " is closed.")]
+    statement = _setting(cert, data) + [para("Then ", Math("P_{I,J}"), " is closed.")] + engine_record_note(cert)
     classes = cert.get("structure", {}).get("classes", [])
     body: list[Block] = [para(
         "By the structural lemma, ", Math("P_{I,J}"), " is the Minkowski sum, over the classes of units with "

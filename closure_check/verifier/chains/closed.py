@@ -40,7 +40,8 @@ Each is checked from C alone, exactly; what is mathematics, not computation, goe
   support is recomputed to be ``I_a ⊗ 1_{b×c} ⊗ I_d`` and consecutive patterns are checked
   chainable (``a c d = a' b' d'``, ``a | a'``, ``d' | d``, ``a' | a c``, as
   ``docs/theory.md`` §6 states it after [BF]).  Trusted: chainable chains are closed
-  (arXiv 2411.04506, Le, Zheng, Riccietti, Gribonval).
+  (``docs/theory.md`` §6, chainable Kronecker-sparse lemma, proved there; [BF] Le, Zheng,
+  Riccietti, Gribonval, SIAM J. Matrix Anal. Appl. 46(4), 2025, arXiv 2411.04506).
 * ``"chain Zariski-closure criterion"`` -- ``records``: engine records answering
   ``unsat``.  Trusted.
 """
@@ -490,7 +491,7 @@ def _kronecker(proof: dict, chain: ChainPattern, report: VerificationReport) -> 
             "and consecutive patterns are chainable"
         )
         report.trust(
-            "chainable Kronecker theorem (arXiv 2411.04506; docs/theory.md §6): a chainable "
+            "chainable Kronecker theorem (docs/theory.md §6; SIMAX 46(4) 2025, arXiv 2411.04506): a chainable "
             "Kronecker-sparse chain has a closed set of products"
         )
 
