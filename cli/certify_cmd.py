@@ -23,8 +23,8 @@ from cli.common import (
 
 
 @click.command()
-@click.argument("file", type=click.Path(dir_okay=False))
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the certificate here (default: standard output).")
+@click.argument("file")
+@click.option("-o", "--output", metavar="FILE", help="Write the certificate here (default: standard output).")
 @budget_option
 @click.option(
     "--format",
@@ -74,7 +74,7 @@ def certify(file: str, output: str | None, budget: float, fmt: str) -> None:
 
 
 @click.command()
-@click.argument("certs", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.argument("certs", nargs=-1, required=True)
 def verify(certs: tuple[str, ...]) -> None:
     """Check certificates with the independent verifier; one line per certificate.
 

@@ -63,6 +63,8 @@ def draw_case(case: Case, structure: RankOneStructure | None, path: Path) -> Non
     ------
     ValueError
         If a matrix is larger than :data:`MAX_DRAWN_SIDE` on a side.
+    OSError
+        If ``path`` cannot be written.
     """
     support = case.support
     if isinstance(support, ChainSupport):
@@ -81,5 +83,7 @@ def draw_case(case: Case, structure: RankOneStructure | None, path: Path) -> Non
         _draw_rectangles(panels[0][2], structure)
     figure.suptitle(case.name or "support")
     figure.tight_layout()
-    figure.savefig(path, dpi=100)
-    plt.close(figure)
+    try:
+        figure.savefig(path, dpi=100, format="png")  # exactly ``path``: no suffix added
+    finally:
+        plt.close(figure)
