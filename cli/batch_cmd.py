@@ -21,6 +21,7 @@ import click
 from cli.common import (
     EXIT_CASE_FAILED,
     EXIT_DISAGREEMENT,
+    Seconds,
     budget_option,
     fail_bad_input,
 )
@@ -63,14 +64,14 @@ def _connect(address: str) -> Any:
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
               help="Worker processes (default: the number of CPUs).")
 @budget_option
-@click.option("--case-seconds", default=60.0, show_default=True, type=click.FloatRange(min=0, min_open=True),
+@click.option("--case-seconds", default=60.0, show_default=True, type=Seconds(positive=True),
               help="Wall-clock limit of one case; past it the case is recorded as timeout.")
 @click.option("--memory-mb", default=2048, show_default=True, type=click.IntRange(min=1),
               help="Extra address space (MiB) one case may use; past it the case is recorded as memory.")
-@click.option("--results", default="closure-check-results.jsonl", show_default=True, type=click.Path(dir_okay=False),
+@click.option("--results", default="closure-check-results.jsonl", show_default=True, metavar="FILE",
               help="JSON-lines file, one record appended per case as it finishes.")
 @click.option("--resume", is_flag=True, help="Skip the cases already recorded in --results (else it is started afresh).")
-@click.option("--report", type=click.Path(dir_okay=False), help="Also write a report (markdown, JSON or CSV).")
+@click.option("--report", metavar="FILE", help="Also write a report (markdown, JSON or CSV).")
 @click.option("--report-format", type=click.Choice(["markdown", "json", "csv"]),
               help="Format of --report (default: from its suffix).")
 @click.option("--scheduler", metavar="ADDRESS", help="Run on a dask.distributed cluster, e.g. tcp://host:8786.")
@@ -143,7 +144,7 @@ def batch(paths: tuple[str, ...], jobs: int | None, budget: float, case_seconds:
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help="Worker processes (default: the number of CPUs).")
 @click.option("--baseline", "baselines", multiple=True, type=click.Path(dir_okay=False, exists=True),
               help="Stored run of the authors' sentence (benchmarks/results/baseline_MxN.jsonl) to set side by side.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the markdown table here (default: stdout).")
+@click.option("-o", "--output", metavar="FILE", help="Write the markdown table here (default: stdout).")
 def census(rows: int, cols: int, units: int, budget: float, jobs: int | None, baselines: tuple[str, ...],
            output: str | None) -> None:
     """Decide every ROWS×COLS pattern with at most UNITS units, once per isomorphism class,

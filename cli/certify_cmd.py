@@ -27,8 +27,8 @@ if TYPE_CHECKING:
 
 
 @click.command()
-@click.argument("file", type=click.Path(dir_okay=False))
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the certificate here (default: standard output).")
+@click.argument("file")
+@click.option("-o", "--output", metavar="FILE", help="Write the certificate here (default: standard output).")
 @budget_option
 @click.option(
     "--format",
@@ -114,7 +114,7 @@ def _plot_curve(file: str, name: str, result: CheckResult, cert: dict, plot: str
 
 
 @click.command()
-@click.argument("certs", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.argument("certs", nargs=-1, required=True)
 def verify(certs: tuple[str, ...]) -> None:
     """Check certificates with the independent verifier; one line per certificate.
 

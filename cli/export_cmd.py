@@ -24,9 +24,15 @@ def _target(at: str, shape: tuple[int, int]) -> object:
     from closure_check.export import parse_entries
 
     if at.lower().endswith(".npy"):
+        from closure_check.io import SupportFileError
+        from closure_check.io.common import open_regular
+
         try:
-            array = np.load(Path(at), allow_pickle=False)
-        except (OSError, ValueError, EOFError) as error:
+            with open_regular(Path(at)) as file:
+                array = np.load(file, allow_pickle=False)
+        except SupportFileError as error:
+            raise ValueError(str(error)) from None
+        except (OSError, ValueError, EOFError, MemoryError) as error:
             raise ValueError(f"cannot read {at}: {error}") from None
         if array.ndim != 2 or array.dtype.kind not in "biuf":
             raise ValueError(f"{at}: expected a 2-D array of numbers, got {array.dtype} of shape {array.shape}")
@@ -37,7 +43,7 @@ def _target(at: str, shape: tuple[int, int]) -> object:
 
 
 @click.command("export")
-@click.argument("file", type=click.Path(dir_okay=False))
+@click.argument("file")
 @click.option("--to", "to", required=True, metavar="m2|singular|qepcad|smt2", help="Target program: Macaulay2, Singular, QEPCAD B or SMT-LIB 2.")
 @click.option(
     "--problem",
@@ -47,7 +53,7 @@ def _target(at: str, shape: tuple[int, int]) -> object:
     help="membership: X Yᵀ = A; image: the set P (QEPCAD) or its Zariski closure (m2, singular); closedness: the baseline's sentence (smt2, qepcad).",
 )
 @click.option("--at", "at", default=None, help="The matrix A for membership: entries '0,1=1;1,0=-1/2' (0-based, absent = 0) or a .npy file. Default: symbolic a_i_j.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file instead of standard output.")
+@click.option("-o", "--output", metavar="FILE", help="Write to this file instead of standard output.")
 def export(file: str, to: str, problem: str, at: str | None, output: str | None) -> None:
     """Write the problem about FILE's support as input for another program.
 

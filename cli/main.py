@@ -20,9 +20,14 @@ from cli.certify_cmd import certify, verify
 from cli.common import (
     EXIT_BAD_INPUT,
     EXIT_DISAGREEMENT,
+    OneLineGroup,
     budget_option,
+    cannot_write,
     fail_bad_input,
     load,
+    load_array,
+    one_line,
+    read_support,
 )
 from cli.export_cmd import export
 from cli.relu_cmd import relu
@@ -48,17 +53,20 @@ def two_factor_structure(case: Case) -> tuple[RankOneStructure | None, str]:
         return None, f"rectangles not listed: {error}"
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=OneLineGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="closure-check")
 def main() -> None:
     """Decide whether a set of sparse matrix products is closed, and prove it."""
 
 
 @main.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.argument("files", nargs=-1, required=True)
 @click.option("--png", "png", type=click.Path(dir_okay=False), help="Also draw the supports to this PNG (one file only): rectangles with a legend for two factors; a chain's factors, product and layered graph; spy plots above 512 a side.")
 def show(files: tuple[str, ...], png: str | None) -> None:
-    """Print the supports and their rectangles: classes, multiplicity, completeness, components."""
+    """Print the supports and their rectangles: classes, multiplicity, completeness, components.
+
+    FILE `-` reads standard input (text format).
+    """
     from closure_check.output.terminal import render_case
 
     if png and len(files) != 1:
@@ -85,7 +93,7 @@ def show(files: tuple[str, ...], png: str | None) -> None:
 @main.command(context_settings={"ignore_unknown_options": True})
 @click.argument("name", required=False)
 @click.argument("args", nargs=-1)
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the support to this file (format by suffix).")
+@click.option("-o", "--output", metavar="FILE", help="Write the support to this file (format by suffix; large supports: .npz or .mtx).")
 def family(name: str | None, args: tuple[str, ...], output: str | None) -> None:
     """Build a standard support: NAME ARGS, e.g. `lu 3` or `butterfly-split 4 2`.
 
@@ -103,47 +111,54 @@ def family(name: str | None, args: tuple[str, ...], output: str | None) -> None:
         case = build_family(name, args)
     except FamilyError as error:
         fail_bad_input(f"closure-check family: {error}")
+    except MemoryError:
+        fail_bad_input(f"closure-check family: not enough memory for {name} {' '.join(args)}")
     if output is None:
         structure, note = two_factor_structure(case)
         click.echo(render_case(case, structure))
         return
+    if not output:
+        fail_bad_input("closure-check family: -o: empty file name")
     try:
         written = write_case(case, Path(output))
-    except (SupportFileError, OSError) as error:
-        fail_bad_input(f"closure-check family: {error}")
+    except SupportFileError as error:
+        fail_bad_input(str(error))
+    except OSError as error:
+        cannot_write(output, error)
     for path in written:
         click.echo(f"wrote {path}")
 
 
 @main.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.argument("files", nargs=-1, required=True)
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per file (keys file, verdict, engine_record, tractable, tractability, reasons, ...).")
 @click.option("--strict", is_flag=True, help="Count an UNKNOWN verdict as a disagreement.")
 @budget_option
 @click.option(
     "--certificates",
     "certificate_dir",
-    type=click.Path(file_okay=False),
+    metavar="DIR",
     help="Write the certificate of every decided verdict to DIR/<file stem>.json (verify with `closure-check verify`).",
 )
 def check(files: tuple[str, ...], as_json: bool, strict: bool, budget: float, certificate_dir: str | None) -> None:
     """Decide whether each support's set of products is closed, with the reasons.
 
-    Exit status 0 when every verdict agrees with the file's `expect:` (if any), 1 on a
-    disagreement (or an UNKNOWN with --strict), 2 if a file could not be read.
+    FILE `-` reads standard input (text format).  Exit status 0 when every verdict
+    agrees with the file's `expect:` (if any), 1 on a disagreement (or an UNKNOWN with
+    --strict), 2 if a file could not be read.
     """
     from closure_check.core.case import Verdict
     from closure_check.decide import check as check_support
-    from closure_check.io import SupportFileError, read_case
+    from closure_check.io import SupportFileError
     from closure_check.output.terminal import render_check
     from closure_check.result import Tractability
 
     bad_input = disagreement = False
     for path in files:
         try:
-            case = read_case(Path(path))
+            case = read_support(path)
         except SupportFileError as error:
-            click.echo(str(error), err=True)
+            click.echo(one_line(str(error)), err=True)
             bad_input = True
             continue
         result = check_support(case.support, budget=budget)
@@ -152,12 +167,13 @@ def check(files: tuple[str, ...], as_json: bool, strict: bool, budget: float, ce
                 dump_certificate,
             )
 
-            target = Path(certificate_dir) / f"{Path(path).stem}.json"
+            stem = "stdin" if path == "-" else Path(path).stem
+            target = Path(certificate_dir) / f"{stem}.json"
             try:
                 target.parent.mkdir(parents=True, exist_ok=True)
-                dump_certificate(result.certificate_json(name=case.name or Path(path).stem), target)
+                dump_certificate(result.certificate_json(name=case.name or stem), target)
             except OSError as error:
-                fail_bad_input(f"{target}: cannot write the certificate ({error.strerror})")
+                fail_bad_input(f"{target}: cannot write the certificate ({error.strerror or error})")
         agrees = case.expect in (None, result.verdict) or result.verdict is Verdict.UNKNOWN
         disagreement |= not agrees or (strict and result.verdict is Verdict.UNKNOWN)
         if as_json:
@@ -182,11 +198,13 @@ def check(files: tuple[str, ...], as_json: bool, strict: bool, budget: float, ce
 
 
 @main.command()
-@click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--matrix", "matrix_path", required=True, type=click.Path(dir_okay=False), help="Target A as a .npy file (m×n).")
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Save X and Y to this .npz file.")
-@click.option("--restarts", default=5, show_default=True, help="ALS restarts for supports without an exact solver.")
-@click.option("--seed", default=0, show_default=True, help="Seed of the first ALS restart.")
+@click.argument("file")
+@click.option("--matrix", "matrix_path", required=True, metavar="FILE", help="Target A as a .npy file (m×n).")
+@click.option("-o", "--output", metavar="FILE", help="Save X and Y to this .npz file.")
+@click.option("--restarts", default=5, show_default=True, type=click.IntRange(1, 10**4),
+              help="ALS restarts for supports without an exact solver.")
+@click.option("--seed", default=0, show_default=True, type=click.IntRange(0, 2**63 - 1),
+              help="Seed of the first ALS restart.")
 def solve(file: str, matrix_path: str, output: str | None, restarts: int, seed: int) -> None:
     """Best approximation of A by X Yᵀ with supp X ⊆ I, supp Y ⊆ J.
 
@@ -204,10 +222,7 @@ def solve(file: str, matrix_path: str, output: str | None, restarts: int, seed: 
         if support.length != 2:
             fail_bad_input(f"{file}: solve takes two factors, this chain has {support.length}")
         support = support.to_two_factor()
-    try:
-        target = np.load(matrix_path, allow_pickle=False)
-    except (OSError, ValueError) as error:
-        fail_bad_input(f"{matrix_path}: cannot read a .npy matrix ({error})")
+    target = load_array(matrix_path)
     try:
         solution = solve_support(target, support, seed=seed, restarts=restarts)
     except ValueError as error:
@@ -220,7 +235,11 @@ def solve(file: str, matrix_path: str, output: str | None, restarts: int, seed: 
     if solution.predicted_error is not None:
         click.echo(f"closed-form optimum  = {solution.predicted_error:.10g}")
     if output:
-        np.savez(output, X=solution.X, Y=solution.Y)
+        try:
+            with open(output, "wb") as sink:  # exactly this name (np.savez would add .npz)
+                np.savez(sink, X=solution.X, Y=solution.Y)
+        except OSError as error:
+            cannot_write(output, error)
         click.echo(f"wrote {output}")
 
 

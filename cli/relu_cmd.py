@@ -13,12 +13,12 @@ from cli.common import budget_option, fail_bad_input
 
 
 @click.command()
-@click.argument("spec_path", metavar="SPEC", type=click.Path(dir_okay=False))
+@click.argument("spec_path", metavar="SPEC")
 @budget_option
 @click.option(
     "--counterexample",
     "counterexample_path",
-    type=click.Path(dir_okay=False),
+    metavar="FILE",
     help="For a NO: write the data set and the parameter sequence (exact) to this JSON file.",
 )
 def relu(spec_path: str, budget: float, counterexample_path: str | None) -> None:

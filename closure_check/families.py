@@ -58,6 +58,7 @@ from closure_check.core.support import (
     SupportError,
     SupportMatrix,
     TwoFactorSupport,
+    size_problem,
 )
 
 __all__ = [
@@ -92,10 +93,33 @@ def _integer(value: object, name: str, minimum: int) -> int:
         number = operator.index(value)  # type: ignore[arg-type]
     except TypeError:
         raise SupportError(f"{name} must be an integer, got {value!r}") from None
+    if number.bit_length() > 200:
+        raise SupportError(f"{name} is too large (more than 60 digits)")
     if number < minimum:
         kind = {0: "a non-negative integer", 1: "a positive integer"}.get(minimum, f"an integer ≥ {minimum}")
         raise SupportError(f"{name} must be {kind}, got {number}")
     return number
+
+
+def _check_size(what: str, shapes: Sequence[tuple[int, int]], nnz: int) -> None:
+    """Refuse, before anything is allocated, a support beyond the limits of :mod:`closure_check.core.support`.
+
+    ``shapes`` are the factors' ``(rows, cols)`` and ``nnz`` their nonzeros in all,
+    computed from the arguments alone (Python integers: no overflow).
+    """
+    problem = size_problem(shapes, nnz)
+    if problem:
+        raise SupportError(f"{what} would have {problem} (docs/formats.md, Limits)")
+
+
+def _power_of_two(L: int, name: str = "L") -> int:
+    """``2**L``, refusing an exponent whose power could not be a dimension (before computing it)."""
+    if L > 62:
+        raise SupportError(
+            f"{name} = {L} would give matrices of 2^{L} rows, more than the limit of rows and "
+            "columns in all (docs/formats.md, Limits)"
+        )
+    return 2**L
 
 
 _SHUFFLE_BLOCK = 10**7
@@ -172,6 +196,7 @@ def kronecker_pattern(a: int, b: int, c: int, d: int) -> SupportMatrix:
     """
     a, b, c, d = (_integer(v, name, 1) for v, name in zip((a, b, c, d), "abcd"))
     n_rows, n_cols, nnz = a * b * d, a * c * d, a * b * c * d
+    _check_size(f"the pattern ({a}, {b}, {c}, {d})", [(n_rows, n_cols)], nnz)
     dtype = _index_dtype(nnz, n_cols)
     alpha = np.arange(a, dtype=dtype).reshape(a, 1, 1, 1) * dtype(c * d)
     delta = np.arange(d, dtype=dtype).reshape(1, 1, d, 1)
@@ -196,6 +221,7 @@ def dense(m: int, n: int, r: int) -> TwoFactorSupport:
     ≤ r, which is closed (``docs/theory.md``, "Structural lemma").
     """
     m, n, r = _integer(m, "m", 1), _integer(n, "n", 1), _integer(r, "r", 1)
+    _check_size(f"the dense factors {m} x {r} and {n} x {r}", [(m, r), (n, r)], (m + n) * r)
     return TwoFactorSupport(kronecker_pattern(1, m, r, 1), kronecker_pattern(1, n, r, 1))
 
 
@@ -208,6 +234,7 @@ def diagonal(n: int) -> TwoFactorSupport:
         If n is not a positive integer.
     """
     n = _integer(n, "n", 1)
+    _check_size(f"the diagonal factors {n} x {n}", [(n, n), (n, n)], 2 * n)
     identity = kronecker_pattern(n, 1, 1, 1)
     return TwoFactorSupport(identity, identity)
 
@@ -239,6 +266,8 @@ def block_diagonal(blocks: Sequence[tuple[int, int, int]]) -> TwoFactorSupport:
             raise SupportError(f"block {index} must be a triple (m, n, r), got {block!r}")
         triples.append(tuple(_integer(v, f"block {index} {name}", 1) for v, name in zip(block, ("m", "n", "r"))))
     m_sizes, n_sizes, r_sizes = zip(*triples)
+    m, n, r = sum(m_sizes), sum(n_sizes), sum(r_sizes)
+    _check_size(f"the block-diagonal factors {m} x {r} and {n} x {r}", [(m, r), (n, r)], sum((a + b) * c for a, b, c in triples))
     return TwoFactorSupport(_ones_block_diagonal(m_sizes, r_sizes), _ones_block_diagonal(n_sizes, r_sizes))
 
 
@@ -261,6 +290,7 @@ def lu(n: int) -> TwoFactorSupport:
     [SIMAX] Le, Riccietti, Gribonval, arXiv:2112.00386.
     """
     n = _integer(n, "n", 1)
+    _check_size(f"the lower-triangular factors {n} x {n}", [(n, n), (n, n)], n * (n + 1))
     rows = np.arange(n, dtype=np.int64)
     lower = _row_ranges(np.zeros(n, dtype=np.int64), rows + 1, n)
     return TwoFactorSupport(lower, lower)
@@ -283,6 +313,7 @@ def banded(n: int, bandwidth: int) -> TwoFactorSupport:
         If n is not positive or the bandwidth is negative.
     """
     n, bandwidth = _integer(n, "n", 1), _integer(bandwidth, "bandwidth", 0)
+    _check_size(f"the banded factors {n} x {n}", [(n, n), (n, n)], 2 * n * min(2 * bandwidth + 1, n))
     rows = np.arange(n, dtype=np.int64)
     band = _row_ranges(np.maximum(rows - bandwidth, 0), np.minimum(rows + bandwidth + 1, n), n)
     return TwoFactorSupport(band, band)
@@ -386,6 +417,7 @@ def random_k_sparse(m: int, n: int, r: int, k: int, seed: int) -> TwoFactorSuppo
     k, seed = _integer(k, "k", 0), _integer(seed, "seed", 0)
     if k > min(m, n):
         raise SupportError(f"k must be at most min(m, n) = {min(m, n)}, got {k}")
+    _check_size(f"the random factors {m} x {r} and {n} x {r}", [(m, r), (n, r)], 2 * r * k)
     rng = np.random.default_rng(seed)
     return TwoFactorSupport(_k_subsets(rng, m, r, k), _k_subsets(rng, n, r, k))
 
@@ -412,7 +444,10 @@ def butterfly_chain(L: int) -> ChainSupport:
     ----------
     [Dao 2019] arXiv:1903.05895; [ZRG] arXiv:2110.01230; [BF] arXiv:2411.04506.
     """
-    return ChainSupport(tuple(_butterfly_factors(_integer(L, "L", 1))))
+    L = _integer(L, "L", 1)
+    size = _power_of_two(L)
+    _check_size(f"the butterfly of size 2^{L} ({L} factors of {size} x {size})", [(size, size)] * L, 2 * L * size)
+    return ChainSupport(tuple(_butterfly_factors(L)))
 
 
 def butterfly_split(L: int, ell: int) -> TwoFactorSupport:
@@ -451,7 +486,9 @@ def butterfly_split(L: int, ell: int) -> TwoFactorSupport:
     ell = _integer(ell, "ell", 1)
     if ell > L - 1:
         raise SupportError(f"ell must be between 1 and L - 1 = {L - 1}, got {ell}")
+    size = _power_of_two(L)
     left, right = 2**ell, 2 ** (L - ell)
+    _check_size(f"the split of the butterfly of size 2^{L} ({size} x {size} factors)", [(size, size)] * 2, size * (left + right))
     return TwoFactorSupport(kronecker_pattern(1, left, left, right), kronecker_pattern(left, right, right, 1))
 
 
@@ -468,6 +505,7 @@ def monarch_chain(m: int) -> ChainSupport:
     [Dao 2022] arXiv:2204.00595; as Kronecker-sparse patterns [BF] arXiv:2411.04506.
     """
     m = _integer(m, "m", 1)
+    _check_size(f"Monarch of size {m}^2 ({m * m} x {m * m} factors)", [(m * m, m * m)] * 2, 2 * m**3)
     return ChainSupport((kronecker_pattern(1, m, m, m), kronecker_pattern(m, m, m, 1)))
 
 
@@ -517,6 +555,11 @@ def deformable_butterfly(patterns: Sequence[tuple[int, int, int, int]]) -> Chain
                     f"{index} {(a, b, c, d)} has {a * b * d} rows: a·c·d must equal the next a·b·d"
                 )
         checked.append((a, b, c, d))
+    _check_size(
+        f"the deformable butterfly of {len(checked)} factors",
+        [(a * b * d, a * c * d) for a, b, c, d in checked],
+        sum(a * b * c * d for a, b, c, d in checked),
+    )
     return ChainSupport(tuple(kronecker_pattern(*pattern) for pattern in checked))
 
 
@@ -548,7 +591,10 @@ def kaleidoscope(L: int) -> ChainSupport:
     [Dao 2020] Dao et al., "Kaleidoscope: an efficient, learnable representation for all
     structured linear maps", ICLR 2020, arXiv:2012.14966.
     """
-    factors = _butterfly_factors(_integer(L, "L", 1))
+    L = _integer(L, "L", 1)
+    size = _power_of_two(L)
+    _check_size(f"Kaleidoscope of size 2^{L} ({2 * L} factors of {size} x {size})", [(size, size)] * (2 * L), 4 * L * size)
+    factors = _butterfly_factors(L)
     return ChainSupport(tuple(factors + factors[::-1]))
 
 
@@ -628,21 +674,26 @@ FAMILIES: dict[str, Family] = {
     )
 }
 
-_INTEGER = re.compile(r"[+-]?[0-9]+")
+_INTEGER = re.compile(r"([+-]?[0-9]{1,60})(?:[eE]\+?([0-9]{1,3}))?")
+"""An argument: decimal digits, optionally times a power of ten (``1e8``); at most 60
+digits and exponent 999, so it converts at once (the size checks then refuse it)."""
 
 
 def _parse_integers(family: Family, text: str, fields: Sequence[str]) -> tuple[int, ...]:
     parts = text.split(",") if family.repeated else [text]
     if len(parts) != len(fields):
+        shown = text if len(text) <= 40 else text[:40] + "..."
         raise FamilyError(
-            f"{family.name}: argument {text!r} must be {len(fields)} comma-separated integers "
+            f"{family.name}: argument {shown!r} must be {len(fields)} comma-separated integers "
             f"{','.join(fields)} (usage: {family.usage})"
         )
     values = []
     for part, field in zip(parts, fields):
-        if not _INTEGER.fullmatch(part.strip()):
-            raise FamilyError(f"{family.name}: {field} must be an integer, got {part!r} (usage: {family.usage})")
-        values.append(int(part))
+        match = _INTEGER.fullmatch(part.strip())
+        if not match:
+            shown = part if len(part) <= 40 else part[:40] + "..."
+            raise FamilyError(f"{family.name}: {field} must be an integer, got {shown!r} (usage: {family.usage})")
+        values.append(int(match.group(1)) * 10 ** int(match.group(2) or 0))
     return tuple(values)
 
 

@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+import resource
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -194,3 +199,158 @@ def test_check_writes_certificates_that_verify_accepts(runner, tmp_path):
     written.write_text(json.dumps(cert))
     rejected = runner.invoke(main, ["verify", str(written)])
     assert rejected.exit_code == 1 and "REJECTED" in rejected.output
+
+
+# --------------------------------------------------------------------------- issue 13: one line, exit 2, within 10 s
+#
+# Each input below once hung, ate all memory or printed a traceback.  They run as real
+# processes of this checkout (cwd = the repository root), under a 4 GB address-space cap
+# and a 10 s timeout, so a regression fails the test instead of the machine.
+
+REPO = Path(__file__).resolve().parent.parent
+CLI = [sys.executable, "-c", "from cli.main import main; main()"]
+SECONDS = 10.0
+ADDRESS_SPACE = 4 * 2**30
+
+
+def _cap_memory() -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (ADDRESS_SPACE, ADDRESS_SPACE))
+
+
+def run_cli(*args: str, stdin: bytes = b"") -> tuple[subprocess.CompletedProcess, float]:
+    """Run ``closure-check ARGS`` from this checkout; fail the test past :data:`SECONDS`."""
+    start = time.monotonic()
+    try:
+        done = subprocess.run(
+            [*CLI, *args], cwd=REPO, input=stdin, capture_output=True, timeout=SECONDS, preexec_fn=_cap_memory, check=False
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"closure-check {' '.join(args)} still running after {SECONDS:g} s")
+    return done, time.monotonic() - start
+
+
+def assert_one_line_exit_2(done: subprocess.CompletedProcess, elapsed: float, *fragments: str) -> str:
+    """Exit status 2, exactly one line on stderr holding ``fragments``, no traceback, in time."""
+    stderr = done.stderr.decode("utf-8", "replace")
+    assert "Traceback" not in stderr and b"Traceback" not in done.stdout, stderr[-2000:]
+    assert done.returncode == 2, (done.returncode, stderr[-2000:])
+    lines = stderr.splitlines()
+    assert len(lines) == 1 and stderr.endswith("\n"), stderr[-2000:]
+    for fragment in fragments:
+        assert fragment in lines[0], lines[0]
+    assert elapsed < SECONDS
+    return lines[0]
+
+
+@pytest.fixture(scope="module")
+def matrix_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("matrix") / "A.npy"
+    np.save(path, np.eye(2))
+    return path
+
+
+def test_fifo_without_a_writer_is_refused_not_waited_for(tmp_path):
+    fifo = tmp_path / "pipe.sup"
+    os.mkfifo(fifo)
+    line = assert_one_line_exit_2(*run_cli("check", str(fifo)), "FIFO")
+    assert line.startswith(f"{fifo}: ")
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="no /dev/zero")
+def test_dev_zero_is_refused_not_read_forever():
+    assert_one_line_exit_2(*run_cli("check", "/dev/zero"), "/dev/zero: ", "not a regular file")
+
+
+def test_verify_a_certificate_holding_a_100001_digit_integer(tmp_path):
+    cert = tmp_path / "huge.json"
+    cert.write_text('{"format": "closure-check-certificate", "version": 1, "pattern": {"m": 1' + "0" * 100_000 + "}}")
+    assert_one_line_exit_2(*run_cli("verify", str(cert)), f"{cert}: ", "100001 digits")
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc (an unwritable folder)")
+def test_solve_output_that_cannot_be_written(matrix_file):
+    assert_one_line_exit_2(
+        *run_cli("solve", "cases/lu2.sup", "--matrix", str(matrix_file), "-o", "/proc/nope/x.npz"),
+        "/proc/nope/x.npz: cannot write",
+    )
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc (an unwritable folder)")
+def test_show_png_that_cannot_be_written():
+    assert_one_line_exit_2(*run_cli("show", "cases/lu2.sup", "--png", "/proc/x.png"), "/proc/x.png: cannot write")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("butterfly", "40"),
+        ("dense", "1e8", "1e8", "1e8"),
+        ("lu", "1000000000000000000000000"),
+        ("kaleidoscope", "1" + "0" * 59),
+        ("lu", "1" * 100_001),
+    ],
+    ids=["butterfly-40", "dense-1e8", "lu-10^24", "kaleidoscope-10^59", "lu-100001-digits"],
+)
+def test_family_sizes_are_estimated_before_building(args):
+    assert_one_line_exit_2(*run_cli("family", *args), f"closure-check family: {args[0]}: ")
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-1", "abc", "1e400"])
+def test_bad_budget_is_one_line(value):
+    assert_one_line_exit_2(*run_cli("check", "cases/lu2.sup", "--budget", value), "--budget: ", repr(value))
+
+
+def test_a_huge_pattern_is_not_written_as_text(tmp_path):
+    target = tmp_path / "r.sup"
+    assert_one_line_exit_2(
+        *run_cli("family", "random", "100000", "100000", "100000", "5", "0", "-o", str(target)),
+        f"{target}: cannot write", ".npz or .mtx",
+    )
+    assert not target.exists()
+
+
+@pytest.mark.parametrize("suffix", [".json", ".mtx"])
+def test_a_small_file_declaring_10_8_rows_is_refused(tmp_path, suffix):
+    if suffix == ".json":
+        path = tmp_path / "tall.json"
+        path.write_text(json.dumps({"format": "closure-check-support", "version": 1,
+                                    "I": {"shape": [10**8, 2], "nonzeros": [[0, 0]]},
+                                    "J": {"shape": [2, 2], "nonzeros": [[0, 0]]}}))
+    else:
+        path = tmp_path / "tall.I.mtx"
+        path.write_text("%%MatrixMarket matrix coordinate pattern general\n100000000 2 1\n1 1\n")
+        (tmp_path / "tall.J.mtx").write_text("%%MatrixMarket matrix coordinate pattern general\n2 2 1\n1 1\n")
+    assert path.stat().st_size < 300
+    assert_one_line_exit_2(*run_cli("check", str(path)), f"{path}:", "100000000", "too large")
+
+
+@pytest.mark.parametrize(
+    "args, fragment",
+    [
+        (("show", "cases"), "cases: is a directory"),
+        (("check", "no/such/file.sup"), "no/such/file.sup: no such file"),
+        (("check",), "Missing argument"),
+        (("check", "--bogus", "cases/lu2.sup"), "--bogus"),
+        (("solve", "cases/lu2.sup", "--matrix", "cases"), "cases: is a directory"),
+        (("solve", "cases/lu2.sup", "--matrix", "/dev/zero"), "not a regular file"),
+        (("solve", "cases/lu2.sup", "--matrix", "x.npy", "--seed", "-1"), "--seed: "),
+        (("family", "lu", "3", "-o", "cases"), "cases: cannot write"),
+    ],
+)
+def test_bad_paths_and_option_values_are_one_line(args, fragment):
+    assert_one_line_exit_2(*run_cli(*args), fragment)
+
+
+def test_dash_reads_standard_input():
+    done, _ = run_cli("check", "-", stdin=Path(REPO / "cases" / "lu2.sup").read_bytes())
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.decode().startswith("-: NOT-CLOSED")
+    done, _ = run_cli("show", "-", stdin=b"name: from-pipe\nI:\n10\n11\nJ:\n10\n11\n")
+    assert done.returncode == 0 and "from-pipe" in done.stdout.decode()
+    assert_one_line_exit_2(*run_cli("show", "-", stdin=b"I:\n12\n"), "<stdin>:2: ")
+    assert_one_line_exit_2(*run_cli("check", "-", stdin=b"0" * (5 * 2**20)), "<stdin>: ", "4 MiB")
+
+
+def test_dash_with_the_click_runner(runner):
+    result = runner.invoke(main, ["check", "-"], input=LU_FILE)
+    assert result.exit_code == 0 and "NOT-CLOSED" in result.output

@@ -389,7 +389,7 @@ def test_cli_export_to_stdout_and_npy_target(cli, tmp_path):
         (["--to", "smt2", "--at", "0,1=1;5,5=1"], "outside"),
         (["--to", "smt2", "--at", "0;1"], "bad entry"),
         (["--to", "qepcad", "--problem", "image", "--at", "0,1=1"], "membership"),
-        (["--to", "smt2", "--at", "missing.npy"], "cannot read"),
+        (["--to", "smt2", "--at", "missing.npy"], "missing.npy: no such file"),
     ],
 )
 def test_cli_export_bad_input_exits_2_with_one_line(cli, args, needle):

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import itertools
+import time
+import tracemalloc
 from collections import Counter
 
 import numpy as np
@@ -403,3 +405,60 @@ def test_build_family_errors_are_one_line_with_usage(name, args, fragment):
     else:
         assert "lu" in message and "butterfly-split" in message
     assert isinstance(info.value, ValueError)
+
+
+# --- sizes are estimated before anything is built (issue 13) -------------------------
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda: butterfly_chain(40),
+        lambda: butterfly_chain(10**30),
+        lambda: kaleidoscope(63),
+        lambda: butterfly_split(10**6, 3),
+        lambda: lu(10**24),
+        lambda: dense(10**8, 10**8, 10**8),
+        lambda: dense(1000, 1000, 10**6),  # dimensions fit, 2*10^9 nonzeros do not
+        lambda: diagonal(10**7),
+        lambda: banded(10**8, 1),
+        lambda: random_k_sparse(10**9, 10, 10, 1, 0),
+        lambda: monarch(10**4),
+        lambda: kronecker_pattern(10**5, 10**5, 1, 1),
+        lambda: block_diagonal([(10**6, 10**6, 10**6)] * 3),
+        lambda: deformable_butterfly([(1, 10**6, 10**6, 1)] * 2),
+        lambda: lu(10**5000),
+    ],
+)
+def test_too_large_families_are_refused_before_allocating(build):
+    tracemalloc.start()
+    start = time.perf_counter()
+    try:
+        with pytest.raises(SupportError, match=r"limit|too large"):
+            build()
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 2**20 and time.perf_counter() - start < 1.0
+
+
+@pytest.mark.parametrize(
+    "name, args, fragment",
+    [
+        ("butterfly", ["40"], "2^40"),
+        ("dense", ["1e8", "1e8", "1e8"], "dense factors 100000000 x 100000000"),
+        ("lu", ["1000000000000000000000000"], "limit of 10000000"),
+        ("lu", ["1" * 100_001], "must be an integer, got '1111"),
+        ("lu", ["1e999"], "too large (more than 60 digits)"),
+    ],
+)
+def test_build_family_refuses_sizes_with_one_line(name, args, fragment):
+    with pytest.raises(FamilyError) as caught:
+        build_family(name, args)
+    message = str(caught.value)
+    assert fragment in message and "\n" not in message and len(message) < 400
+
+
+def test_exponent_notation_is_an_integer():
+    assert build_family("lu", ["2e0"]).support == lu(2)
+    assert build_family("dense", ["1E1", "3", "2"]).support == dense(10, 3, 2)

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import io
+import json
+import os
 import pickle
 import time
+import tracemalloc
 from pathlib import Path
 
 import numpy as np
@@ -11,14 +15,16 @@ import pytest
 import scipy.sparse as sp
 
 from closure_check.core.case import Case, Verdict
-from closure_check.core.support import ChainSupport, TwoFactorSupport
+from closure_check.core.support import MAX_DIMENSIONS, ChainSupport, TwoFactorSupport
 from closure_check.io import (
     FORMATS,
     SupportFileError,
     format_for,
     read_case,
+    read_stream_case,
     write_case,
 )
+from closure_check.io.common import MAX_JSON_BYTES, MAX_TEXT_BYTES
 
 EXAMPLE = """\
 # comments start with '#'
@@ -248,7 +254,7 @@ JSON_ERRORS = [
     ("huge.json", JSON_HEAD + '"I": {"shape": [2, 1],\n "rows": ["1", "1"]},\n"J": {\n"shape": [1e400, 1], "rows": []}}',
      "{p}:5: J: number of rows 'inf' is not an integer"),
     ("big.json", JSON_HEAD + '"I": {"shape": [99999999999999999999, 1], "rows": []},\n"J": {"shape": [1, 1], "rows": ["1"]}}',
-     "{p}:2: I: number of rows 99999999999999999999 is too large (at most 100000000)"),
+     "{p}:2: I: number of rows 99999999999999999999 is too large (at most 10000000 rows and columns in all)"),
     ("row.json", JSON_HEAD + '"I": {"shape": [2, 2], "rows": [\n"10",\n"1x"]},\n"J": {"shape": [1, 2], "rows": ["11"]}}',
      "{p}:4: I: rows[1] must be a string of 2 characters 0 or 1"),
     ("dupnz.json", JSON_HEAD + '"I": {"shape": [2, 2], "nonzeros": [\n[0, 0],\n[1, 1],\n[0, 0]]},\n"J": {"shape": [1, 2], "rows": ["11"]}}',
@@ -283,7 +289,7 @@ MTX_ERRORS = [
     ({"i.W1.mtx": BANNER + "2 2 1\n1 1\n", "i.W2.mtx": BANNER + "%closure-check name: i\n2 1 0\n"},
      "i.W1.mtx", "{d}/i.W2.mtx:2: metadata belongs in the first file of the set (i.W1.mtx)"),
     ({"j.W1.mtx": BANNER + "3 99999999999 0\n"},
-     "j.W1.mtx", "{d}/j.W1.mtx:2: number of columns 99999999999 is too large (at most 100000000)"),
+     "j.W1.mtx", "{d}/j.W1.mtx:2: number of columns 99999999999 is too large (at most 10000000 rows and columns in all)"),
     ({}, "k.mtx", "{d}/k.mtx: no Matrix Market set: expected k.I.mtx and k.J.mtx, or k.W1.mtx, k.W2.mtx, ..."),
     ({"l.W1.mtx": BANNER + "%closure-check factors: 2\n1 1 1\n1 1\n"},
      "l.W1.mtx", "{d}/l.W2.mtx: no such file (the set of l.W1.mtx needs it)"),
@@ -316,7 +322,7 @@ NPZ_ERRORS = [
     ({"J_indices": np.array([0, 1, 1])}, "J: row 1 lists column 1 twice"),
     ({"J_indptr": np.array([0, 1, 2])}, "J_indptr ends with 2 but J_indices has 3 entries"),
     ({"J_shape": np.array([2, 3])}, "J has 3 columns but I has 2"),
-    ({"I_shape": np.array([2, 2**40])}, "I_shape: number of columns 1099511627776 is too large (at most 100000000)"),
+    ({"I_shape": np.array([2, 2**40])}, "I_shape: number of columns 1099511627776 is too large (at most 10000000 rows and columns in all)"),
     ({"J_shape": None}, "missing array 'J_shape'"),
     ({"convention": np.array("both")}, "'convention' must be 'two-factor' or 'chain', not 'both'"),
     ({"expect": np.array("yes")}, "bad expect value 'yes' (expected closed, not-closed or unknown)"),
@@ -412,3 +418,133 @@ def test_large_matrix_market_reads_fast(tmp_path: Path) -> None:
     assert read.support.nnz == 1_000_000
     assert read == case
     assert elapsed < 10.0
+
+
+# --- limits (issue 13, item 4): memory follows the nonzeros, not the declared shape ---
+
+TALL = 10**8  # rows declared by a 300-byte file: beyond MAX_DIMENSIONS
+UNDER = MAX_DIMENSIONS - 10  # rows of a file just inside the limit (with I's 2 columns and J)
+
+
+def tall_file(folder: Path, fmt: str, rows: int) -> Path:
+    """A small file declaring a ``rows`` × 2 factor I with a single nonzero (J is 2 × 2)."""
+    if fmt == "json":
+        return write(folder / f"tall{rows}.json", json.dumps({
+            "format": "closure-check-support", "version": 1,
+            "I": {"shape": [rows, 2], "nonzeros": [[0, 0]]},
+            "J": {"shape": [2, 2], "nonzeros": [[0, 0]]},
+        }))
+    if fmt == "mtx":
+        write(folder / f"tall{rows}.J.mtx", "%%MatrixMarket matrix coordinate pattern general\n2 2 1\n1 1\n")
+        return write(folder / f"tall{rows}.I.mtx", f"%%MatrixMarket matrix coordinate pattern general\n{rows} 2 1\n1 1\n")
+    # NPZ: the offsets of `rows` empty rows compress to almost nothing
+    path = folder / f"tall{rows}.npz"
+    indptr = np.ones(rows + 1, dtype=np.int32)
+    indptr[0] = 0
+    np.savez_compressed(path, **npz_arrays(I_shape=np.array([rows, 2]), I_indptr=indptr, I_indices=np.array([0])))
+    return path
+
+
+def peak_bytes(action) -> tuple[object, int]:
+    """Run ``action()`` under tracemalloc (which sees NumPy's buffers); its result and peak bytes."""
+    tracemalloc.start()
+    try:
+        try:
+            result: object = action()
+        except SupportFileError as err:
+            result = err
+        return result, tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+@pytest.mark.parametrize("fmt", ["json", "mtx"])
+def test_a_small_file_declaring_10_8_rows_is_refused_before_allocating(tmp_path: Path, fmt: str) -> None:
+    path = tall_file(tmp_path, fmt, TALL)
+    assert path.stat().st_size < 300
+    start = time.perf_counter()
+    error, peak = peak_bytes(lambda: read_case(path))
+    assert isinstance(error, SupportFileError) and "100000000 is too large" in error.message
+    assert len(str(error).splitlines()) == 1
+    assert peak < 2**20  # nothing of the declared size: not even the row offsets
+    assert time.perf_counter() - start < 2.0
+
+
+@pytest.mark.parametrize("fmt", ["json", "mtx", "npz"])
+def test_a_file_just_inside_the_limit_costs_a_few_bytes_per_row(tmp_path: Path, fmt: str) -> None:
+    path = tall_file(tmp_path, fmt, UNDER)
+    case, peak = peak_bytes(lambda: read_case(path))
+    assert isinstance(case, Case) and case.support.shape == (UNDER, 2) and case.support.I.nnz == 1
+    # the CSR offsets (4 bytes a row) and one copy when the support is built (the
+    # readers before issue 13 took 16 bytes a row)
+    assert peak <= 10 * UNDER, peak / UNDER
+
+
+def test_the_limit_counts_every_factor(tmp_path: Path) -> None:
+    # 400 empty factors of 25000 x 25000: 2*10^7 rows and columns in a 30 kB file
+    factors = [{"shape": [25000, 25000], "nonzeros": []}] * 400
+    path = write(tmp_path / "many.json", json.dumps({"format": "closure-check-support", "version": 1, "factors": factors}))
+    error, peak = peak_bytes(lambda: read_case(path))
+    assert isinstance(error, SupportFileError)
+    assert "rows and columns in all, more than the limit of 10000000" in error.message
+    assert peak < 64 * 2**20  # the factors before the limit: 4 bytes a row each, twice
+
+
+def test_an_npz_member_larger_than_its_shape_allows_is_not_decompressed(tmp_path: Path) -> None:
+    path = tmp_path / "bomb.npz"
+    np.savez_compressed(path, **npz_arrays(I_indptr=np.zeros(10**7, dtype=np.int8)))  # 10 MB of zeros, 10 kB packed
+    assert path.stat().st_size < 100_000
+    error, peak = peak_bytes(lambda: read_case(path))
+    assert isinstance(error, SupportFileError) and "'I_indptr' would decompress to 10000128 bytes" in error.message
+    assert peak < 2**20
+
+
+def test_text_and_json_are_refused_above_their_size_limit(tmp_path: Path) -> None:
+    big = write(tmp_path / "big.txt", b"W1:\n" + b"1\n" * (MAX_TEXT_BYTES // 2))
+    assert error_of(big) == f"{big}: {MAX_TEXT_BYTES + 4} bytes, more than the 4 MiB the text format is limited to (use .npz or .mtx for large supports)"
+    blob = write(tmp_path / "big.json", b" " * (MAX_JSON_BYTES + 1))
+    assert "more than the 16 MiB the JSON format is limited to" in error_of(blob)
+
+
+def test_write_refuses_text_and_json_beyond_the_limit_and_names_npz_and_mtx(tmp_path: Path) -> None:
+    from closure_check.families import random_k_sparse
+
+    case = Case(random_k_sparse(100_000, 100_000, 100_000, 5, 0), "r")
+    for suffix in (".sup", ".json"):
+        start = time.perf_counter()
+        with pytest.raises(SupportFileError, match=r"cannot write: this support would take up to \d+ bytes.*use \.npz or \.mtx"):
+            write_case(case, tmp_path / f"r{suffix}")
+        assert time.perf_counter() - start < 1.0 and not (tmp_path / f"r{suffix}").exists()
+    assert read_case(write_case(case, tmp_path / "r.npz")[0]) == case
+    # just inside the text limit: written, and read back
+    inside = Case(TwoFactorSupport(sp.csr_array((1400, 1400), dtype=np.int8), sp.csr_array((1, 1400), dtype=np.int8)), "inside")
+    written = write_case(inside, tmp_path / "inside.sup")[0]
+    assert written.stat().st_size <= MAX_TEXT_BYTES and read_case(written) == inside
+
+
+def test_non_regular_files_are_refused_at_once(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe.txt"
+    os.mkfifo(fifo)  # no writer: opening it for reading the usual way would block forever
+    assert error_of(fifo) == f"{fifo}: is a FIFO (named pipe), not a regular file (pipe it to standard input as '-' instead)"
+    os.mkfifo(tmp_path / "pipe.J.mtx")
+    write(tmp_path / "pipe.I.mtx", "%%MatrixMarket matrix coordinate pattern general\n2 2 1\n1 1\n")
+    assert error_of(tmp_path / "pipe.I.mtx").startswith(f"{tmp_path / 'pipe.J.mtx'}: is a FIFO")
+    if Path("/dev/zero").exists():
+        for fmt in FORMATS[:3]:
+            with pytest.raises(SupportFileError, match="character device, not a regular file"):
+                read_case("/dev/zero", fmt=fmt)
+
+
+def test_read_stream_case(tmp_path: Path) -> None:
+    assert read_stream_case(io.BytesIO(EXAMPLE.encode())).name == "lu2"
+    assert read_stream_case(io.BytesIO(b"I:\n1\nJ:\n1\n")).name == "<stdin>"
+    with pytest.raises(SupportFileError, match=r"^<stdin>:2: bad entry '2'"):
+        read_stream_case(io.BytesIO(b"I:\n1 2\n"))
+    endless = io.BytesIO(b"1" * (MAX_TEXT_BYTES + 10))
+    with pytest.raises(SupportFileError, match="^<stdin>: more than the 4 MiB the text format is limited to"):
+        read_stream_case(endless)
+    assert endless.tell() == MAX_TEXT_BYTES + 1  # stopped reading past the limit
+    case = Case(TwoFactorSupport.from_dense(LU, LU), "x")
+    path = write_case(case, tmp_path / "x.npz")[0]
+    with path.open("rb") as stream:
+        assert read_stream_case(stream, "npz") == case

@@ -114,10 +114,10 @@ BOUNDING_BOX_PATTERNS = [
 
 @pytest.mark.parametrize("dense", BOUNDING_BOX_PATTERNS)
 def test_a_masked_class_complete_on_its_bounding_box_is_absorbed(dense, monkeypatch):
-    from closure_check.decide import check
-    from closure_check.two_factor import reduce as reduce_module
     from closure_check.approximation.solve import solve
     from closure_check.core.case import Verdict
+    from closure_check.decide import check
+    from closure_check.two_factor import reduce as reduce_module
 
     support = TwoFactorSupport.from_dense(*dense)
     structure = RankOneStructure.build(support)

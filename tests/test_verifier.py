@@ -11,6 +11,7 @@ import ast
 import copy
 import glob
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -533,3 +534,29 @@ def test_certify_bad_input_exits_2(cli, tmp_path):
     (tmp_path / "bad.sup").write_text("I:\n1 2\n", encoding="utf-8")
     result = CliRunner().invoke(cli, ["certify", str(tmp_path / "bad.sup")])
     assert result.exit_code == 2
+
+
+# --- absurd integers and unreadable files (issue 13) ---------------------------------
+
+
+def test_a_certificate_file_with_a_100001_digit_integer_is_a_one_line_error(tmp_path):
+    path = tmp_path / "huge.json"
+    path.write_text('{"format": "closure-check-certificate", "pattern": {"m": -' + "9" * 100_001 + "}}")
+    with pytest.raises(CertificateFileError) as caught:
+        load_certificate(path)
+    assert str(caught.value) == f"{path}: not a certificate: it holds an integer of 100001 digits (at most 4000)"
+    os.mkfifo(tmp_path / "pipe.json")
+    with pytest.raises(CertificateFileError, match="is a FIFO"):
+        load_certificate(tmp_path / "pipe.json")
+
+
+@pytest.mark.parametrize("key", ["m", "n", "r"])
+def test_the_verifier_reports_absurd_integers_instead_of_raising(key):
+    from closure_check.decide import check
+    from closure_check.families import lu
+
+    cert = check(lu(2)).certificate_json(name="lu2")
+    cert["pattern"][key] = 10**100_000  # only from Python: a file cannot hold it
+    report = verify_certificate(cert)
+    assert not report.ok
+    assert any("an integer of about 100000 digits is out of range" in problem for problem in report.problems)

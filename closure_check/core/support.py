@@ -39,9 +39,56 @@ from typing import Iterable, Sequence
 import numpy as np
 import scipy.sparse as sp
 
-__all__ = ["SupportError", "TwoFactorSupport", "ChainSupport", "as_support_matrix", "product_support"]
+__all__ = [
+    "MAX_DIMENSIONS",
+    "MAX_NONZEROS",
+    "SupportError",
+    "TwoFactorSupport",
+    "ChainSupport",
+    "as_support_matrix",
+    "product_support",
+    "size_problem",
+]
 
 SupportMatrix = sp.csr_array
+
+MAX_DIMENSIONS = 10**7
+"""Largest number of rows and columns of a support, added up over its factors.
+
+A CSR factor stores ``rows + 1`` offsets however few nonzeros it has, and deciding a
+support keeps a few arrays per row and column of every factor (about 80 bytes each), so
+this bounds the memory a support costs beyond its nonzeros to under a gigabyte.  File
+readers and :mod:`closure_check.families` check it before allocating anything
+(``docs/formats.md``, "Limits")."""
+
+MAX_NONZEROS = 2 * 10**8
+"""Largest number of nonzeros of a support, added up over its factors (same checks)."""
+
+
+def _count(value: int) -> str:
+    """``value`` in a message; absurd sizes as a power of ten (str() refuses > 4300 digits)."""
+    if value.bit_length() > 200:
+        return f"more than 10^{int(value.bit_length() * 0.30103)}"
+    return str(value)
+
+
+def size_problem(shapes: Iterable[tuple[int, int]], nnz: int = 0) -> str | None:
+    """Why factors of these ``(rows, cols)`` shapes and ``nnz`` nonzeros in all exceed the limits.
+
+    Returns ``None`` when they fit: ``Σ (rows + cols) ≤`` :data:`MAX_DIMENSIONS` and
+    ``nnz ≤`` :data:`MAX_NONZEROS`.  Python integers, so any declared size is safe to pass.
+
+    >>> size_problem([(10**8, 2), (2, 2)])
+    '100000006 rows and columns in all, more than the limit of 10000000'
+    >>> size_problem([(3, 3)], nnz=9) is None
+    True
+    """
+    total = sum(int(m) + int(n) for m, n in shapes)
+    if total > MAX_DIMENSIONS:
+        return f"{_count(total)} rows and columns in all, more than the limit of {MAX_DIMENSIONS}"
+    if nnz > MAX_NONZEROS:
+        return f"{_count(int(nnz))} nonzeros in all, more than the limit of {MAX_NONZEROS}"
+    return None
 
 
 class SupportError(ValueError):

@@ -34,16 +34,26 @@ from __future__ import annotations
 import importlib
 from os import PathLike
 from pathlib import Path
+from typing import BinaryIO
 
 from closure_check.core.case import Case
 from closure_check.core.support import ChainSupport, TwoFactorSupport
-from closure_check.io.common import check_writable_metadata, read_bytes
+from closure_check.io.common import (
+    MAX_BYTES,
+    check_writable_metadata,
+    read_bytes,
+    read_stream,
+    too_large_for_text,
+)
 from closure_check.io.errors import SupportFileError
 
-__all__ = ["FORMATS", "SupportFileError", "format_for", "read_case", "write_case"]
+__all__ = ["FORMATS", "STDIN", "SupportFileError", "format_for", "read_case", "read_stream_case", "write_case"]
 
 #: Format names accepted by ``fmt``: the text format, JSON, NPZ, Matrix Market set.
 FORMATS = ("text", "json", "npz", "mtx")
+
+#: How standard input is named in messages and case names (:func:`read_stream_case`).
+STDIN = "<stdin>"
 
 _SUFFIXES = {".json": "json", ".npz": "npz", ".mtx": "mtx"}
 _MODULES = {
@@ -101,7 +111,45 @@ def read_case(path: str | PathLike[str], fmt: str | None = None) -> Case:
     try:
         if fmt == "mtx":
             return module.read_set(path)
-        data = read_bytes(path)
+        data = read_bytes(path, fmt)
+        parser = {"text": "parse_text", "json": "parse_json", "npz": "parse_npz"}[fmt]
+        return getattr(module, parser)(data, path)
+    except MemoryError:
+        raise SupportFileError(path, None, "not enough memory for a support this large") from None
+
+
+def read_stream_case(stream: BinaryIO, fmt: str = "text", name: str = STDIN) -> Case:
+    """Read a case from an open binary stream, such as ``sys.stdin.buffer``.
+
+    Parameters
+    ----------
+    stream
+        Read to its end, but never past the format's size limit
+        (:data:`closure_check.io.common.MAX_BYTES`).
+    fmt
+        ``"text"`` (the default), ``"json"`` or ``"npz"``; a Matrix Market set is
+        several files, so it cannot come from one stream.
+    name
+        How messages name the stream, ``PATH:LINE: message``; also the case name when
+        the content gives none (``"<stdin>"``).
+
+    Raises
+    ------
+    SupportFileError
+        For every problem with the content, as :func:`read_case`.
+    ValueError
+        Only if ``fmt`` is not one of text, json, npz.
+
+    >>> import io
+    >>> read_stream_case(io.BytesIO(b"I:\\n10\\n11\\nJ:\\n10\\n11\\n")).support.rank
+    2
+    """
+    if fmt not in ("text", "json", "npz"):
+        raise ValueError(f"unknown stream format {fmt!r}: expected text, json or npz")
+    path = Path(name)
+    module = importlib.import_module(_MODULES[fmt])
+    try:
+        data = read_stream(stream, path, fmt) if fmt != "npz" else stream.read()
         parser = {"text": "parse_text", "json": "parse_json", "npz": "parse_npz"}[fmt]
         return getattr(module, parser)(data, path)
     except MemoryError:
@@ -155,6 +203,12 @@ def write_case(case: Case, path: str | PathLike[str], fmt: str | None = None) ->
                 path, None, f"cannot write: {label} is {matrix.shape[0]} x {matrix.shape[1]} (every factor needs a row and a column)"
             )
     module = importlib.import_module(_MODULES[fmt])
+    if fmt in MAX_BYTES:
+        size = module.text_size(case) if fmt == "text" else module.json_size(case)
+        if size > MAX_BYTES[fmt]:
+            raise SupportFileError(
+                path, None, f"cannot write: this support would take up to {too_large_for_text(size, fmt)}"
+            )
     try:
         if fmt == "mtx":
             return module.write_set(case, path)

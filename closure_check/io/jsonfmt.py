@@ -31,8 +31,10 @@ from closure_check.io.common import (
     CHAIN,
     TWO_FACTOR,
     VERDICTS,
+    SizeTally,
     bad_dimension,
     bad_expect,
+    csr_pattern,
     decode_utf8,
     first_repeat,
     make_case,
@@ -181,7 +183,8 @@ def _case(doc: object, path: Path, fail: Callable[[Route, str], NoReturn]) -> Ca
             fail(("factors",), '"factors" must be a non-empty list of matrices')
         routes: list[Route] = [("factors", k) for k in range(len(factors))]
         labels = [f"W{k + 1} (factors[{k}])" for k in range(len(factors))]
-        matrices = [_matrix(f, route, label, fail) for f, route, label in zip(factors, routes, labels)]
+        tally = SizeTally()
+        matrices = [_matrix(f, route, label, fail, tally) for f, route, label in zip(factors, routes, labels)]
         for k in range(1, len(matrices)):
             rows, columns = matrices[k].shape[0], matrices[k - 1].shape[1]
             if rows != columns:
@@ -191,7 +194,8 @@ def _case(doc: object, path: Path, fail: Callable[[Route, str], NoReturn]) -> Ca
         for key in ("I", "J"):
             if key not in doc:
                 fail((), f'"{key}" is missing (give "I" and "J", or "factors")')
-        matrices = [_matrix(doc[key], (key,), key, fail) for key in ("I", "J")]
+        tally = SizeTally()
+        matrices = [_matrix(doc[key], (key,), key, fail, tally) for key in ("I", "J")]
         if matrices[0].shape[1] != matrices[1].shape[1]:
             fail(("J", "shape"), f"J has {matrices[1].shape[1]} columns but I has {matrices[0].shape[1]}")
         convention = TWO_FACTOR
@@ -206,7 +210,9 @@ def _case(doc: object, path: Path, fail: Callable[[Route, str], NoReturn]) -> Ca
     )
 
 
-def _matrix(value: object, route: Route, label: str, fail: Callable[[Route, str], NoReturn]) -> SupportMatrix:
+def _matrix(
+    value: object, route: Route, label: str, fail: Callable[[Route, str], NoReturn], tally: SizeTally
+) -> SupportMatrix:
     if not isinstance(value, dict):
         fail(route, f'{label}: expected an object {{"shape": [rows, cols], "rows" or "nonzeros": [...]}}')
     for key in value:
@@ -220,6 +226,9 @@ def _matrix(value: object, route: Route, label: str, fail: Callable[[Route, str]
         if problem:
             fail((*route, "shape"), f"{label}: number of {axis} {problem}")
     m, n = shape
+    too_large = tally.add(m, n)
+    if too_large:
+        fail((*route, "shape"), f"{label} is {m} x {n}: {too_large}")
     if ("rows" in value) == ("nonzeros" in value):
         fail(route, f'{label}: give exactly one of "rows" and "nonzeros"')
     if "rows" in value:
@@ -252,8 +261,7 @@ def _matrix(value: object, route: Route, label: str, fail: Callable[[Route, str]
     repeated = first_repeat(linear)
     if repeated is not None:
         fail((*route, "nonzeros", repeated), f"{label}: nonzeros[{repeated}] repeats {pairs[repeated]}")
-    ones = np.ones(coords.shape[0], dtype=np.int8)
-    return sp.csr_array((ones, (coords[:, 0], coords[:, 1])), shape=(m, n))
+    return csr_pattern(coords[:, 0], coords[:, 1], (m, n))
 
 
 def _matrix_json(matrix: SupportMatrix, indent: str) -> str:
@@ -271,6 +279,21 @@ def _matrix_json(matrix: SupportMatrix, indent: str) -> str:
         return f'{{"shape": [{m}, {n}], "{key}": []}}'
     body = (",\n" + inner).join(items)
     return f'{{"shape": [{m}, {n}], "{key}": [\n{inner}{body}\n{indent}]}}'
+
+
+def json_size(case: Case) -> int:
+    """An upper bound on the bytes :func:`format_json` writes for ``case``, computed without writing."""
+    support = case.support
+    matrices = support.factors if isinstance(support, ChainSupport) else (support.I, support.J)
+    size = 200 + sum(6 * len(value) for value in (case.name, case.source))
+    for matrix in matrices:
+        m, n = matrix.shape
+        size += 60 + len(str(m)) + len(str(n))
+        if m * n <= DENSE_LIMIT:
+            size += m * (n + 12)
+        else:
+            size += matrix.nnz * (len(str(m)) + len(str(n)) + 14)
+    return size
 
 
 def format_json(case: Case) -> str:

@@ -34,7 +34,6 @@ from pathlib import Path
 from typing import NoReturn
 
 import numpy as np
-import scipy.sparse as sp
 
 from closure_check.core.case import Case, Verdict
 from closure_check.core.support import ChainSupport, SupportMatrix
@@ -43,8 +42,10 @@ from closure_check.io.common import (
     CHAIN,
     TWO_FACTOR,
     VERDICTS,
+    SizeTally,
     bad_dimension,
     bad_expect,
+    csr_pattern,
     first_repeat,
     make_case,
     read_bytes,
@@ -77,6 +78,8 @@ _ALLOWED = {
     b"integer": _lookup(b"0123456789" + _SPACE_BYTES),
     b"real": _lookup(b"0123456789.eE+-" + _SPACE_BYTES),
 }
+_IS_DIGIT = _lookup(b"0123456789")
+_LONG_NUMBER = re.compile(rb"[0-9]{13}")
 
 
 def _text(raw: bytes) -> str:
@@ -115,11 +118,12 @@ def set_files(path: Path, labels: list[str]) -> list[Path]:
 class _Parser:
     """Parser of one Matrix Market file of a set."""
 
-    def __init__(self, path: Path, data: bytes, meta_keys: tuple[str, ...], first: str) -> None:
+    def __init__(self, path: Path, data: bytes, meta_keys: tuple[str, ...], first: str, tally: SizeTally) -> None:
         self.path = path
         self.data = data
         self.meta_keys = meta_keys
         self.first = first
+        self.tally = tally
 
     def fail(self, line: int, message: str) -> NoReturn:
         raise SupportFileError(self.path, line, message)
@@ -147,8 +151,7 @@ class _Parser:
                 break
         m, n, nnz = self.size(number, content)
         rows, cols = self.entries(data[pos:], number, m, n, nnz, field_name)
-        ones = np.ones(rows.size, dtype=np.int8)
-        matrix = sp.csr_array((ones, (rows, cols)), shape=(m, n))
+        matrix = csr_pattern(rows, cols, (m, n))
         return _Member(self.path, matrix, number, {key: value for key, (value, _) in meta.items()})
 
     def banner(self, raw: bytes) -> bytes:
@@ -201,6 +204,9 @@ class _Parser:
                 self.fail(number, f"number of {axis} {problem}")
         if nnz > m * n:
             self.fail(number, f"{nnz} entries cannot fit in a {m} x {n} matrix")
+        too_large = self.tally.add(m, n, nnz)
+        if too_large:
+            self.fail(number, f"{m} x {n} with {nnz} entries: {too_large}")
         return m, n, nnz
 
     def entries(
@@ -210,12 +216,10 @@ class _Parser:
         width = 2 if field_name == b"pattern" else 3
         fast = None
         if b"%" not in body and _ALLOWED[field_name][np.frombuffer(body, dtype=np.uint8)].all():
-            tokens = body.split()
-            if len(tokens) == width * nnz:
-                try:
-                    fast = self.convert(tokens, width, field_name)
-                except (ValueError, OverflowError):
-                    fast = None
+            try:
+                fast = self.convert(body, width, nnz, field_name)
+            except (ValueError, OverflowError):
+                fast = None
         if fast is not None:
             rows, cols, values_ok = fast
             if (
@@ -227,13 +231,32 @@ class _Parser:
         return self.scan(body, size_line, m, n, nnz, width, field_name)
 
     @staticmethod
-    def convert(tokens: list[bytes], width: int, field_name: bytes) -> tuple[np.ndarray, np.ndarray, bool]:
+    def convert(body: bytes, width: int, nnz: int, field_name: bytes) -> tuple[np.ndarray, np.ndarray, bool] | None:
+        """The entries of a body of digits and blanks only (reals: also ``.eE+-``), or None.
+
+        Integers are converted by NumPy straight from the bytes (8 bytes per number, no
+        Python object per token); None when the body does not hold exactly
+        ``width * nnz`` numbers of at most 12 digits, for the line scan to explain.
+        """
         if field_name == b"real":
+            tokens = body.split()
+            if len(tokens) != width * nnz:
+                return None
             rows = np.array(tokens[0::3], dtype=np.int64)
             cols = np.array(tokens[1::3], dtype=np.int64)
             values_ok = bool(np.all(np.array(tokens[2::3], dtype=np.float64) == 1.0))
             return rows, cols, values_ok
-        table = np.array(tokens, dtype=np.int64).reshape(-1, width)
+        if _LONG_NUMBER.search(body):
+            return None
+        digits = _IS_DIGIT[np.frombuffer(body, dtype=np.uint8)]
+        count = int(digits[:1].sum()) + int(np.count_nonzero(digits[1:] & ~digits[:-1]))
+        del digits
+        if count != width * nnz:
+            return None
+        numbers = np.fromstring(body, dtype=np.int64, sep=" ") if count else np.zeros(0, dtype=np.int64)
+        if numbers.size != count:
+            return None
+        table = numbers.reshape(-1, width)
         values_ok = width == 2 or bool(np.all(table[:, 2] == 1))
         return table[:, 0], table[:, 1], values_ok
 
@@ -284,14 +307,14 @@ class _Parser:
             self.fail(number, f"value {show(_text(word))} is not 1 (a support stores only ones)")
 
 
-def _parse(path: Path, meta_keys: tuple[str, ...], first: Path) -> _Member:
+def _parse(path: Path, meta_keys: tuple[str, ...], first: Path, tally: SizeTally) -> _Member:
     try:
         data = read_bytes(path)
     except SupportFileError as err:
         if path == first:
             raise
         raise SupportFileError(path, None, f"{err.message} (the set of {first.name} needs it)") from None
-    return _Parser(path, data, meta_keys, first.name).parse()
+    return _Parser(path, data, meta_keys, first.name, tally).parse()
 
 
 def read_set(path: Path) -> Case:
@@ -331,8 +354,9 @@ def read_set(path: Path) -> Case:
             )
         role = "I" if two else "W1"
     if role in ("I", "J"):
-        first = _parse(i_file, ("name", "expect", "source"), i_file)
-        members = [first, _parse(j_file, (), i_file)]
+        tally = SizeTally()
+        first = _parse(i_file, ("name", "expect", "source"), i_file, tally)
+        members = [first, _parse(j_file, (), i_file, tally)]
         if members[1].matrix.shape[1] != first.matrix.shape[1]:
             raise SupportFileError(
                 j_file,
@@ -341,7 +365,8 @@ def read_set(path: Path) -> Case:
             )
         convention = TWO_FACTOR
     else:
-        first = _parse(w1_file, ("name", "expect", "source", "factors"), w1_file)
+        tally = SizeTally()
+        first = _parse(w1_file, ("name", "expect", "source", "factors"), w1_file, tally)
         position = int(role[1:])
         if "factors" in first.meta:
             count = int(first.meta["factors"])
@@ -355,8 +380,9 @@ def read_set(path: Path) -> Case:
                 count += 1
             count = max(count, position)
         members = [first]
-        for label, member_path in zip(range(2, count + 1), set_files(path, [f"W{k}" for k in range(2, count + 1)])):
-            member = _parse(member_path, (), w1_file)
+        for label in range(2, count + 1):  # one at a time: "factors" may declare absurdly many
+            member_path = set_files(path, [f"W{label}"])[0]
+            member = _parse(member_path, (), w1_file, tally)
             previous = members[-1].matrix.shape[1]
             if member.matrix.shape[0] != previous:
                 raise SupportFileError(

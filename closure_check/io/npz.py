@@ -27,7 +27,6 @@ from pathlib import Path
 from typing import BinaryIO, NoReturn
 
 import numpy as np
-import scipy.sparse as sp
 
 from closure_check.core.case import Case, Verdict
 from closure_check.core.support import ChainSupport, SupportMatrix
@@ -35,8 +34,10 @@ from closure_check.io.common import (
     CHAIN,
     TWO_FACTOR,
     VERDICTS,
+    SizeTally,
     bad_dimension,
     bad_expect,
+    csr_pattern,
     first_repeat,
     make_case,
     show,
@@ -46,63 +47,111 @@ from closure_check.io.errors import SupportFileError
 __all__ = ["parse_npz", "save_npz"]
 
 _METADATA = ("name", "expect", "source")
+_SMALL = 2**20
+"""Largest uncompressed size of a metadata string or convention array."""
+_HEADER = 4096
+"""Allowance for the ``.npy`` header of a member."""
 
 
-def _load(data: bytes, path: Path) -> dict[str, np.ndarray]:
-    def fail(message: str) -> NoReturn:
-        raise SupportFileError(path, None, message)
+class _Archive:
+    """The members of an NPZ archive, loaded one at a time and only when asked for.
 
-    if data.startswith(b"\x93NUMPY"):
-        fail("this is a single .npy array, not an NPZ archive")
-    if not data.startswith((b"PK\x03\x04", b"PK\x05\x06")):
-        fail("not an NPZ archive (no zip signature at the start)")
-    # A damaged archive can make zipfile, zlib or numpy's header parser raise almost
-    # any exception type; all of them mean "not a readable archive".
-    try:
-        archive = np.load(io.BytesIO(data), allow_pickle=False)
-    except Exception as err:
-        fail(f"not a readable NPZ archive ({type(err).__name__}: {str(err)[:200]})")
-    with archive:
+    Small arrays (shapes, metadata) are loaded first, so that a declared shape beyond
+    the limits is refused before any large member is decompressed; a member is loaded
+    only if its uncompressed size (from the zip directory, which the reader never
+    exceeds) fits what the shapes allow.
+    """
+
+    def __init__(self, data: bytes, path: Path) -> None:
+        self.path = path
+        if data.startswith(b"\x93NUMPY"):
+            self.fail("this is a single .npy array, not an NPZ archive")
+        if not data.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+            self.fail("not an NPZ archive (no zip signature at the start)")
+        # A damaged archive can make zipfile, zlib or numpy's header parser raise almost
+        # any exception type; all of them mean "not a readable archive".
         try:
-            arrays = {key: archive[key] for key in archive.files}
+            self.archive = np.load(io.BytesIO(data), allow_pickle=False)
+            self.sizes: dict[str, int] = {}
+            for info in self.archive.zip.infolist():
+                for name in {info.filename, info.filename.removesuffix(".npy")}:
+                    self.sizes[name] = max(self.sizes.get(name, 0), info.file_size)
         except Exception as err:
-            fail(f"damaged NPZ archive ({type(err).__name__}: {str(err)[:200]})")
-    for key, value in arrays.items():
+            self.fail(f"not a readable NPZ archive ({type(err).__name__}: {str(err)[:200]})")
+        self.files = set(self.archive.files)
+        self.cache: dict[str, np.ndarray] = {}
+
+    def fail(self, message: str) -> NoReturn:
+        raise SupportFileError(self.path, None, message)
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.files
+
+    def get(self, key: str, max_bytes: int = _SMALL) -> np.ndarray:
+        """Member ``key``, refused unread if it decompresses to more than ``max_bytes``."""
+        if key in self.cache:
+            return self.cache[key]
+        size = self.sizes.get(key, 0)
+        if size > max_bytes + _HEADER:
+            self.fail(
+                f"array {show(key)} would decompress to {size} bytes, more than the "
+                f"{max_bytes + _HEADER} it may take (given the shapes and limits)"
+            )
+        try:
+            value = self.archive[key]
+        except Exception as err:
+            self.fail(f"damaged NPZ archive ({type(err).__name__}: {str(err)[:200]})")
         if not isinstance(value, np.ndarray):
-            fail(f"member {show(key)} is not a NumPy array")
-    return arrays
+            self.fail(f"member {show(key)} is not a NumPy array")
+        self.cache[key] = value
+        return value
+
+    def release(self, *keys: str) -> None:
+        """Forget members already used, so their memory goes before the next is built."""
+        for key in keys:
+            self.cache.pop(key, None)
+
+    def close(self) -> None:
+        self.archive.close()
 
 
-def _string(arrays: dict[str, np.ndarray], key: str, path: Path) -> str:
-    value = arrays[key]
+def _string(arrays: _Archive, key: str, path: Path) -> str:
+    value = arrays.get(key)
     if value.shape != () or value.dtype.kind != "U":
         raise SupportFileError(path, None, f"{show(key)} must be a 0-d string array")
     return str(value)
 
 
-def _integers(arrays: dict[str, np.ndarray], key: str, path: Path) -> np.ndarray:
+def _integers(arrays: _Archive, key: str, path: Path, max_items: int = 16) -> np.ndarray:
     if key not in arrays:
         raise SupportFileError(path, None, f"missing array {show(key)}")
-    value = arrays[key]
+    value = arrays.get(key, 8 * max_items)
     if value.ndim != 1 or value.dtype.kind not in "iu":
         raise SupportFileError(path, None, f"{show(key)} must be a 1-d integer array")
     return value
 
 
-def _matrix(arrays: dict[str, np.ndarray], label: str, path: Path) -> SupportMatrix:
-    def fail(message: str) -> NoReturn:
-        raise SupportFileError(path, None, message)
-
+def _shape(arrays: _Archive, label: str, path: Path, tally: SizeTally) -> tuple[int, int]:
     shape = _integers(arrays, f"{label}_shape", path)
-    indptr = _integers(arrays, f"{label}_indptr", path)
-    indices = _integers(arrays, f"{label}_indices", path)
     if shape.size != 2:
-        fail(f"{label}_shape must hold 2 integers (rows, cols), it holds {shape.size}")
+        raise SupportFileError(path, None, f"{label}_shape must hold 2 integers (rows, cols), it holds {shape.size}")
     m, n = shape.tolist()
     for axis, size in (("rows", m), ("columns", n)):
         problem = bad_dimension(size)
         if problem:
-            fail(f"{label}_shape: number of {axis} {problem}")
+            raise SupportFileError(path, None, f"{label}_shape: number of {axis} {problem}")
+    too_large = tally.add(m, n)
+    if too_large:
+        raise SupportFileError(path, None, f"{label} is {m} x {n}: {too_large}")
+    return m, n
+
+
+def _matrix(arrays: _Archive, label: str, shape: tuple[int, int], path: Path, tally: SizeTally) -> SupportMatrix:
+    def fail(message: str) -> NoReturn:
+        raise SupportFileError(path, None, message)
+
+    m, n = shape
+    indptr = _integers(arrays, f"{label}_indptr", path, m + 1)
     if indptr.size != m + 1:
         fail(f"{label}_indptr must have rows + 1 = {m + 1} entries, it has {indptr.size}")
     if indptr[0] != 0:
@@ -110,19 +159,29 @@ def _matrix(arrays: dict[str, np.ndarray], label: str, path: Path) -> SupportMat
     if np.any(indptr[1:] < indptr[:-1]):
         row = int(np.argmax(indptr[1:] < indptr[:-1]))
         fail(f"{label}_indptr decreases after row {row}")
+    nnz = int(indptr[-1])
+    if nnz > m * n:
+        fail(f"{label}_indptr ends with {nnz}, more nonzeros than a {m} x {n} matrix has entries")
+    too_large = tally.add(0, 0, nnz)
+    if too_large:
+        fail(f"{label} has {nnz} nonzeros: {too_large}")
+    indices = _integers(arrays, f"{label}_indices", path, nnz)
     if indptr[-1] != indices.size:
         fail(f"{label}_indptr ends with {indptr[-1]} but {label}_indices has {indices.size} entries")
     if indices.size and (indices.min() < 0 or indices.max() >= n):
         bad = indices[(indices < 0) | (indices >= n)][0]
         fail(f"{label}_indices holds column {bad}, outside 0..{n - 1}")
-    counts = np.diff(indptr.astype(np.int64))
-    rows = np.repeat(np.arange(m, dtype=np.int64), counts)
+    counts = np.diff(indptr)
+    filled = np.flatnonzero(counts)  # O(nnz) rows below, not O(m)
+    rows = np.repeat(filled, counts[filled])
+    del counts, filled, indptr
+    arrays.release(f"{label}_indptr", f"{label}_indices")
     linear = rows * n + indices.astype(np.int64)
     repeated = first_repeat(linear)
     if repeated is not None:
         fail(f"{label}: row {rows[repeated]} lists column {indices[repeated]} twice")
-    ones = np.ones(indices.size, dtype=np.int8)
-    return sp.csr_array((ones, (rows, indices.astype(np.int64))), shape=(m, n))
+    del linear
+    return csr_pattern(rows, indices.astype(np.int64), (m, n))
 
 
 def parse_npz(data: bytes, path: Path) -> Case:
@@ -144,7 +203,14 @@ def parse_npz(data: bytes, path: Path) -> Case:
     SupportFileError
         Without a line number, saying which array is wrong and how.
     """
-    arrays = _load(data, path)
+    arrays = _Archive(data, path)
+    try:
+        return _case(arrays, path)
+    finally:
+        arrays.close()
+
+
+def _case(arrays: _Archive, path: Path) -> Case:
     if "convention" not in arrays:
         raise SupportFileError(path, None, "missing array 'convention'")
     convention = _string(arrays, "convention", path)
@@ -160,13 +226,15 @@ def parse_npz(data: bytes, path: Path) -> Case:
             path, None, f"'convention' must be 'two-factor' or 'chain', not {show(convention)}"
         )
     known = {"convention", *_METADATA} | {f"{label}_{part}" for label in labels for part in ("shape", "indptr", "indices")}
-    for key in sorted(arrays):
+    for key in sorted(arrays.files):
         if key not in known:
             raise SupportFileError(path, None, f"unexpected array {show(key)}")
     meta = {key: _string(arrays, key, path) if key in arrays else "" for key in _METADATA}
     if meta["expect"] and meta["expect"] not in VERDICTS:
         raise SupportFileError(path, None, bad_expect(meta["expect"]))
-    matrices = [_matrix(arrays, label, path) for label in labels]
+    tally = SizeTally()
+    shapes = [_shape(arrays, label, path, tally) for label in labels]
+    matrices = [_matrix(arrays, label, shape, path, tally) for label, shape in zip(labels, shapes)]
     if convention == TWO_FACTOR:
         if matrices[0].shape[1] != matrices[1].shape[1]:
             raise SupportFileError(

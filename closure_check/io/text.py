@@ -40,6 +40,7 @@ from closure_check.io.common import (
     CHAIN,
     TWO_FACTOR,
     VERDICTS,
+    SizeTally,
     bad_expect,
     decode_utf8,
     make_case,
@@ -119,6 +120,11 @@ class _TextParser:
             raise self.fail(last, f"no matrix section (expected {_SECTIONS_HINT})")
         if self.convention == TWO_FACTOR and len(self.sections) == 1:
             raise self.fail(last, "missing section J: (a two-factor support needs I: and J:)")
+        tally = SizeTally()
+        for section in self.sections:
+            too_large = tally.add(len(section.rows), section.width)
+            if too_large:
+                raise self.fail(section.line, f"{section.label} is {len(section.rows)} x {section.width}: {too_large}")
         expect_text, _ = self.meta.get("expect", ("", 0))
         return make_case(
             self.path,
@@ -131,6 +137,15 @@ class _TextParser:
         )
 
     def line(self, number: int, content: str) -> None:
+        if self.sections and BITS.fullmatch(content):  # the common case: a row written together
+            section = self.sections[-1]
+            if section.rows and len(content) != section.width:
+                raise self.fail(
+                    number,
+                    f"row of {section.label} has {len(content)} entries but its first row has {section.width}",
+                )
+            section.rows.append(content)
+            return
         match = KEY.fullmatch(content)
         if match is None:
             self.row(number, content)
@@ -259,6 +274,18 @@ def _rows(matrix: SupportMatrix) -> list[str]:
         bits[matrix.indices[matrix.indptr[i] : matrix.indptr[i + 1]]] = ord("1")
         rows.append(bits.tobytes().decode("ascii"))
     return rows
+
+
+def text_size(case: Case) -> int:
+    """An upper bound on the bytes :func:`format_text` writes for ``case``, computed without writing.
+
+    The rows are written in full, ``rows × (cols + 1)`` bytes per matrix, so a large
+    sparse support is far larger as text than as ``.npz`` or ``.mtx``.
+    """
+    support = case.support
+    matrices = support.factors if isinstance(support, ChainSupport) else (support.I, support.J)
+    size = sum(len(str(k)) + 3 + m * (n + 1) for k, (m, n) in enumerate((f.shape for f in matrices), start=1))
+    return size + sum(len(key) + 3 + 4 * len(value) for key, value in _metadata(case))
 
 
 def format_text(case: Case) -> str:

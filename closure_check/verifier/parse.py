@@ -25,6 +25,8 @@ class Malformed(ValueError):
 
 
 def _show(value: Any, limit: int = 40) -> str:
+    if isinstance(value, int) and value.bit_length() > 10_000:  # repr() refuses > 4300 digits
+        return f"an integer of about {int(value.bit_length() * 0.30103)} digits"
     text = repr(value)
     return text if len(text) <= limit else text[:limit] + "..."
 
@@ -48,7 +50,7 @@ def integer(value: Any, where: str, low: int = 0, high: int | None = None) -> in
         raise Malformed(f"{where}: {_show(value)} is not an integer")
     if value < low or (high is not None and value >= high):
         bound = f"[{low}, {high})" if high is not None else f"≥ {low}"
-        raise Malformed(f"{where}: {value} is out of range {bound}")
+        raise Malformed(f"{where}: {_show(value)} is out of range {bound}")
     return value
 
 

@@ -404,29 +404,52 @@ def dump_certificate(cert: dict[str, Any], path: str | PathLike[str]) -> Path:
     return path
 
 
+class _HugeInteger(ValueError):
+    """An integer literal with more digits than a certificate ever needs."""
+
+
+MAX_INTEGER_DIGITS = 4000
+"""Longest integer literal a certificate file may hold (rationals are strings of at most
+4000 digits too, ``closure_check.verifier.parse``); Python refuses to convert more than
+4300 digits, and nothing in a certificate is that large."""
+
+
+def _parse_int(text: str) -> int:
+    digits = len(text) - text.startswith("-")
+    if digits > MAX_INTEGER_DIGITS:
+        raise _HugeInteger(f"an integer of {digits} digits (at most {MAX_INTEGER_DIGITS})")
+    return int(text)
+
+
 def load_certificate(path: str | PathLike[str]) -> Any:
     """Read the JSON value stored at ``path`` (checking it is a certificate is the verifier's job).
 
     Raises
     ------
     CertificateFileError
-        If the file cannot be read, is not UTF-8, or is not JSON; the message is one
-        line naming the path.
+        If the file is missing or not a regular file (a directory, a FIFO, a device),
+        cannot be read, is not UTF-8, is not JSON, or holds an integer of more than
+        :data:`MAX_INTEGER_DIGITS` digits; the message is one line naming the path.
     """
+    from closure_check.io import SupportFileError
+    from closure_check.io.common import read_bytes
+
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise CertificateFileError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise CertificateFileError(f"{path}: is a directory, not a file") from None
+        text = read_bytes(path).decode("utf-8")
+    except SupportFileError as error:
+        raise CertificateFileError(str(error)) from None
     except UnicodeDecodeError as error:
         raise CertificateFileError(f"{path}: not UTF-8 text (byte {error.start})") from None
-    except OSError as error:
-        raise CertificateFileError(f"{path}: cannot read: {error.strerror or error}") from None
+    except MemoryError:
+        raise CertificateFileError(f"{path}: not enough memory to read it") from None
     try:
-        return json.loads(text)
+        return json.loads(text, parse_int=_parse_int)
     except json.JSONDecodeError as error:
         raise CertificateFileError(f"{path}: not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})") from None
+    except _HugeInteger as error:
+        raise CertificateFileError(f"{path}: not a certificate: it holds {error}") from None
     except RecursionError:
         raise CertificateFileError(f"{path}: JSON nested too deeply") from None
+    except (ValueError, MemoryError) as error:
+        raise CertificateFileError(f"{path}: not a readable certificate ({type(error).__name__})") from None
