@@ -77,9 +77,12 @@ def _connect(address: str) -> Any:
 @click.option("--scheduler", metavar="ADDRESS", help="Run on a dask.distributed cluster, e.g. tcp://host:8786.")
 @click.option("--fail-on-error", is_flag=True,
               help="Exit 3 if a case got no answer: bad input, crashed, timeout or memory (for CI).")
+@click.option("--certificates", "certificate_dir", type=click.Path(file_okay=False),
+              help="Write the certificate of every decided case to DIR/<file stem>.json (stem plus a short hash "
+                   "when two files share a stem); each JSON line names it under \"certificate\".")
 def batch(paths: tuple[str, ...], jobs: int | None, budget: float, case_seconds: float, memory_mb: int,
           results: str, resume: bool, report: str | None, report_format: str | None, scheduler: str | None,
-          fail_on_error: bool) -> None:
+          fail_on_error: bool, certificate_dir: str | None) -> None:
     """Decide every case file under PATHS (directories recursively), in parallel.
 
     Each case runs in its own process under --case-seconds and --memory-mb; crashes,
@@ -114,17 +117,19 @@ def batch(paths: tuple[str, ...], jobs: int | None, budget: float, case_seconds:
     try:
         summary = run_batch(paths, jobs=jobs or os.cpu_count() or 1, budget=budget, case_seconds=case_seconds,
                             memory_mb=memory_mb, results=Path(results), resume=resume, executor=client,
-                            progress=progress)
+                            progress=progress, certificates=certificate_dir)
     except SupportFileError as error:
         fail_bad_input(f"closure-check batch: {error}")
     except OSError as error:
-        fail_bad_input(f"closure-check batch: cannot write {results}: {error.strerror or error}")
+        fail_bad_input(f"closure-check batch: cannot write {error.filename or results}: {error.strerror or error}")
     finally:
         progress.close()
         if client is not None:
             client.close()
     click.echo(summary_table(summary))
     click.echo(f"results: {results}")
+    if certificate_dir is not None:
+        click.echo(f"certificates: {certificate_dir}")
     if report:
         try:
             click.echo(f"report: {write_report(summary, report, report_format)}")
@@ -145,24 +150,52 @@ def batch(paths: tuple[str, ...], jobs: int | None, budget: float, case_seconds:
 @click.option("--baseline", "baselines", multiple=True, type=click.Path(dir_okay=False, exists=True),
               help="Stored run of the authors' sentence (benchmarks/results/baseline_MxN.jsonl) to set side by side.")
 @click.option("-o", "--output", metavar="FILE", help="Write the markdown table here (default: stdout).")
+@click.option("--list", "list_kind", type=click.Choice(["closed", "not-closed", "unknown"]),
+              help="Print one line per pattern of this verdict (I=rows J=rows, then the deciding lemma) "
+                   "instead of the table; unknown includes the patterns that failed.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False),
+              help="With --list: write each listed pattern to DIR/<kind>-<k>.sup and, for closed / not-closed, "
+                   "its certificate to DIR/<kind>-<k>.json (k as in the list, from 1).")
 def census(rows: int, cols: int, units: int, budget: float, jobs: int | None, baselines: tuple[str, ...],
-           output: str | None) -> None:
+           output: str | None, list_kind: str | None, out_dir: str | None) -> None:
     """Decide every ROWS×COLS pattern with at most UNITS units, once per isomorphism class,
     and tabulate verdicts, tractability and the lemma behind each verdict.
 
+    `--list not-closed --out DIR` pulls every NOT CLOSED pattern with its proof: support
+    files and certificates (check them with `closure-check verify DIR/*.json`).
+
     Exit status 1 if a verdict disagrees with the baseline, 0 otherwise.
     """
-    from closure_check.census import census_markdown, run_census
+    from closure_check.census import (
+        census_list,
+        census_markdown,
+        run_census,
+        write_listed,
+    )
 
-    result = run_census(rows, cols, units, budget=budget, jobs=jobs or os.cpu_count() or 1, baseline=baselines or None)
+    if out_dir is not None and list_kind is None:
+        fail_bad_input("closure-check census: --out goes with --list KIND")
+    wanted = (list_kind,) if out_dir is not None and list_kind in ("closed", "not-closed") else ()
+    result = run_census(rows, cols, units, budget=budget, jobs=jobs or os.cpu_count() or 1, baseline=baselines or None,
+                        certificates_for=wanted)
+    if out_dir is not None:
+        from closure_check.io import SupportFileError
+
+        try:
+            written = write_listed(result, list_kind, out_dir)
+        except (OSError, SupportFileError) as error:
+            fail_bad_input(f"closure-check census: cannot write to {out_dir}: {getattr(error, 'strerror', None) or error}")
+        click.echo(f"wrote {len(written)} file(s) to {out_dir}", err=True)
     text = census_markdown(result)
     if output:
         try:
             Path(output).write_text(text, encoding="utf-8")
         except OSError as error:
             fail_bad_input(f"closure-check census: cannot write {output}: {error.strerror or error}")
-        click.echo(f"wrote {output}")
-    else:
+        click.echo(f"wrote {output}", err=list_kind is not None)
+    elif list_kind is None:
         click.echo(text, nl=False)
+    if list_kind is not None:
+        click.echo(census_list(result, list_kind), nl=False)
     if result.disagreements():
         sys.exit(EXIT_DISAGREEMENT)

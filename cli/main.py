@@ -132,6 +132,9 @@ def family(name: str | None, args: tuple[str, ...], output: str | None) -> None:
 @main.command()
 @click.argument("files", nargs=-1, required=True)
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per file (keys file, verdict, engine_record, tractable, tractability, reasons, ...).")
+@click.option("--certificate", "with_certificate", is_flag=True,
+              help="With --json: add the certificate (docs/certificates.md) under the key \"certificate\" "
+                   "(null for an UNKNOWN verdict).  Not included by default, to keep the lines small.")
 @click.option("--strict", is_flag=True, help="Count an UNKNOWN verdict as a disagreement.")
 @budget_option
 @click.option(
@@ -140,12 +143,16 @@ def family(name: str | None, args: tuple[str, ...], output: str | None) -> None:
     metavar="DIR",
     help="Write the certificate of every decided verdict to DIR/<file stem>.json (verify with `closure-check verify`).",
 )
-def check(files: tuple[str, ...], as_json: bool, strict: bool, budget: float, certificate_dir: str | None) -> None:
+def check(files: tuple[str, ...], as_json: bool, with_certificate: bool, strict: bool, budget: float,
+          certificate_dir: str | None) -> None:
     """Decide whether each support's set of products is closed, with the reasons.
 
-    FILE `-` reads standard input (text format).  Exit status 0 when every verdict
-    agrees with the file's `expect:` (if any), 1 on a disagreement (or an UNKNOWN with
-    --strict), 2 if a file could not be read.
+    FILE `-` reads standard input (text format).  The proof in machine-readable form:
+    `--json --certificate` puts each decided verdict's certificate in its JSON line;
+    `--certificates DIR` writes it to a file.
+
+    Exit status 0 when every verdict agrees with the file's `expect:` (if any), 1 on a
+    disagreement (or an UNKNOWN with --strict), 2 if a file could not be read.
     """
     from closure_check.core.case import Verdict
     from closure_check.decide import check as check_support
@@ -153,6 +160,8 @@ def check(files: tuple[str, ...], as_json: bool, strict: bool, budget: float, ce
     from closure_check.output.terminal import render_check
     from closure_check.result import Tractability
 
+    if with_certificate and not as_json:
+        fail_bad_input("closure-check check: --certificate goes with --json (or write files with --certificates DIR)")
     bad_input = disagreement = False
     for path in files:
         try:
@@ -177,7 +186,7 @@ def check(files: tuple[str, ...], as_json: bool, strict: bool, budget: float, ce
         agrees = case.expect in (None, result.verdict) or result.verdict is Verdict.UNKNOWN
         disagreement |= not agrees or (strict and result.verdict is Verdict.UNKNOWN)
         if as_json:
-            click.echo(json.dumps({
+            line = {
                 "file": path,
                 "name": case.name,
                 "verdict": result.verdict.value,
@@ -188,7 +197,11 @@ def check(files: tuple[str, ...], as_json: bool, strict: bool, budget: float, ce
                 "undecided": list(result.undecided),
                 "expect": case.expect.value if case.expect else None,
                 "agrees": agrees,
-            }, ensure_ascii=False))
+            }
+            if with_certificate:
+                line["certificate"] = (None if result.verdict is Verdict.UNKNOWN
+                                       else result.certificate_json(name=case.name or Path(path).stem))
+            click.echo(json.dumps(line, ensure_ascii=False))
         else:
             click.echo(render_check(path, result, case.expect))
     if bad_input:

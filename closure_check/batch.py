@@ -30,7 +30,9 @@ engine record -- the Zariski-closure criterion, z3's unsat taken on trust -- and
 chain; None when the case failed), ``expect``, ``agrees`` (True/False when the file expects
 a verdict and ``check`` gave a definite one, else None), ``tractability``, ``reasons``,
 ``seconds`` (wall-clock for the case, file reading included), ``error`` (one line, for
-every status but ``ok``).
+every status but ``ok``), ``certificate`` (with ``certificates=DIR``: the path of the
+certificate written for a decided two-factor or chain case, ``closed`` or ``not-closed``;
+else None -- networks, UNKNOWN verdicts and failed cases get none).
 
 Notes
 -----
@@ -60,6 +62,7 @@ will not retry them unless their lines are removed from the results file.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import multiprocessing
@@ -68,6 +71,7 @@ import queue
 import re
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import closing, contextmanager
@@ -91,6 +95,7 @@ __all__ = [
     "NETWORK_ANSWERS",
     "STATUSES",
     "BatchSummary",
+    "certificate_names",
     "discover",
     "lemma_names",
     "read_results",
@@ -114,6 +119,7 @@ NETWORK_ANSWERS = ("yes", "no", "open")
 #: Keys of a record, in the order of the JSON lines and the CSV columns.
 RECORD_KEYS = (
     "file", "name", "status", "verdict", "engine_record", "expect", "agrees", "tractability", "reasons", "seconds", "error",
+    "certificate",
 )
 #: Count (and label) of the CLOSED verdicts resting on an engine record (the Zariski-closure criterion).
 ENGINE_RECORD_CLOSED = "closed (engine record)"
@@ -242,17 +248,25 @@ def run_supervised(function: Callable[..., Any], *args: Any, seconds: float, mem
         return run_with_budget(function, *args, seconds=seconds, memory_mb=memory_mb)
 
 
-def _decide(support: Support, budget: float) -> dict[str, Any]:
-    """``check`` in the budgeted child; only plain data goes back through the pipe."""
+def _decide(support: Support, budget: float, certificate_for: tuple[str, ...] = (), name: str = "") -> dict[str, Any]:
+    """``check`` in the budgeted child; only plain data goes back through the pipe.
+
+    When the verdict's value is in ``certificate_for`` (``"closed"``, ``"not-closed"``),
+    the value also holds ``"certificate"``: the certificate as its JSON dict
+    (:meth:`~closure_check.result.CheckResult.certificate_json`, named ``name``).
+    """
     from closure_check.decide import check
 
     result = check(support, budget=budget)
-    return {
+    value = {
         "verdict": result.verdict.value,
         "engine_record": result.engine_record,
         "tractability": result.tractability.value,
         "reasons": list(result.reasons),
     }
+    if result.verdict.value in certificate_for:
+        value["certificate"] = result.certificate_json(name=name)
+    return value
 
 
 def _answer_network(spec: ReluSpec, budget: float) -> dict[str, Any]:
@@ -263,6 +277,33 @@ def _answer_network(spec: ReluSpec, budget: float) -> dict[str, Any]:
     engine_record = answer.verdict.value == "open" and bool(getattr(answer.chain_result, "engine_record", False))
     return {"verdict": answer.verdict.value, "engine_record": engine_record, "tractability": None,
             "reasons": list(answer.reasons)}
+
+
+def _stem(file: str) -> str:
+    """The name of a case file without its suffix (a Matrix Market set: its prefix)."""
+    path = Path(file)
+    return _mtx_prefix(path) if path.suffix.lower() == ".mtx" else path.stem
+
+
+def certificate_names(files: Iterable[str]) -> dict[str, str]:
+    """The certificate file name of each case file (keyed by the file as given).
+
+    ``<stem>.json``; when two files share a stem, each of them gets
+    ``<stem>-<first 8 hex digits of the SHA-1 of its normalised path>.json`` instead,
+    so the names are distinct and the same for the same set of files.
+
+    >>> certificate_names(["a/lu2.sup", "b/lu2.json", "c/x.I.mtx"])
+    {'a/lu2.sup': 'lu2-fc2ddb65.json', 'b/lu2.json': 'lu2-7b3bf3ca.json', 'c/x.I.mtx': 'x.json'}
+    """
+    files = list(files)
+    stems = Counter(_stem(f) for f in files)
+    names = {}
+    for file in files:
+        stem = _stem(file)
+        if stems[stem] > 1:
+            stem += "-" + hashlib.sha1(_key(file).encode("utf-8")).hexdigest()[:8]
+        names[file] = stem + ".json"
+    return names
 
 
 def _error_line(text: str, limit: int = 500) -> str:
@@ -277,7 +318,7 @@ def _record(file: str, **values: Any) -> dict[str, Any]:
     return record
 
 
-def run_case(file: str, budget: float, case_seconds: float, memory_mb: int) -> dict[str, Any]:
+def run_case(file: str, budget: float, case_seconds: float, memory_mb: int, certificate: bool = False) -> dict[str, Any]:
     """Read one case file and decide it under a time and memory budget; never raises.
 
     Parameters
@@ -288,6 +329,10 @@ def run_case(file: str, budget: float, case_seconds: float, memory_mb: int) -> d
         Seconds ``check`` may give the algebraic stage per open part.
     case_seconds, memory_mb
         Wall-clock limit and extra address space of the child that runs ``check``.
+    certificate
+        Also build the certificate of a decided (closed / not-closed) two-factor or chain
+        case; the record's ``certificate`` is then that certificate's JSON dict, which
+        :func:`run_batch` writes to a file and replaces by the file's path.
 
     Returns
     -------
@@ -305,7 +350,11 @@ def run_case(file: str, budget: float, case_seconds: float, memory_mb: int) -> d
     except SupportFileError as error:
         return _record(file, status="bad-input", error=_error_line(str(error)), seconds=round(time.monotonic() - start, 4))
     expect = case.expect.value if case.expect is not None else None
-    outcome = run_supervised(task, argument, budget, seconds=case_seconds, memory_mb=memory_mb)
+    if task is _decide and certificate:
+        extra: tuple = (("closed", "not-closed"), case.name or _stem(file))
+    else:
+        extra = ()
+    outcome = run_supervised(task, argument, budget, *extra, seconds=case_seconds, memory_mb=memory_mb)
     seconds = round(time.monotonic() - start, 4)
     if not outcome.ok:
         return _record(file, name=case.name, status=outcome.status, expect=expect, error=_error_line(outcome.detail), seconds=seconds)
@@ -322,6 +371,7 @@ def run_case(file: str, budget: float, case_seconds: float, memory_mb: int) -> d
         tractability=outcome.value["tractability"],
         reasons=outcome.value["reasons"],
         seconds=seconds,
+        certificate=outcome.value.get("certificate"),
     )
 
 
@@ -484,6 +534,7 @@ def run_batch(
     resume: bool,
     executor: Executor | Any | None = None,
     progress: Callable[[int, int, dict[str, Any] | None], None] | None = None,
+    certificates: str | PathLike[str] | None = None,
 ) -> BatchSummary:
     """Decide every case under ``paths``, appending each record to ``results`` as it ends.
 
@@ -510,6 +561,11 @@ def run_batch(
         Called as ``progress(0, total, None)`` before the first case and
         ``progress(done, total, record)`` after each, ``total`` counting the cases
         run now (not those resumed).
+    certificates
+        A directory (made if missing): the certificate of every decided (closed /
+        not-closed) two-factor or chain case run now is written there, named by
+        :func:`certificate_names`, and its path is the record's ``certificate``.  The
+        certificates are built in the case's child and written here, in the caller.
 
     Returns
     -------
@@ -520,10 +576,15 @@ def run_batch(
     SupportFileError
         If a path does not exist (before anything runs).
     OSError
-        If ``results`` cannot be written.
+        If ``results`` or a certificate cannot be written.
     """
     start = time.monotonic()
     files = discover(paths)
+    names = certificate_names(files) if certificates is not None else {}
+    if certificates is not None:
+        from closure_check.output.certificate_json.two_factor import dump_certificate
+
+        Path(certificates).mkdir(parents=True, exist_ok=True)
     results = Path(results)
     wanted = {_key(f) for f in files}
     earlier: dict[str, dict[str, Any]] = {}
@@ -539,11 +600,15 @@ def run_batch(
     pool = _default_executor(jobs) if owned else executor
     try:
         with results.open("a" if resume else "w", encoding="utf-8") as sink:
-            calls = [(file, float(budget), float(case_seconds), int(memory_mb)) for file in todo]
+            calls = [(file, float(budget), float(case_seconds), int(memory_mb), certificates is not None) for file in todo]
             with closing(submit_all(pool, run_case, calls)) as outcomes:  # no calls: nothing submitted
                 for done, (index, record, error) in enumerate(outcomes, start=1):
                     if error is not None:
                         record = _record(todo[index], status="crashed", error=_error_line(f"{type(error).__name__}: {error}"))
+                    if isinstance(record.get("certificate"), dict):
+                        target = Path(certificates, names[todo[index]])
+                        dump_certificate(record["certificate"], target)
+                        record["certificate"] = os.fspath(target)
                     fresh[_key(todo[index])] = record
                     sink.write(json.dumps(record, ensure_ascii=False) + "\n")
                     sink.flush()

@@ -34,7 +34,7 @@ import time
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from contextlib import closing
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from os import PathLike
 from pathlib import Path
 from typing import Any
@@ -59,12 +59,18 @@ __all__ = [
     "BaselineEntry",
     "CensusEntry",
     "CensusResult",
+    "LIST_KINDS",
+    "census_list",
     "census_markdown",
+    "listed",
     "load_baseline",
     "run_census",
+    "write_listed",
 ]
 
 DEFINITE = ("closed", "not-closed")
+#: What ``census --list`` can list: the patterns of one verdict (``unknown``: also those that failed).
+LIST_KINDS = ("closed", "not-closed", "unknown")
 #: How a verdict was reached (:func:`method_of`), in the order of the tables.
 METHODS = ("rules", "engine: Laurent curve + Nullstellensatz", "engine: Zariski-closure criterion")
 
@@ -119,6 +125,9 @@ class CensusEntry:
         The stored baseline answer for this pattern, if a baseline was joined and has it.
     engine_record
         The CLOSED verdict rests on an engine record (Zariski-closure criterion).
+    certificate
+        The certificate's JSON dict, when :func:`run_census` was asked for this verdict's
+        certificates (``certificates_for``); else None.
     """
 
     I: tuple[str, ...]
@@ -131,6 +140,7 @@ class CensusEntry:
     error: str | None = None
     baseline: BaselineEntry | None = None
     engine_record: bool = False
+    certificate: dict[str, Any] | None = field(default=None, repr=False, compare=False)
 
     @property
     def lemmas(self) -> list[str]:
@@ -238,18 +248,20 @@ def load_baseline(paths: Iterable[str | PathLike[str]], rows: int, cols: int) ->
     return table
 
 
-def _census_one(I: tuple[str, ...], J: tuple[str, ...], budget: float, case_seconds: float, memory_mb: int) -> dict[str, Any]:
+def _census_one(I: tuple[str, ...], J: tuple[str, ...], budget: float, case_seconds: float, memory_mb: int,
+                certificate_for: tuple[str, ...] = ()) -> dict[str, Any]:
     """``check`` on one pattern in a budgeted child; plain data back, never raises."""
     support = _support(I, J)
-    outcome = run_supervised(_timed_decide, support, budget, seconds=case_seconds, memory_mb=memory_mb)
+    outcome = run_supervised(_timed_decide, support, budget, certificate_for,
+                             seconds=case_seconds, memory_mb=memory_mb)
     if outcome.ok:
         return {"status": "ok", **outcome.value}
     return {"status": outcome.status, "seconds": round(outcome.seconds, 4), "error": _error_line(outcome.detail)}
 
 
-def _timed_decide(support: TwoFactorSupport, budget: float) -> dict[str, Any]:
+def _timed_decide(support: TwoFactorSupport, budget: float, certificate_for: tuple[str, ...] = ()) -> dict[str, Any]:
     start = time.perf_counter()
-    value = _decide(support, budget)
+    value = _decide(support, budget, certificate_for)
     value["seconds"] = round(time.perf_counter() - start, 4)
     return value
 
@@ -265,6 +277,7 @@ def run_census(
     baseline: str | PathLike[str] | Sequence[str | PathLike[str]] | None = None,
     case_seconds: float = 300.0,
     memory_mb: int = 2048,
+    certificates_for: Sequence[str] = (),
 ) -> CensusResult:
     """Decide every ``rows``×``cols`` pattern with at most ``units`` units, once per class.
 
@@ -281,6 +294,9 @@ def run_census(
     case_seconds, memory_mb
         Hard limits of the child that runs ``check`` on one pattern; a pattern that
         exceeds them is counted as failed.
+    certificates_for
+        Verdicts (``"closed"``, ``"not-closed"``) whose certificates are built in the
+        same child, with the same budget, and kept in :attr:`CensusEntry.certificate`.
 
     Returns
     -------
@@ -297,7 +313,9 @@ def run_census(
     else:
         files = tuple(str(p) for p in baseline)
     stored = load_baseline(files, rows, cols) if files else {}
-    calls = [(_rows(s.I.toarray()), _rows(s.J.toarray()), float(budget), float(case_seconds), int(memory_mb)) for s in patterns]
+    wanted = tuple(str(v) for v in certificates_for)
+    calls = [(_rows(s.I.toarray()), _rows(s.J.toarray()), float(budget), float(case_seconds), int(memory_mb), wanted)
+             for s in patterns]
     values: list[dict[str, Any] | None] = [None] * len(calls)
     owned = executor is None and bool(calls)
     pool = _default_executor(jobs) if owned else executor
@@ -323,12 +341,84 @@ def run_census(
             error=value.get("error"),
             baseline=stored.get(canonical_form(support, transpose=transpose)) if stored else None,
             engine_record=bool(value.get("engine_record", False)),
+            certificate=value.get("certificate"),
         ))
     return CensusResult(rows, cols, units, float(budget), tuple(entries), time.monotonic() - start, files)
 
 
 def _pattern(entry: CensusEntry) -> str:
     return f"I={'/'.join(entry.I)} J={'/'.join(entry.J)}"
+
+
+def listed(result: CensusResult, kind: str) -> list[CensusEntry]:
+    """The entries of one kind (:data:`LIST_KINDS`), in enumeration order; ``unknown``
+    takes every pattern without a definite verdict, failed ones included."""
+    if kind not in LIST_KINDS:
+        raise ValueError(f"unknown kind {kind!r}: expected one of {', '.join(LIST_KINDS)}")
+    if kind == "unknown":
+        return [e for e in result.entries if e.verdict not in DEFINITE]
+    return [e for e in result.entries if e.status == "ok" and e.verdict == kind]
+
+
+def census_list(result: CensusResult, kind: str) -> str:
+    """One line per pattern of ``kind``: ``I=rows/… J=rows/…`` (rows as 0/1 strings),
+    then what decided it -- the deciding lemmas (module Notes), ``(engine record)`` for a
+    CLOSED verdict resting on one -- or, for ``unknown``, the verdict or failure.
+
+    >>> result = run_census(2, 2, 3, budget=0, jobs=1)
+    >>> print(census_list(result, "not-closed"), end="")
+    I=11/01 J=11/01 — local-LU lemma
+    I=001/111 J=001/111 — local-LU lemma
+    """
+    lines = []
+    for entry in listed(result, kind):
+        if kind == "unknown":
+            what = entry.verdict if entry.status == "ok" else f"{entry.status}: {entry.error}"
+        else:
+            what = ", ".join(entry.deciding) or "—"
+            if entry.engine_record:
+                what += " (engine record)"
+        lines.append(f"{_pattern(entry)} — {what}")
+    return "".join(line + "\n" for line in lines)
+
+
+def write_listed(result: CensusResult, kind: str, directory: str | PathLike[str]) -> list[Path]:
+    """Write every pattern of ``kind`` as a support file, with its certificate beside it.
+
+    ``DIR/<kind>-<k>.sup`` (text format, :func:`closure_check.io.write_case`; ``k`` counts
+    the listed patterns from 1, as :func:`census_list` prints them) and, when the entry
+    holds one (:func:`run_census` with ``certificates_for``), ``DIR/<kind>-<k>.json``.
+
+    Returns
+    -------
+    list of Path
+        The files written, support file then certificate, pattern by pattern.
+
+    Raises
+    ------
+    OSError, SupportFileError
+        If a file cannot be written.
+    """
+    from closure_check.core.case import Case, Verdict
+    from closure_check.io import write_case
+    from closure_check.output.certificate_json.two_factor import dump_certificate
+
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    entries = listed(result, kind)
+    width = max(4, len(str(len(entries))))
+    source = f"closure-check census --rows {result.rows} --cols {result.cols} --units {result.units}"
+    written: list[Path] = []
+    for k, entry in enumerate(entries, start=1):
+        stem = f"{kind}-{k:0{width}d}"
+        name = f"census-{result.rows}x{result.cols}-{stem}"
+        case = Case(_support(entry.I, entry.J), name=name,
+                    expect=Verdict(kind) if kind in DEFINITE else None, source=source)
+        written += write_case(case, directory / f"{stem}.sup", fmt="text")
+        if entry.certificate is not None:
+            certificate = {**entry.certificate, "name": name}
+            written.append(dump_certificate(certificate, directory / f"{stem}.json"))
+    return written
 
 
 def census_markdown(result: CensusResult, heading: str = "##") -> str:

@@ -289,3 +289,38 @@ def test_batch_answers_relu_specifications(tmp_path: Path) -> None:
     counts = summary.counts()
     assert (counts["network no"], counts["network yes"], counts["decided"], counts["mismatched"]) == (2, 1, 3, 1)
     assert "network no" in summary_table(summary)
+
+
+def test_certificates_are_written_verify_and_are_named_in_the_records(tmp_path):
+    from closure_check.verifier import verify_certificate
+
+    cases = tmp_path / "cases"
+    (cases / "a").mkdir(parents=True)
+    (cases / "b").mkdir()
+    (cases / "a" / "lu2.sup").write_text(LU2)
+    (cases / "b" / "lu2.sup").write_text(LU2)  # the same stem: the names must not clash
+    (cases / "rank_one.sup").write_text(RANK_ONE)
+    (cases / "broken.sup").write_text(MALFORMED)
+    certs = tmp_path / "certs"
+    results = tmp_path / "results.jsonl"
+    result = CliRunner().invoke(batch_command, [str(cases), "-j", "2", "--results", str(results),
+                                                "--certificates", str(certs)])
+    assert result.exit_code == 0, result.output
+    records = {Path(r["file"]).relative_to(cases).as_posix(): r for r in read_results(results)}
+    assert all(list(r) == list(RECORD_KEYS) for r in records.values())
+    assert records["broken.sup"]["certificate"] is None
+    named = [records[k]["certificate"] for k in ("a/lu2.sup", "b/lu2.sup", "rank_one.sup")]
+    assert len(set(named)) == 3 and Path(named[2]).name == "rank_one.json"
+    assert sorted(p.name for p in certs.iterdir()) == sorted(Path(n).name for n in named)
+    for name, key in zip(named, ("a/lu2.sup", "b/lu2.sup", "rank_one.sup")):
+        certificate = json.loads(Path(name).read_text())
+        assert certificate["verdict"] == records[key]["verdict"]
+        report = verify_certificate(certificate)
+        assert report.ok, report
+
+
+def test_no_certificates_unless_asked(tmp_path):
+    (tmp_path / "lu2.sup").write_text(LU2)
+    summary = run_batch([tmp_path / "lu2.sup"], jobs=1, budget=0, case_seconds=30, memory_mb=1024,
+                        results=tmp_path / "r.jsonl", resume=False)
+    assert summary.records[0]["certificate"] is None

@@ -59,3 +59,31 @@ def test_census_command_writes_markdown_and_exits_0(tmp_path):
                                                  "-j", "1", "-o", str(output)])
     assert result.exit_code == 0, result.output
     assert output.read_text().startswith("## 1×3, at most 3 units")
+
+
+def test_census_lists_the_lu_pattern_and_writes_it_with_a_verified_certificate(tmp_path):
+    from closure_check.families import lu
+    from closure_check.io import read_case
+    from closure_check.verifier import verify_certificate
+
+    out = tmp_path / "out"
+    result = CliRunner().invoke(census_command, ["--rows", "2", "--cols", "2", "--units", "2", "-j", "2",
+                                                 "--list", "not-closed", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.output.splitlines() if line.startswith("I=")]
+    assert len(lines) == 1 and "local-LU lemma" in lines[0]
+    lu_form = canonical_form(lu(2), transpose=True)
+    case = read_case(out / "not-closed-0001.sup")
+    assert case.expect is not None and case.expect.value == "not-closed"
+    assert canonical_form(case.support, transpose=True) == lu_form
+    certificate = json.loads((out / "not-closed-0001.json").read_text())
+    assert certificate["verdict"] == "not-closed"
+    report = verify_certificate(certificate)
+    assert report.ok, report
+    assert sorted(p.name for p in out.iterdir()) == ["not-closed-0001.json", "not-closed-0001.sup"]
+
+
+def test_census_out_needs_list(tmp_path):
+    result = CliRunner().invoke(census_command, ["--rows", "2", "--cols", "2", "--units", "2",
+                                                 "--out", str(tmp_path / "x")])
+    assert result.exit_code == 2

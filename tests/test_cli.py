@@ -18,6 +18,8 @@ from cli.main import main
 from closure_check.families import lu
 from closure_check.io import read_case
 
+ROOT = Path(__file__).resolve().parent.parent
+
 LU_FILE = """# comments start with '#'
 name: lu2
 expect: not-closed          # closed | not-closed | unknown (optional)
@@ -354,3 +356,23 @@ def test_dash_reads_standard_input():
 def test_dash_with_the_click_runner(runner):
     result = runner.invoke(main, ["check", "-"], input=LU_FILE)
     assert result.exit_code == 0 and "NOT-CLOSED" in result.output
+
+
+def test_check_json_certificate_on_lu2_verifies(runner):
+    from closure_check.verifier import verify_certificate
+
+    result = runner.invoke(main, ["check", "--json", "--certificate", str(ROOT / "cases" / "lu2.sup")])
+    assert result.exit_code == 0, result.output
+    line = json.loads(result.output)
+    assert line["verdict"] == "not-closed"
+    certificate = line["certificate"]
+    assert certificate["verdict"] == "not-closed" and certificate["name"] == "lu2"
+    report = verify_certificate(certificate)
+    assert report.ok, report
+    plain = json.loads(runner.invoke(main, ["check", "--json", str(ROOT / "cases" / "lu2.sup")]).output)
+    assert "certificate" not in plain  # only on request
+
+
+def test_check_certificate_without_json_is_bad_input(runner):
+    result = runner.invoke(main, ["check", "--certificate", str(ROOT / "cases" / "lu2.sup")])
+    assert result.exit_code == 2 and "--json" in result.output
