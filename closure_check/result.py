@@ -125,6 +125,8 @@ class CheckResult:
         return render_certificate_markdown(self.certificate_json())
 
     def _repr_latex_(self) -> str:
-        from closure_check.output.proof_text import render_certificate_latex
+        # what a notebook's MathJax renders: $$ blocks, no environments (certify --format
+        # latex keeps the proposition and proof environments, for papers)
+        from closure_check.output.proof_text import render_certificate_mathjax
 
-        return render_certificate_latex(self.certificate_json())
+        return render_certificate_mathjax(self.certificate_json())

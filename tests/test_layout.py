@@ -47,10 +47,13 @@ FLOORS = {
 }
 
 #: The only imports that point up the data flow: a result writes its own certificate and
-#: Jupyter displays through the writers above the deciders, imported when called.
+#: Jupyter displays through the writers above the deciders, imported when called.  A ReLU
+#: answer displays itself the same way through its writer (same floor, the one late edge
+#: back to the module defining the answer).
 UPWARD_LATE_IMPORTS = {
     ("closure_check.result", "closure_check.output.certificate_json"),
     ("closure_check.result", "closure_check.output.proof_text"),
+    ("closure_check.networks.relu", "closure_check.networks.text"),
 }
 
 HEAVY = ("networkx", "z3", "flint", "matplotlib", "sympy", "scipy.sparse.csgraph",

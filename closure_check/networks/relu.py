@@ -228,6 +228,17 @@ class ReluAnswer:
     chain_result: CheckResult | None = None
     counterexample: Counterexample | None = None
 
+    def _repr_markdown_(self) -> str:
+        # the writers import this module: imported when Jupyter asks (tests/test_layout.py lists it)
+        from closure_check.networks.text import render_answer_markdown
+
+        return render_answer_markdown(self)
+
+    def _repr_latex_(self) -> str:
+        from closure_check.networks.text import render_answer_mathjax
+
+        return render_answer_mathjax(self)
+
 
 # ----------------------------------------------------------------------------- exact linear algebra
 

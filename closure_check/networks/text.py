@@ -1,4 +1,4 @@
-"""The text of a ReLU answer (``closure-check relu``): the network, the answer, its reasons
+"""The text of a ReLU answer (``closure-check relu``; Markdown and MathJax for a notebook): the network, the answer, its reasons
 and, for NO, the counterexample data set and the parameter sequence, in exact rationals.
 
 Rendering only; the answer is computed by :func:`closure_check.networks.relu.relu_optimum`.
@@ -17,8 +17,9 @@ from closure_check.networks.relu import (
 )
 from closure_check.networks.spec import ReluSpec, ReluVerdict
 from closure_check.output.certificate_json.two_factor import rational_text
+from closure_check.output.proof_text.blocks import Items, md_text, mj_block, mj_heading, para
 
-__all__ = ["HEADLINES", "render_answer"]
+__all__ = ["HEADLINES", "render_answer", "render_answer_markdown", "render_answer_mathjax"]
 
 HEADLINES = {
     ReluVerdict.YES: "YES: training has an optimum for every finite data set",
@@ -83,3 +84,59 @@ def render_answer(path: str, answer: ReluAnswer) -> str:
     if answer.counterexample is not None:
         lines += _counterexample_lines(answer.counterexample, spec)
     return "\n".join(lines)
+
+
+def _title(answer: ReluAnswer) -> str:
+    return f"ReLU network {answer.spec.name}" if getattr(answer.spec, "name", None) else "ReLU network"
+
+
+def _summary(answer: ReluAnswer) -> list[tuple[str, list[str]]]:
+    """(heading, lines) sections shared by the notebook renderings: the same words as the terminal's."""
+    spec = answer.spec
+    sections = [("Network.", [_network(spec).removeprefix("network: ")]), ("Answer.", [HEADLINES[answer.verdict]])]
+    sections.append(("Reasons.", list(answer.reasons)))
+    example = answer.counterexample
+    if example is not None:
+        lines = [line.strip() for line in _counterexample_lines(example, spec)[1:]]
+        table = lines.index("k  t_k  loss  ‖θ‖²")
+        sections.append(("Counterexample (exact rationals, re-checked).", lines[:table] + lines[-1:]))
+    return sections
+
+
+def _table_rows(example: Counterexample) -> list[tuple[str, str, str, str]]:
+    return [
+        (str(k), rational_text(p.t), _number(point_loss(example, p)), _number(point_norm2(p)))
+        for k, p in enumerate(example.points, start=1)
+    ]
+
+
+def render_answer_markdown(answer: ReluAnswer) -> str:
+    """The answer as Markdown (a notebook's ``_repr_markdown_``): network, answer, reasons
+    and, for NO, the counterexample with its parameter sequence as a table."""
+    lines = [f"### {md_text(_title(answer))}"]
+    for heading, body in _summary(answer):
+        if len(body) == 1 and heading != "Reasons.":
+            lines.append(f"**{heading}** {md_text(body[0])}")
+        else:
+            lines.append(f"**{heading}**\n\n" + "\n".join(f"- {md_text(line)}" for line in body))
+    if answer.counterexample is not None:
+        rows = ["| k | t_k | loss | ‖θ‖² |", "|---|---|---|---|"]
+        rows += [f"| {' | '.join(md_text(c) for c in row)} |" for row in _table_rows(answer.counterexample)]
+        lines.append("\n".join(rows))
+    return "\n\n".join(lines) + "\n"
+
+
+def render_answer_mathjax(answer: ReluAnswer) -> str:
+    """The answer as the LaTeX a notebook's MathJax renders (``_repr_latex_``): ``$$`` blocks only."""
+    parts = [mj_heading(_title(answer))]
+    for heading, body in _summary(answer):
+        if len(body) == 1 and heading != "Reasons.":
+            parts.append(mj_block(para(body[0]), lead=heading))
+        else:
+            parts.append(mj_block(Items(tuple(para(line) for line in body)), lead=heading))
+    if answer.counterexample is not None:
+        rows = ["k & t_k & \\text{loss} & \\|\\theta\\|^{2} \\\\ \\hline"]
+        for row in _table_rows(answer.counterexample):
+            rows.append(" & ".join(c.replace("≈", "\\approx ") for c in row) + " \\\\")
+        parts.append("$$\n\\begin{array}{rrrr}\n" + "\n".join(rows) + "\n\\end{array}\n$$")
+    return "\n\n".join(parts) + "\n"

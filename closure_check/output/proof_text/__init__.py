@@ -24,7 +24,10 @@ reduced problem) says *CLOSED (engine record)* in its statement (:func:`rests_on
 Both formats share the mathematics, written in LaTeX (:mod:`~closure_check.output.proof_text.blocks`):
 the Markdown uses ``$…$`` and ``$$…$$`` (GitHub, Pandoc, Jupyter), the LaTeX output a
 ``proposition`` and a ``proof`` environment (packages amsmath, amssymb, amsthm;
-``standalone=True`` adds the preamble).
+``standalone=True`` adds the preamble, ``closure-check certify --format latex``, for papers).
+:func:`render_certificate_mathjax` writes the LaTeX a notebook shows (``_repr_latex_``): Jupyter
+hands ``text/latex`` to MathJax, which typesets math only, so the proof is a sequence of
+``$$…$$`` blocks with the prose in ``\\text{…}`` and bold run-in headings -- no environment.
 
 >>> from closure_check.families import lu
 >>> from closure_check.decide import check
@@ -49,6 +52,8 @@ from closure_check.output.proof_text.blocks import (
     Block,
     Para,
     md_block,
+    mj_block,
+    mj_heading,
     md_text,
     tex_block,
     tex_text,
@@ -63,7 +68,12 @@ from closure_check.output.proof_text.two_factor import (
     unknown,
 )
 
-__all__ = ["render_certificate_latex", "render_certificate_markdown", "rests_on_engine_record"]
+__all__ = [
+    "render_certificate_latex",
+    "render_certificate_markdown",
+    "render_certificate_mathjax",
+    "rests_on_engine_record",
+]
 
 
 def _document(cert: dict[str, Any]) -> tuple[list[Block], list[Block]]:
@@ -148,3 +158,35 @@ def render_certificate_latex(cert: dict[str, Any], standalone: bool = False) -> 
     ]
     text = "\n\n".join(lines) + "\n"
     return _PREAMBLE + text + "\\end{document}\n" if standalone else text
+
+
+def render_certificate_mathjax(cert: dict[str, Any]) -> str:
+    """The certificate as the LaTeX a notebook's MathJax renders (``_repr_latex_``).
+
+    Only ``$$…$$`` blocks: the title and **Proposition.**/**Proof.** (or **Open question.**/
+    **Status.**) as ``\\textbf`` run-in headings, prose in ``\\text{…}`` wrapped into lines
+    (MathJax does not break them), the proof ending in ``\\blacksquare``.  No ``proposition``
+    or ``proof`` environment (MathJax would show them as typed); for a paper use
+    :func:`render_certificate_latex`.  Needs amsmath and amssymb when compiled by LaTeX.
+
+    >>> from closure_check.families import lu
+    >>> from closure_check.decide import check
+    >>> from closure_check.output.certificate_json.two_factor import certificate_json
+    >>> text = render_certificate_mathjax(certificate_json(lu(2), check(lu(2)), name="lu2"))
+    >>> print(text.splitlines()[1])
+    \\textbf{lu2}
+    >>> "begin{proposition}" in text, text.count("$$") % 2
+    (False, 0)
+    """
+    statement, body = _document(cert)
+    title = cert.get("name") or "closure-check certificate"
+    unknown_verdict = cert.get("verdict") == "unknown"
+    parts = [mj_heading(title)]
+    label, proof_label = ("Open question.", "Status.") if unknown_verdict else ("Proposition.", "Proof.")
+    parts += [mj_block(b, lead=label if i == 0 else "") for i, b in enumerate(statement)]
+    last = len(body) - 1
+    parts += [
+        mj_block(b, lead=proof_label if i == 0 else "", end="\\blacksquare" if i == last and not unknown_verdict else "")
+        for i, b in enumerate(body)
+    ]
+    return "\n\n".join(parts) + "\n"

@@ -196,7 +196,7 @@ _TEX_MATH = {
     "·": "\\cdot ", "Σ": "\\Sigma ", "ℂ": "\\mathbb{C}", "ℝ": "\\mathbb{R}", "ℚ": "\\mathbb{Q}", "→": "\\to ",
     "≠": "\\neq ", "⊆": "\\subseteq ", "⊊": "\\subsetneq ", "∅": "\\emptyset ", "∩": "\\cap ", "∪": "\\cup ",
     "⊕": "\\oplus ", "∧": "\\wedge ", "∨": "\\vee ", "≅": "\\cong ", "⇔": "\\Leftrightarrow ", "⇒": "\\Rightarrow ",
-    "∞": "\\infty ", "π": "\\pi ", "λ": "\\lambda ", "ε": "\\varepsilon ", "′": "'", "∖": "\\setminus ",
+    "∞": "\\infty ", "θ": "\\theta ", "π": "\\pi ", "λ": "\\lambda ", "ε": "\\varepsilon ", "′": "'", "∖": "\\setminus ",
     "⋯": "\\cdots ", "ℓ": "\\ell ", "∃": "\\exists ", "∀": "\\forall ", "‖": "\\|", "√": "\\surd ", "±": "\\pm ", "∑": "\\sum ", "∏": "\\prod ", "⌊": "\\lfloor ", "⌋": "\\rfloor ",
 }
 _SUPERSCRIPT = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺", "0123456789-+"))
@@ -260,3 +260,136 @@ def tex_block(block: Block) -> str:
     if isinstance(block, Items):
         return "\\begin{itemize}\n" + "\n".join("  \\item " + _tex_para(item) for item in block.items) + "\n\\end{itemize}"
     return _tex_para(block)
+
+
+# ----------------------------------------------------------------------------- MathJax (Jupyter's text/latex)
+#
+# Jupyter shows a ``text/latex`` output by handing the text to MathJax, which typesets only
+# what stands between math delimiters and leaves everything else as it is (a
+# ``\begin{proposition}`` or an ``\emph{…}`` would show as typed).  So this writer puts the
+# whole proof in ``$$…$$`` blocks: prose in ``\text{…}`` (bold headings ``\textbf{…}``),
+# LaTeX's special characters and Unicode mathematics outside it, in math mode.  The same text
+# is valid LaTeX (amsmath, amssymb), e.g. when nbconvert writes a notebook as a PDF.
+
+#: Visible characters on one line of a wrapped paragraph (MathJax does not break lines).
+MJ_WIDTH = 90
+
+_MJ_SPECIAL = {
+    "\\": "\\backslash ", "{": "\\{", "}": "\\}", "$": "\\$", "&": "\\&", "#": "\\#", "_": "\\_",
+    "%": "\\%", "~": "\\sim ", "^": "\\hat{}",
+}
+
+
+def _mj_words(text: str, font: str = "text") -> list[tuple[str, int]]:
+    """Prose as math-mode tokens ``(latex, visible length)``; a space is its own token ``("\\ ", 1)``."""
+    tokens: list[tuple[str, int]] = []
+    for word in re.split(r"( )", text):
+        if word == " ":
+            tokens.append(("\\ ", 1))
+            continue
+        if not word:
+            continue
+        out: list[str] = []
+        plain: list[str] = []
+
+        def flush() -> None:
+            if plain:
+                out.append(f"\\{font}{{{''.join(plain)}}}")
+                plain.clear()
+
+        for char in word:
+            if char in _SUPERSCRIPT:
+                flush()
+                out.append(f"^{{{_SUPERSCRIPT[char]}}}")
+            elif char in _SUBSCRIPT:
+                flush()
+                out.append(f"_{{{_SUBSCRIPT[char]}}}")
+            elif char in _MJ_SPECIAL or char in _TEX_MATH:
+                flush()
+                out.append(_MJ_SPECIAL.get(char) or _TEX_MATH[char])
+            else:
+                plain.append(char)
+        flush()
+        # ^{..} and _{..} need a base: the text before them, else an empty group
+        latex = "".join(out)
+        if latex.startswith(("^", "_")):
+            latex = "{}" + latex
+        tokens.append((latex, len(word)))
+    return tokens
+
+
+def _mj_tokens(para: Para) -> list[tuple[str, int]]:
+    tokens: list[tuple[str, int]] = []
+    for piece in para.pieces:
+        if isinstance(piece, Math):
+            tokens.append(("{" + piece + "}", max(1, len(piece) // 2)))
+        else:
+            tokens += _mj_words(piece, "textit" if isinstance(piece, Emph) else "text")
+    return tokens
+
+
+def _mj_lines(tokens: list[tuple[str, int]], width: int = MJ_WIDTH) -> list[str]:
+    """Tokens wrapped at spaces into lines of about ``width`` visible characters."""
+    lines: list[str] = []
+    line: list[str] = []
+    size = 0
+    for latex, length in tokens:
+        if latex == "\\ " and size >= width:
+            lines.append("".join(line))
+            line, size = [], 0
+            continue
+        if latex == "\\ " and not line:
+            continue
+        line.append(latex)
+        size += length
+    if line:
+        lines.append("".join(line))
+    return lines
+
+
+_MJ_RUN = re.compile(r"\\(text|textit|textbf)\{([^{}]*)\}\\ \\\1\{")
+
+
+def _mj_merge(line: str) -> str:
+    """``\\text{a}\\ \\text{b}`` → ``\\text{a b}`` (the same for ``\\textit``, ``\\textbf``)."""
+    while True:
+        merged = _MJ_RUN.sub(lambda m: f"\\{m.group(1)}{{{m.group(2)} ", line)
+        if merged == line:
+            return line
+        line = merged
+
+
+def _mj_display(lines: list[str]) -> str:
+    lines = [_mj_merge(line) for line in lines]
+    if len(lines) == 1:
+        return f"$$\n{lines[0]}\n$$"
+    return "$$\n\\begin{array}{l}\n" + " \\\\\n".join(lines) + "\n\\end{array}\n$$"
+
+
+def mj_heading(text: str) -> str:
+    """A bold heading alone in its ``$$`` block."""
+    return _mj_display(["".join(latex for latex, _ in _mj_words(text, "textbf"))])
+
+
+def mj_block(block: Block, lead: str = "", end: str = "") -> str:
+    r"""A block as MathJax display math; ``lead`` is a bold run-in heading, ``end`` math closing it.
+
+    >>> print(mj_block(para("so ", Math("A_{0,1} = 1"), " and a_b"), lead="Proof."))
+    $$
+    \textbf{Proof.}\ \text{so}\ {A_{0,1} = 1}\ \text{and a}\_\text{b}
+    $$
+    """
+    head = [(f"\\textbf{{{lead}}}", len(lead)), ("\\ ", 1)] if lead else []
+    tail = [("\\ ", 1), (end, 1)] if end else []
+    if isinstance(block, Display):
+        text = f"$$\n{block.tex}\n$$"
+        if head:
+            text = _mj_display(_mj_lines(head[:1])) + "\n\n" + text
+        if tail:
+            text += "\n\n" + _mj_display([end])
+        return text
+    if isinstance(block, Items):
+        lines = [line for i, item in enumerate(block.items) for line in _mj_lines(
+            ([("\\bullet", 1), ("\\ ", 1)] + _mj_tokens(item) + (tail if i == len(block.items) - 1 else [])))]
+        return (_mj_display(_mj_lines(head[:1])) + "\n\n" if head else "") + _mj_display(lines)
+    return _mj_display(_mj_lines(head + _mj_tokens(block) + tail))
