@@ -39,11 +39,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from fractions import Fraction
-from functools import cached_property
 from numbers import Real
 from typing import TYPE_CHECKING, Any
 
-from closure_check.certificates.two_factor import Value, _minus_limit, evaluate
+from closure_check.certificates.two_factor import CurveValues, Value, evaluate
 from closure_check.core.laurent import Laurent
 from closure_check.core.support import ChainSupport
 
@@ -56,7 +55,7 @@ Cell = tuple[int, int]
 
 
 @dataclass(frozen=True)
-class ChainCurve:
+class ChainCurve(CurveValues):
     """A Laurent curve ``W_1(t), …, W_N(t)`` and the limit ``A`` its product tends to.
 
     Attributes
@@ -84,17 +83,6 @@ class ChainCurve:
             current = {cell: value for cell, value in step.items() if not value.is_zero()}
         return current
 
-    @cached_property
-    def _expanded(self) -> dict[Cell, Laurent]:
-        return self.product()
-
-    def deviation(self) -> dict[Cell, Laurent]:
-        """Exact ``W_1(t) ⋯ W_N(t) − A`` as cell → Laurent polynomial (nonzero entries).
-
-        For a valid curve every exponent is positive: this is what tends to 0.
-        """
-        return _minus_limit(self._expanded, self.limit)
-
     def at(self, t: Real) -> tuple[dict[Cell, Value], ...]:
         """``W_1(t), …, W_N(t)``: for each factor its nonzero entries (row, column) → value.
 
@@ -102,18 +90,6 @@ class ChainCurve:
         dense matrix.  ``t = 0`` raises ZeroDivisionError when a factor has a negative power.
         """
         return tuple(evaluate(factor, t) for factor in self.factors)
-
-    def product_at(self, t: Real) -> dict[Cell, Value]:
-        """Nonzero entries of ``W_1(t) ⋯ W_N(t)`` (exact or float, as :meth:`at`).
-
-        Evaluated from the exact expansion (computed once per curve), in which the
-        negative powers have already cancelled: floats stay accurate for small ``t``.
-        """
-        return evaluate(self._expanded, t)
-
-    def error_at(self, t: Real) -> dict[Cell, Value]:
-        """Nonzero entries of ``W_1(t) ⋯ W_N(t) − A`` (exact or float, as :meth:`at`)."""
-        return evaluate(self.deviation(), t)
 
     def defects(self, chain: ChainSupport) -> list[str]:
         """What is wrong with the curve (empty if nothing).

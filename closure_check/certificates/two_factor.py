@@ -92,8 +92,39 @@ def _minus_limit(product: Mapping[Cell, Laurent], limit: Mapping[Cell, Fraction]
     return {cell: value for cell, value in difference.items() if not value.is_zero()}
 
 
+class CurveValues:
+    """What a curve (two factors or a chain) offers once it has ``product()`` (the exact
+    product, defined by each curve) and ``limit``: the expansion (computed once),
+    ``deviation()`` and their values at a given ``t``."""
+
+    limit: dict[Cell, Fraction]
+
+    @cached_property
+    def _expanded(self) -> dict[Cell, Laurent]:
+        return self.product()
+
+    def deviation(self) -> dict[Cell, Laurent]:
+        """Exact product minus ``A`` as cell → Laurent polynomial (nonzero entries).
+
+        For a valid curve every exponent is positive: this is what tends to 0.
+        """
+        return _minus_limit(self._expanded, self.limit)
+
+    def product_at(self, t: Real) -> dict[Cell, Value]:
+        """Nonzero entries of the product at ``t`` (exact for an int or Fraction ``t``, float for a float).
+
+        Evaluated from the exact expansion, in which the negative powers have already
+        cancelled: floats stay accurate for small ``t``.
+        """
+        return evaluate(self._expanded, t)
+
+    def error_at(self, t: Real) -> dict[Cell, Value]:
+        """Nonzero entries of the product minus ``A`` at ``t`` (exact or float, as :meth:`product_at`)."""
+        return evaluate(self.deviation(), t)
+
+
 @dataclass(frozen=True)
-class Curve:
+class Curve(CurveValues):
     """A Laurent curve ``X(t), Y(t)`` and the limit ``A`` its product tends to.
 
     Attributes
@@ -120,17 +151,6 @@ class Curve:
                 result[(i, j)] = result.get((i, j), Laurent()) + x_value * value
         return {cell: value for cell, value in result.items() if not value.is_zero()}
 
-    @cached_property
-    def _expanded(self) -> dict[Cell, Laurent]:
-        return self.product()
-
-    def deviation(self) -> dict[Cell, Laurent]:
-        """Exact ``X(t) Y(t)ᵀ − A`` as cell → Laurent polynomial (nonzero entries).
-
-        For a valid curve every exponent is positive: this is what tends to 0.
-        """
-        return _minus_limit(self._expanded, self.limit)
-
     def at(self, t: Real) -> tuple[dict[Cell, Value], dict[Cell, Value]]:
         """``X(t)`` and ``Y(t)``: their nonzero entries (row, unit) → value and (column, unit) → value.
 
@@ -138,18 +158,6 @@ class Curve:
         dense matrix.  ``t = 0`` raises ZeroDivisionError when a factor has a negative power.
         """
         return evaluate(self.x, t), evaluate(self.y, t)
-
-    def product_at(self, t: Real) -> dict[Cell, Value]:
-        """Nonzero entries of ``X(t) Y(t)ᵀ`` (exact or float, as :meth:`at`).
-
-        Evaluated from the exact expansion (computed once per curve), in which the
-        negative powers have already cancelled: floats stay accurate for small ``t``.
-        """
-        return evaluate(self._expanded, t)
-
-    def error_at(self, t: Real) -> dict[Cell, Value]:
-        """Nonzero entries of ``X(t) Y(t)ᵀ − A`` (exact or float, as :meth:`at`)."""
-        return evaluate(self.deviation(), t)
 
     def defects(self, support: TwoFactorSupport) -> list[str]:
         """What is wrong with the curve (empty if nothing).

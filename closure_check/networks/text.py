@@ -17,7 +17,13 @@ from closure_check.networks.relu import (
 )
 from closure_check.networks.spec import ReluSpec, ReluVerdict
 from closure_check.output.certificate_json.two_factor import rational_text
-from closure_check.output.proof_text.blocks import Items, md_text, mj_block, mj_heading, para
+from closure_check.output.proof_text.blocks import (
+    Items,
+    md_text,
+    mj_block,
+    mj_heading,
+    para,
+)
 
 __all__ = ["HEADLINES", "render_answer", "render_answer_markdown", "render_answer_mathjax"]
 

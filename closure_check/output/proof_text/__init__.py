@@ -52,9 +52,9 @@ from closure_check.output.proof_text.blocks import (
     Block,
     Para,
     md_block,
+    md_text,
     mj_block,
     mj_heading,
-    md_text,
     tex_block,
     tex_text,
 )
