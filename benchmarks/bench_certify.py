@@ -32,6 +32,7 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # this checkout's package, for writing the patterns too
 
 CLI = "import sys; sys.argv[0] = 'closure-check'; from cli.main import main; main()"
 

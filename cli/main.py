@@ -47,7 +47,18 @@ def two_factor_structure(case: Case) -> tuple[RankOneStructure | None, str]:
         return None, f"rectangles not listed: {error}"
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Group(click.Group):
+    """The command group; a MemoryError no command handled becomes one line and exit status 2."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except MemoryError:
+            click.echo("closure-check: out of memory (MemoryError)", err=True)
+            ctx.exit(EXIT_BAD_INPUT)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="closure-check")
 def main() -> None:
     """Decide whether a set of sparse matrix products is closed, and prove it."""
