@@ -19,7 +19,9 @@ memory of check on the 2^16 butterfly split and Monarch n = 65536; the Markdown 
 of the 2^12 split under 0.5 s.
 
 Run:  python benchmarks/bench_certify.py [--sizes 12,14,16] [--no-monarch]
-      [--memory-cap GB] [--timeout S]     (from the repository root)
+      [--memory-cap GB] [--timeout S] [--skip-display-above L]
+(from the repository root; to measure another checkout, copy this file into its
+``benchmarks/`` and run it there).
 """
 
 from __future__ import annotations
@@ -111,7 +113,7 @@ def main() -> None:
     parser.add_argument("--memory-cap", type=float, default=0.0, help="address-space cap per command, GB (0: none)")
     parser.add_argument("--timeout", type=float, default=1800.0, help="seconds per command")
     parser.add_argument("--skip-display-above", type=int, default=16,
-                        help="no display run for butterfly splits larger than 2^this")
+                        help="no display run for butterfly splits larger than 2^this (nor for Monarch when below 16)")
     options = parser.parse_args()
     sizes = [int(s) for s in options.sizes.split(",") if s]
     cap, timeout = options.memory_cap, options.timeout
@@ -120,10 +122,11 @@ def main() -> None:
             cert = path.with_suffix(".json")
             check = measure([sys.executable, "-c", CLI, "check", str(path)], cap, timeout)
             certify = measure([sys.executable, "-c", CLI, "certify", str(path), "-o", str(cert)], cap, timeout)
-            size = f"{cert.stat().st_size / 2**20:.2f} MB" if cert.exists() else "none"
+            size = f"{cert.stat().st_size / 1000:.1f} kB" if cert.exists() else "none"
             verify = (measure([sys.executable, "-c", CLI, "verify", str(cert)], cap, timeout)
                       if cert.exists() else None)
-            big = label.startswith("butterfly") and int(label.split("^")[1]) > options.skip_display_above
+            exponent = int(label.split("^")[1]) if label.startswith("butterfly") else 16  # Monarch n = 2^16
+            big = exponent > options.skip_display_above
             display = None if big else measure([sys.executable, "-c", DISPLAY, str(path)], cap, timeout)
             print(f"== {label}  ({path.stat().st_size / 2**20:.1f} MB npz; certificate {size})")
             print(f"   check    {_cell(check, None)}")

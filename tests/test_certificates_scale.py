@@ -280,7 +280,8 @@ def test_corrupt_index_arrays_are_rejected(columns):
     bad[[2, 3]] = bad[[3, 2]]  # unit 1 holds rows 0, 1, 2: now 1, 0, 2
     cases = [
         ({"indices": encode(bad, "<i4")}, "pattern.I.indices of unit 1 are not strictly increasing"),
-        ({"indices": encode(np.where(np.arange(indices.size) == 0, 99, indices), "<i4")}, "out of range [0, 9)"),
+        ({"indices": encode(np.r_[indices[:-1], 99], "<i4")}, "pattern.I.indices: an index of unit 8 is out of range [0, 9)"),
+        ({"indices": encode(np.r_[-1, indices[1:]], "<i4")}, "pattern.I.indices: an index of unit 0 is out of range [0, 9)"),
         ({"indptr": encode(indptr[:-1], "<i8")}, "pattern.I.indptr has 9 entries, r + 1 = 10 expected"),
         ({"indptr": encode(np.r_[indptr[:-1], indptr[-1] - 1], "<i8")}, "should run from 0 to the number of indices"),
         ({"indices": "not base64!"}, "pattern.I.indices is not valid base64"),

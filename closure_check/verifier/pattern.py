@@ -31,6 +31,7 @@ import binascii
 import sys
 from array import array
 from bisect import bisect_left, bisect_right
+from collections import deque
 from itertools import accumulate, islice, repeat
 from operator import le, lt
 from typing import Any, Iterator
@@ -158,21 +159,34 @@ class Side:
         if self.kronecker is not None:
             a, b, c, d = self.kronecker
             return array(_POINTER, range(0, self.size * c + 1, c)), kronecker_columns(a, c, b, d)
-        # counting sort of the nonzeros by index, units in increasing order within an index
+        indptr, indices = self.indptr, self.indices
+        if 8 * self.size <= len(indices):
+            # dense enough: one list per index, appended at C speed unit by unit
+            lists: list[list[int]] = [[] for _ in range(self.size)]
+            get, append = lists.__getitem__, list.append
+            for k in range(self.r):
+                lo, hi = indptr[k], indptr[k + 1]
+                if lo < hi:
+                    deque(map(append, map(get, indices[lo:hi]), repeat(k)), maxlen=0)
+            line_indices = array(_INDEX)
+            for units_of in lists:
+                line_indices.extend(units_of)
+            return array(_POINTER, accumulate(map(len, lists), initial=0)), line_indices
+        # sparse: counting sort of the nonzeros by index, units in increasing order within an index
         counts = [0] * (self.size + 1)
-        for index in self.indices:
+        for index in indices:
             counts[index + 1] += 1
-        indptr = array(_POINTER, accumulate(counts))
+        line_indptr = array(_POINTER, accumulate(counts))
         units = array(_INDEX)
         for k in range(self.r):
-            units.extend(repeat(k, self.indptr[k + 1] - self.indptr[k]))
-        position = list(indptr)
-        indices = array(_INDEX, bytes(4 * len(self.indices)))
-        for index, k in zip(self.indices, units):
+            units.extend(repeat(k, indptr[k + 1] - indptr[k]))
+        position = list(line_indptr)
+        line_indices = array(_INDEX, bytes(4 * len(indices)))
+        for index, k in zip(indices, units):
             at = position[index]
-            indices[at] = k
+            line_indices[at] = k
             position[index] = at + 1
-        return indptr, indices
+        return line_indptr, line_indices
 
     def lines(self) -> tuple[array, array]:
         """``(indptr, indices)`` by index: the units of index i are ``indices[indptr[i]:indptr[i+1]]``, increasing."""
@@ -255,8 +269,6 @@ def _columns_side(obj: dict, where: str, size: int, r: int) -> Side:
         raise Malformed(f"{where}: {len(indices)} nonzeros, more than the {MAX_NONZEROS} this verifier checks")
     if not all(map(le, indptr, islice(indptr, 1, None))):
         raise Malformed(f"{where}.indptr decreases")
-    if indices and (min(indices) < 0 or max(indices) >= size):
-        raise Malformed(f"{where}.indices: an index is out of range [0, {size})")
     # strictly increasing within each unit: a step that does not increase must cross a unit boundary
     steps = bytes(map(lt, indices, islice(indices, 1, None)))
     boundaries = None
@@ -268,6 +280,11 @@ def _columns_side(obj: dict, where: str, size: int, r: int) -> Side:
             unit = bisect_right(indptr, at + 1) - 1
             raise Malformed(f"{where}.indices of unit {unit} are not strictly increasing (an index repeats or is out of order)")
         at = steps.find(0, at + 1)
+    # then each unit's first index is its least and its last its greatest
+    for k in range(r):
+        lo, hi = indptr[k], indptr[k + 1]
+        if lo < hi and (indices[lo] < 0 or indices[hi - 1] >= size):
+            raise Malformed(f"{where}.indices: an index of unit {k} is out of range [0, {size})")
     return Side(size, r, indptr, indices)
 
 
