@@ -3,7 +3,9 @@
 Exit status (as for every command): 0 success; 1 a certificate REJECTED (``verify``)
 or a freshly written one that does not verify (``certify``, a bug worth reporting);
 2 bad input -- an unreadable support file, a certificate file that cannot be read
-or is not JSON, or a ``--plot`` path that cannot be written (one line on stderr).
+or is not JSON, or a ``--plot`` path that cannot be written -- or not enough memory (a
+``MemoryError`` while deciding, writing, rendering or checking): one line on stderr, no
+traceback.
 """
 
 from __future__ import annotations
@@ -59,24 +61,29 @@ def certify(file: str, output: str | None, budget: float, fmt: str, plot: str | 
     and draws nothing (not an error).  Messages about the picture go to stderr when the
     certificate itself goes to standard output.
     """
-    from closure_check.decide import check
-    from closure_check.output.certificate_json.two_factor import certificate_text
-    from closure_check.output.proof_text import (
-        render_certificate_latex,
-        render_certificate_markdown,
-    )
-    from closure_check.verifier import verify_certificate
-
     case = load(file)
-    result = check(case.support, budget=budget)
-    cert = result.certificate_json(name=case.name)
-    report = verify_certificate(cert)
-    if fmt == "json":
-        text = certificate_text(cert)
-    elif fmt == "markdown":
-        text = render_certificate_markdown(cert)
-    else:
-        text = render_certificate_latex(cert)
+    try:
+        from closure_check.decide import check
+        from closure_check.output.certificate_json.two_factor import certificate_text
+        from closure_check.output.proof_text import (
+            render_certificate_latex,
+            render_certificate_markdown,
+        )
+        from closure_check.verifier import verify_certificate
+
+        result = check(case.support, budget=budget)
+        cert = result.certificate_json(name=case.name)
+        report = verify_certificate(cert)
+        if report.out_of_memory:
+            raise MemoryError
+        if fmt == "json":
+            text = certificate_text(cert)
+        elif fmt == "markdown":
+            text = render_certificate_markdown(cert)
+        else:
+            text = render_certificate_latex(cert)
+    except MemoryError:
+        fail_bad_input(f"{file}: out of memory while certifying (MemoryError); no certificate written")
     if output is None:
         click.echo(text, nl=False)
     else:
@@ -84,6 +91,8 @@ def certify(file: str, output: str | None, budget: float, fmt: str, plot: str | 
             Path(output).write_text(text, encoding="utf-8")
         except OSError as error:
             fail_bad_input(f"{output}: cannot write: {error.strerror or error}")
+        except MemoryError:
+            fail_bad_input(f"{output}: out of memory while writing the certificate (MemoryError)")
         click.echo(f"wrote {output} ({cert['verdict']})")
     if plot is not None:
         _plot_curve(file, case.name, result, cert, plot, to_stderr=output is None)
@@ -122,11 +131,10 @@ def verify(certs: tuple[str, ...]) -> None:
     A CLOSED certificate rests on the lemmas it cites: the OK line lists them after
     "rests on".  Exit status 1 if any certificate is rejected, 2 if one cannot be read.
     """
-    from closure_check.output.certificate_json.two_factor import (
-        CertificateFileError,
-        load_certificate,
+    from closure_check.verifier import (
+        verify_certificate,  # standard library only: no numpy here
     )
-    from closure_check.verifier import verify_certificate
+    from closure_check.verifier.files import CertificateFileError, load_certificate
 
     bad_input = rejected = False
     for path in certs:
@@ -137,6 +145,10 @@ def verify(certs: tuple[str, ...]) -> None:
             bad_input = True
             continue
         report = verify_certificate(cert)
+        if report.out_of_memory:
+            click.echo(f"{path}: out of memory while checking it (MemoryError): not checked", err=True)
+            bad_input = True
+            continue
         if report.ok:
             line = f"{path}: OK (checked: {'; '.join(report.checked)}"
             if report.trusted:

@@ -139,7 +139,8 @@ def usage_line(error: click.UsageError) -> str:
 
 
 class OneLineGroup(click.Group):
-    """A click group whose usage errors are one line on stderr with exit status 2."""
+    """A click group whose usage errors, and any MemoryError no command handled, are one
+    line on stderr with exit status 2."""
 
     def main(self, args: Any = None, prog_name: str | None = None, complete_var: str | None = None,
              standalone_mode: bool = True, **extra: Any) -> Any:
@@ -156,6 +157,8 @@ class OneLineGroup(click.Group):
         except click.Abort:
             click.echo("Aborted!", err=True)
             sys.exit(1)
+        except MemoryError:
+            fail_bad_input("closure-check: out of memory (MemoryError)")
         sys.exit(code if isinstance(code, int) else 0)
 
 

@@ -84,6 +84,9 @@ class CheckResult:
         Chains: the chain engine's checkable proof of a CLOSED verdict, about the chain
         after ``steps`` (``FixedFactorProof``, ``BottleneckProof`` or ``OrbitProof`` of
         :mod:`closure_check.chains.engine`); None when another argument decided.
+    structure
+        Two factors, CLOSED: the :class:`~closure_check.core.graph.RankOneStructure` the
+        verdict was read from, so that the certificate writer does not build it again.
     """
 
     verdict: Verdict
@@ -96,6 +99,7 @@ class CheckResult:
     undecided: tuple[str, ...] = ()
     support: TwoFactorSupport | ChainSupport | None = field(default=None, repr=False, compare=False)
     proof: Any = field(default=None, repr=False, compare=False)
+    structure: Any = field(default=None, repr=False, compare=False)
 
     @property
     def engine_record(self) -> bool:

@@ -273,8 +273,8 @@ def test_nullstellensatz_with_a_wrong_obstruction_unit_is_rejected(ns):
 
 def test_wrong_version_and_format_are_rejected(lu2):
     cert = copy.deepcopy(lu2)
-    cert["version"] = 2
-    assert_rejected(cert, "unsupported version 2")
+    cert["version"] = 3
+    assert_rejected(cert, "unsupported version 3")
     cert = copy.deepcopy(lu2)
     cert["format"] = "something-else"
     assert_rejected(cert, "unknown format 'something-else'")

@@ -169,5 +169,6 @@ def check_two_factor(support: TwoFactorSupport, budget: float = 0.0) -> CheckRes
         steps=tuple(steps),
         records=tuple(records),
         support=support,
+        structure=structure,
     )
 

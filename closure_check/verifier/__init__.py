@@ -52,10 +52,13 @@ from .parse import Malformed, field
 from .pattern import Pattern, parse_pattern
 from .report import VerificationReport
 
-__all__ = ["FORMAT", "VERSION", "VerificationReport", "verify_certificate"]
+__all__ = ["FORMAT", "VERSION", "VERSIONS", "VerificationReport", "verify_certificate"]
 
 FORMAT = "closure-check-certificate"
-VERSION = 1
+VERSION = 2
+VERSIONS = (1, 2)
+"""Version 1, and version 2: version 1 plus the compact encodings of a pattern side
+(``columns``, ``kronecker``) and of a CLOSED structure (``derived``)."""
 
 
 def _not_closed(cert: dict, pattern: Pattern, report: VerificationReport) -> None:
@@ -98,7 +101,7 @@ def verify_certificate(cert: Any) -> VerificationReport:
     ----------
     cert
         The JSON value of a certificate file, schema ``closure-check-certificate``
-        version 1 (two-factor, or a chain with ``"kind": "chain"``).
+        version 1 or 2 (two-factor, or a chain with ``"kind": "chain"``).
 
     Returns
     -------
@@ -115,26 +118,29 @@ def verify_certificate(cert: Any) -> VerificationReport:
         if fmt != FORMAT:
             raise Malformed(f"unknown format {fmt!r} (expected {FORMAT!r})")
         version = cert.get("version")
-        if type(version) is not int or version != VERSION:
-            raise Malformed(f"unsupported version {version!r} (this verifier reads version {VERSION})")
+        if type(version) is not int or version not in VERSIONS:
+            raise Malformed(f"unsupported version {version!r} (this verifier reads versions 1 and 2)")
         if "kind" in cert:
             check_chain_certificate(cert, report, verify_certificate)
             return report
         verdict = field(cert, "verdict", str, "")
         report.verdict = verdict
         _common(cert)
-        pattern = parse_pattern(field(cert, "pattern", dict, ""))
+        pattern = parse_pattern(field(cert, "pattern", dict, ""), version)
         report.passed(f"pattern {pattern.m}×{pattern.n}, r = {pattern.r}")
         if verdict == "not-closed":
             _not_closed(cert, pattern, report)
         elif verdict == "closed":
-            check_closed(cert, pattern, report)
+            check_closed(cert, pattern, report, version)
         elif verdict == "unknown":
             report.passed("verdict unknown: the certificate claims nothing")
         else:
             report.fail(f"unknown verdict {verdict!r} (expected closed, not-closed or unknown)")
     except Malformed as error:
         report.fail(str(error))
-    except (RecursionError, MemoryError, ValueError, TypeError, KeyError, AttributeError) as error:
+    except MemoryError:
+        report.out_of_memory = True
+        report.fail("out of memory while checking the certificate (MemoryError): not checked")
+    except (RecursionError, ValueError, TypeError, KeyError, AttributeError) as error:
         report.fail(f"malformed certificate ({type(error).__name__}: {error})")
     return report

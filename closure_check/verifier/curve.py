@@ -99,10 +99,10 @@ def check_curve(cert: dict, pattern: Pattern, report: VerificationReport) -> dic
     Y = parse_laurent_entries(field(curve, "Y", list, "curve"), "curve.Y", (pattern.n, pattern.r))
     before = len(report.problems)
     for entry in sorted(X):
-        if entry not in pattern.I:
+        if not pattern.in_I(*entry):
             report.fail(f"X(t) entry {cell_text(entry)} outside I")
     for entry in sorted(Y):
-        if entry not in pattern.J:
+        if not pattern.in_J(*entry):
             report.fail(f"Y(t) entry {cell_text(entry)} outside J")
     if len(report.problems) == before:
         report.passed(f"X(t), Y(t) respect I, J ({len(X)} + {len(Y)} nonzero Laurent entries)")

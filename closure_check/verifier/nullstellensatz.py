@@ -37,8 +37,8 @@ def membership_equations(pattern: Pattern, A: dict[Cell, Fraction], units: list[
     """The system ``X Yᵀ = A`` over ``units``, one polynomial per cell."""
     terms: dict[Cell, Polynomial] = {}
     for k in sorted(units):
-        for i in sorted(pattern.rows_of[k]):
-            for j in sorted(pattern.cols_of[k]):
+        for i in pattern.I.of(k):
+            for j in pattern.J.of(k):
                 key = monomial({f"x_{i}_{k}": 1, f"y_{j}_{k}": 1})
                 terms.setdefault((i, j), {})[key] = Fraction(1)
     for at, value in A.items():

@@ -23,12 +23,16 @@ class VerificationReport:
         whose proof is combinatorial or a Nullstellensatz identity.
     verdict
         The verdict the certificate states (``None`` if unreadable).
+    out_of_memory
+        The check ran out of memory (a ``MemoryError``, reported as a problem): the
+        certificate was not rejected on its merits, it is too large for this machine.
     """
 
     problems: list[str] = field(default_factory=list)
     checked: list[str] = field(default_factory=list)
     trusted: list[str] = field(default_factory=list)
     verdict: str | None = None
+    out_of_memory: bool = False
 
     @property
     def ok(self) -> bool:

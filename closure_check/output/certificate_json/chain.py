@@ -39,6 +39,8 @@ from __future__ import annotations
 from numbers import Integral
 from typing import Any
 
+import numpy as np
+
 from closure_check.certificates.chain import Cell, ChainNotClosedCertificate
 from closure_check.certificates.two_factor import NotClosedCertificate
 from closure_check.chains.chainable import chainable_architecture
@@ -54,14 +56,17 @@ from closure_check.chains.engine import (
 )
 from closure_check.chains.reduce import apply_step
 from closure_check.core.case import Verdict
-from closure_check.core.support import ChainSupport, product_support
+from closure_check.core.support import ChainSupport
 from closure_check.output.certificate_json.two_factor import (
+    COMPACT_ABOVE,
+    COMPACT_VERSION,
     certificate_header,
     certificate_json,
     identity_json,
     laurent_entries_json,
     limit_json,
     rational_text,
+    side_json,
 )
 from closure_check.result import CheckResult
 
@@ -91,12 +96,9 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _chain_json(chain: ChainSupport) -> dict[str, Any]:
-    factors = []
-    for factor in chain.factors:
-        coo = factor.tocoo()
-        factors.append([[int(a), int(b)] for a, b in sorted(zip(coo.row.tolist(), coo.col.tolist()))])
-    return {"dims": [int(d) for d in chain.dims], "factors": factors}
+def _chain_json(chain: ChainSupport, compact: bool = False) -> dict[str, Any]:
+    """``dims`` and the factors: lists of ``[row, column]`` pairs, or (``compact``) encoded (:func:`side_json`)."""
+    return {"dims": [int(d) for d in chain.dims], "factors": [side_json(factor, compact) for factor in chain.factors]}
 
 
 def _replay(chain: ChainSupport, steps: tuple[dict[str, Any], ...]) -> ChainSupport:
@@ -218,6 +220,18 @@ def _engine_proof_json(proof: Any) -> dict[str, Any] | None:
     return None
 
 
+def _has_path(chain: ChainSupport) -> bool:
+    """Whether some path ``i → k_1 → ⋯ → j`` runs through allowed entries (the product support is not empty).
+
+    The inner indices reached from some row are pushed factor by factor: ``O(nnz)``, never
+    the product support itself (dense for a butterfly).
+    """
+    reached = np.asarray(chain.factors[0].sum(axis=0)).ravel() > 0
+    for factor in chain.factors[1:]:
+        reached = np.asarray(factor.T.astype(np.int64) @ reached.astype(np.int64)).ravel() > 0
+    return bool(reached.any())
+
+
 def _closed_proof(chain: ChainSupport, result: CheckResult) -> dict[str, Any]:
     """What closes the chain after ``result.steps``.
 
@@ -230,10 +244,7 @@ def _closed_proof(chain: ChainSupport, result: CheckResult) -> dict[str, Any]:
         return {"lemma": "chain reduction", "reduced": _sub_certificate(after, result.reduced)}
     if after.length == 1:
         return {"lemma": "one factor"}
-    product = after.factors[0]
-    for factor in after.factors[1:]:
-        product = product_support(product, factor)
-    if product.nnz == 0:
+    if not _has_path(after):
         return {"lemma": SUPPORT_LEMMA}
     engine = _engine_proof_json(result.proof)
     if engine is not None:
@@ -251,7 +262,9 @@ def _closed_proof(chain: ChainSupport, result: CheckResult) -> dict[str, Any]:
     return {"lemma": UNSTATED, "argument": "a CLOSED result with no argument a chain certificate can state"}
 
 
-def chain_certificate_json(chain: ChainSupport, result: CheckResult, name: str = "") -> dict[str, Any]:
+def chain_certificate_json(
+    chain: ChainSupport, result: CheckResult, name: str = "", compact: bool | None = None
+) -> dict[str, Any]:
     """The certificate of ``result`` for ``chain`` as a JSON-able dict (``"kind": "chain"``).
 
     Parameters
@@ -262,6 +275,10 @@ def chain_certificate_json(chain: ChainSupport, result: CheckResult, name: str =
         What :func:`closure_check.chains.check.check_chain` returned for it.
     name
         A label for the certificate (e.g. the case name).
+    compact
+        Write the factors in the compact encodings of version 2 (Kronecker parameters,
+        or column index arrays); None (default): iff the chain has more than
+        :data:`COMPACT_ABOVE` nonzeros.
 
     Returns
     -------
@@ -273,9 +290,11 @@ def chain_certificate_json(chain: ChainSupport, result: CheckResult, name: str =
         format can state gets what can be written (``"lemma": "unstated"`` when
         nothing can): the certificate is written, and the verifier rejects it.
     """
+    if compact is None:
+        compact = sum(int(factor.nnz) for factor in chain.factors) > COMPACT_ABOVE
     cert: dict[str, Any] = {
         **certificate_header(name, KIND),
-        "chain": _chain_json(chain),
+        "chain": _chain_json(chain, compact),
         "verdict": result.verdict.value,
         "reasons": list(result.reasons),
         "steps": _plain(result.steps),
@@ -286,4 +305,6 @@ def chain_certificate_json(chain: ChainSupport, result: CheckResult, name: str =
         cert["proof"] = _closed_proof(chain, result)
     else:
         cert["undecided"] = list(result.undecided)
+    if compact:
+        cert["version"] = COMPACT_VERSION
     return cert

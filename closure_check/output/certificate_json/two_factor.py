@@ -39,6 +39,7 @@ True
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 from fractions import Fraction
@@ -46,17 +47,22 @@ from os import PathLike
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from closure_check.certificates.two_factor import Cell, NotClosedCertificate
 from closure_check.core.case import Verdict
 from closure_check.core.graph import RankOneStructure
 from closure_check.core.laurent import Laurent
 from closure_check.core.support import TwoFactorSupport
 from closure_check.result import CheckResult
+from closure_check.verifier.files import CertificateFileError, load_certificate
 
 if TYPE_CHECKING:
     from closure_check.algebra.nullstellensatz import NullstellensatzCertificate
 
 __all__ = [
+    "COMPACT_ABOVE",
+    "COMPACT_VERSION",
     "FORMAT",
     "LEMMA_REFERENCES",
     "VERSION",
@@ -65,16 +71,26 @@ __all__ = [
     "certificate_json",
     "certificate_text",
     "dump_certificate",
+    "encoded_array",
     "identity_json",
+    "is_large",
     "laurent_entries_json",
     "laurent_json",
     "limit_json",
+    "pattern_classes",
     "load_certificate",
     "rational_text",
+    "side_json",
+    "side_matrix",
 ]
 
 FORMAT = "closure-check-certificate"
 VERSION = 1
+COMPACT_VERSION = 2
+"""Version 2 is version 1 plus the compact encodings; a certificate that uses none is written as version 1."""
+
+COMPACT_ABOVE = 4096
+"""Supports with more nonzeros (``nnz(I) + nnz(J)``) get compact certificates (version 2)."""
 
 #: Where each lemma named by the library is stated and proved.
 LEMMA_REFERENCES: dict[str, str] = {
@@ -103,10 +119,6 @@ COMBINATORIAL_LEMMAS = ("local-LU lemma", "shared-rows lemma", "shared-columns l
 _LEMMA_AT_END = re.compile(r"\(([^()]+)\)\s*$")
 _COMPONENT_PREFIX = re.compile(r"component (\d+):")
 _CELL_LABEL = re.compile(r"cell \((\d+),(\d+)\)")
-
-
-class CertificateFileError(ValueError):
-    """A certificate file cannot be read or is not JSON (one-line message with the path)."""
 
 
 # ----------------------------------------------------------------------------- encodings
@@ -145,15 +157,110 @@ def _cells(cells: Any) -> list[list[int]]:
     return [[int(i), int(j)] for i, j in cells]
 
 
-def _pattern_json(support: TwoFactorSupport) -> dict[str, Any]:
+def encoded_array(values: np.ndarray, dtype: str) -> str:
+    """Integers as base64 of little-endian ``dtype`` (``"<i4"`` or ``"<i8"``)."""
+    return base64.b64encode(np.ascontiguousarray(values, dtype=dtype).tobytes()).decode("ascii")
+
+
+def side_json(matrix: Any, compact: bool) -> Any:
+    """One side of a pattern (``I``: m×r, or ``J``: n×r, a 0/1 sparse matrix) as JSON.
+
+    Not compact: the sorted list of ``[index, unit]`` pairs.  Compact: ``{"encoding":
+    "kronecker", "parameters": [a, b, c, d]}`` when the side is ``I_a ⊗ 1_{b×c} ⊗ I_d``,
+    else ``{"encoding": "columns", "indptr", "indices"}`` (the CSC arrays in base64,
+    little-endian int64 and int32).
+    """
+    if not compact:
+        coo = matrix.tocoo()
+        return [[int(i), int(k)] for i, k in sorted(zip(coo.row.tolist(), coo.col.tolist()))]
+    import scipy.sparse as sp
+
+    from closure_check.chains.chainable import kronecker_parameters
+
+    found = kronecker_parameters(sp.csr_array(matrix))
+    if found:
+        return {"encoding": "kronecker", "parameters": [int(v) for v in found[0]]}
+    by_unit = sp.csc_array(matrix)
+    by_unit.sum_duplicates()
+    by_unit.sort_indices()
+    return {
+        "encoding": "columns",
+        "indptr": encoded_array(by_unit.indptr, "<i8"),
+        "indices": encoded_array(by_unit.indices, "<i4"),
+    }
+
+
+def _decoded(text: str, dtype: str) -> np.ndarray:
+    return np.frombuffer(base64.b64decode(text), dtype=dtype)
+
+
+def side_matrix(value: Any, size: int, r: int) -> Any:
+    """A side of a certificate's pattern (any encoding of :func:`side_json`) as a 0/1 ``csr_array`` ``size × r``.
+
+    For rendering a certificate that verifies (nothing is checked here); cost
+    ``O(nnz)``.
+    """
+    import scipy.sparse as sp
+
+    if isinstance(value, list):
+        pairs = np.array(value, dtype=np.int64).reshape(-1, 2)
+        ones = np.ones(len(pairs), dtype=np.int8)
+        return sp.csr_array((ones, (pairs[:, 0], pairs[:, 1])), shape=(size, r))
+    if value.get("encoding") == "kronecker":
+        from closure_check.families import kronecker_pattern
+
+        return kronecker_pattern(*value["parameters"])
+    indices = _decoded(value["indices"], "<i4")
+    by_unit = sp.csc_array((np.ones(indices.size, dtype=np.int8), indices, _decoded(value["indptr"], "<i8")), shape=(size, r))
+    return sp.csr_array(by_unit)
+
+
+def pattern_classes(pattern: dict[str, Any], limit: int) -> tuple[int, list[dict[str, list[int]]]]:
+    """The classes of a certificate's pattern (units with equal non-empty rectangles, numbered by first unit).
+
+    Returns the number of classes and the first ``limit`` of them as ``{"units", "rows",
+    "cols"}``, as the ``derived`` structure leaves them to the reader.  ``O(nnz)``.
+    """
+    from closure_check.core.components import renumber_by_first_occurrence
+    from closure_check.core.graph import group_equal_columns
+
+    m, n, r = pattern["m"], pattern["n"], pattern["r"]
+    sides = []
+    for value, size in ((pattern["I"], m), (pattern["J"], n)):
+        by_unit = side_matrix(value, size, r).tocsc()
+        by_unit.sort_indices()
+        sides.append(by_unit)
+    I, J = sides
+    nonempty = np.flatnonzero((np.diff(I.indptr) > 0) & (np.diff(J.indptr) > 0))
+    if nonempty.size == 0:
+        return 0, []
+    rows_label, cols_label = group_equal_columns(I), group_equal_columns(J)
+    klass = renumber_by_first_occurrence(rows_label[nonempty] * (int(cols_label.max()) + 1) + cols_label[nonempty])
+    classes = []
+    for c in range(min(limit, int(klass.max()) + 1)):
+        units = nonempty[klass == c]
+        k = int(units[0])
+        classes.append({
+            "units": units.tolist(),
+            "rows": I.indices[I.indptr[k]:I.indptr[k + 1]].tolist(),
+            "cols": J.indices[J.indptr[k]:J.indptr[k + 1]].tolist(),
+        })
+    return int(klass.max()) + 1, classes
+
+
+def is_large(support: TwoFactorSupport) -> bool:
+    """Whether the certificate of ``support`` uses the compact encodings (:data:`COMPACT_ABOVE`)."""
+    return int(support.I.nnz) + int(support.J.nnz) > COMPACT_ABOVE
+
+
+def _pattern_json(support: TwoFactorSupport, compact: bool = False) -> dict[str, Any]:
     m, n = support.shape
-    I, J = support.I.tocoo(), support.J.tocoo()
     return {
         "m": int(m),
         "n": int(n),
         "r": int(support.rank),
-        "I": [[int(i), int(k)] for i, k in sorted(zip(I.row.tolist(), I.col.tolist()))],
-        "J": [[int(j), int(k)] for j, k in sorted(zip(J.row.tolist(), J.col.tolist()))],
+        "I": side_json(support.I, compact),
+        "J": side_json(support.J, compact),
     }
 
 
@@ -266,15 +373,73 @@ def _parts_json(reasons: tuple[str, ...]) -> list[dict[str, str]]:
     return parts
 
 
-def _structure_json(support: TwoFactorSupport, parts: list[dict[str, str]]) -> dict[str, Any]:
+def _claims(structure: RankOneStructure, parts: list[dict[str, str]]) -> list[tuple[str, list[str]]]:
+    """The claim closing each overlap component, with its lemmas."""
+    class_counts = np.bincount(structure.class_component, minlength=structure.n_components)
+    all_complete = np.ones(structure.n_components, dtype=bool)
+    np.logical_and.at(all_complete, structure.class_component, structure.complete.astype(bool))
+    claims = []
+    for component in range(structure.n_components):
+        if class_counts[component] == 1:
+            claims.append(("single-class", ["determinantal lemma"]))
+        elif all_complete[component]:
+            claims.append(("all-classes-complete", ["complete-classes lemma"]))
+        else:
+            lemmas = sorted({p["lemma"] for p in parts if p["scope"] == f"component {component}"})
+            claims.append(("cited", lemmas))
+    return claims
+
+
+_CLAIM_LETTER = {"single-class": "s", "all-classes-complete": "a", "cited": "c"}
+
+
+def _derived_structure_json(structure: RankOneStructure, parts: list[dict[str, str]]) -> dict[str, Any]:
+    """The ``derived`` structure (version 2): counts, components and claims; the classes are left to I and J.
+
+    The classes (units with equal rectangles, numbered by first unit) are a function of
+    the pattern, which the verifier recomputes; ``class_component`` is written only when
+    some component has several classes, ``claims`` as one letter when all agree.
+    """
+    single_classes = structure.n_components == structure.n_classes
+    if single_classes:
+        letters = "s" if structure.n_classes else ""
+        cited: dict[str, list[str]] = {}
+    else:
+        claims = _claims(structure, parts)
+        letters = "".join(_CLAIM_LETTER[claim] for claim, _ in claims)
+        if letters and letters == letters[0] * len(letters):
+            letters = letters[0]
+        cited = {str(q): lemmas for q, (claim, lemmas) in enumerate(claims) if claim == "cited"}
+    out: dict[str, Any] = {
+        "encoding": "derived",
+        "empty_units": int(structure.empty_units.size),
+        "classes": int(structure.n_classes),
+        "components": int(structure.n_components),
+        "claims": letters,
+    }
+    if not single_classes:
+        out["class_component"] = encoded_array(structure.class_component, "<i4")
+    if cited:
+        out["cited"] = cited
+    return out
+
+
+def _structure_json(
+    support: TwoFactorSupport, parts: list[dict[str, str]], structure: RankOneStructure | None = None,
+    compact: bool = False,
+) -> dict[str, Any]:
     """Classes and overlap components, each component with the claim that closes it.
 
     Claims: ``"single-class"`` (determinantal lemma), ``"all-classes-complete"`` (every
     class complete on its own rectangle: the component is the linear space of matrices on
     the union of its rectangles), or ``"cited"`` (the reductions and the lemmas of
-    ``parts`` for that component).
+    ``parts`` for that component).  ``structure`` is the one the verdict was read from
+    (built again if None); ``compact`` writes the ``derived`` encoding.
     """
-    structure = RankOneStructure.build(support)
+    if structure is None:
+        structure = RankOneStructure.build(support)
+    if compact:
+        return _derived_structure_json(structure, parts)
     classes = []
     for klass in range(structure.n_classes):
         rows, cols = structure.class_rectangle(klass)
@@ -284,15 +449,8 @@ def _structure_json(support: TwoFactorSupport, parts: list[dict[str, str]]) -> d
             "cols": [int(j) for j in cols],
         })
     components = []
-    for component in range(structure.n_components):
+    for component, (claim, lemmas) in enumerate(_claims(structure, parts)):
         members = [int(c) for c in structure.component_classes(component)]
-        if len(members) == 1:
-            claim, lemmas = "single-class", ["determinantal lemma"]
-        elif all(bool(structure.complete[c]) for c in members):
-            claim, lemmas = "all-classes-complete", ["complete-classes lemma"]
-        else:
-            claim = "cited"
-            lemmas = sorted({p["lemma"] for p in parts if p["scope"] == f"component {component}"})
         components.append({"classes": members, "claim": claim, "lemmas": lemmas})
     return {
         "empty_units": [int(k) for k in structure.empty_units],
@@ -315,8 +473,10 @@ def certificate_header(name: str, kind: str | None = None) -> dict[str, Any]:
     return header
 
 
-def certificate_json(support: TwoFactorSupport, result: CheckResult, name: str = "") -> dict[str, Any]:
-    """The certificate of ``result`` for ``support`` as a JSON-able dict (schema version 1).
+def certificate_json(
+    support: TwoFactorSupport, result: CheckResult, name: str = "", compact: bool | None = None
+) -> dict[str, Any]:
+    """The certificate of ``result`` for ``support`` as a JSON-able dict (schema version 1 or 2).
 
     Parameters
     ----------
@@ -327,6 +487,13 @@ def certificate_json(support: TwoFactorSupport, result: CheckResult, name: str =
         What :func:`closure_check.decide.check` returned for it.
     name
         A label for the certificate (e.g. the case name).
+    compact
+        Write the pattern and a CLOSED structure in the compact encodings of version 2
+        (``docs/certificates.md``): Kronecker parameters or base64 index arrays, classes
+        left to the verifier to recompute.  Its size and the cost of writing, reading and
+        verifying it are then ``O(nnz(I) + nnz(J))`` (``O(1)`` for a closed pair of
+        Kronecker patterns) whatever the number of cells.  None (default): compact iff
+        the support has more than :data:`COMPACT_ABOVE` nonzeros.  Otherwise version 1.
 
     Returns
     -------
@@ -341,9 +508,11 @@ def certificate_json(support: TwoFactorSupport, result: CheckResult, name: str =
     ValueError
         If ``result`` says NOT CLOSED without a certificate.
     """
+    if compact is None:
+        compact = is_large(support)
     cert: dict[str, Any] = {
         **certificate_header(name),
-        "pattern": _pattern_json(support),
+        "pattern": _pattern_json(support, compact),
         "verdict": result.verdict.value,
         "tractability": result.tractability.value,
         "reasons": list(result.reasons),
@@ -356,11 +525,34 @@ def certificate_json(support: TwoFactorSupport, result: CheckResult, name: str =
     elif result.verdict is Verdict.CLOSED:
         parts = _parts_json(result.reasons)
         cert["parts"] = parts
-        cert["structure"] = _structure_json(support, parts)
+        cert["structure"] = _structure_json(support, parts, result.structure, compact)
         cert["records"] = [record.as_dict() for record in result.records]
     else:
         cert["undecided"] = list(result.undecided)
+    if compact:
+        cert["version"] = COMPACT_VERSION
     return cert
+
+
+def _length_at_least(value: Any, bound: int) -> int:
+    """A lower bound on the length of ``value``'s one-line JSON, exact enough below ``bound``.
+
+    Stops as soon as ``bound`` is passed, so that a large value (an encoded index array,
+    a long list) is never written out just to find that it does not fit on a line.
+    """
+    if isinstance(value, str):
+        return len(value) + 2
+    if isinstance(value, (list, dict)):
+        total = 2
+        for item in (value.items() if isinstance(value, dict) else value):
+            if isinstance(value, dict):
+                key, item = item
+                total += len(key) + 4
+            total += _length_at_least(item, bound - total) + 2
+            if total > bound:
+                break
+        return total
+    return len(str(value))
 
 
 def _layout(value: Any, indent: int, used: int, width: int = 100) -> str:
@@ -369,9 +561,10 @@ def _layout(value: Any, indent: int, used: int, width: int = 100) -> str:
     ``used`` columns of the current line are taken already; a value whose one-line form
     fits in the rest of ``width`` stays on one line.
     """
-    one_line = json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(", ", ": "))
-    if used + len(one_line) <= width or not isinstance(value, (dict, list)) or not value:
-        return one_line
+    if used + _length_at_least(value, width) <= width or not isinstance(value, (dict, list)) or not value:
+        one_line = json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(", ", ": "))
+        if used + len(one_line) <= width or not isinstance(value, (dict, list)) or not value:
+            return one_line
     pad = " " * (indent + 2)
     if isinstance(value, dict):
         items = []
@@ -402,54 +595,3 @@ def dump_certificate(cert: dict[str, Any], path: str | PathLike[str]) -> Path:
     path = Path(path)
     path.write_text(certificate_text(cert), encoding="utf-8")
     return path
-
-
-class _HugeInteger(ValueError):
-    """An integer literal with more digits than a certificate ever needs."""
-
-
-MAX_INTEGER_DIGITS = 4000
-"""Longest integer literal a certificate file may hold (rationals are strings of at most
-4000 digits too, ``closure_check.verifier.parse``); Python refuses to convert more than
-4300 digits, and nothing in a certificate is that large."""
-
-
-def _parse_int(text: str) -> int:
-    digits = len(text) - text.startswith("-")
-    if digits > MAX_INTEGER_DIGITS:
-        raise _HugeInteger(f"an integer of {digits} digits (at most {MAX_INTEGER_DIGITS})")
-    return int(text)
-
-
-def load_certificate(path: str | PathLike[str]) -> Any:
-    """Read the JSON value stored at ``path`` (checking it is a certificate is the verifier's job).
-
-    Raises
-    ------
-    CertificateFileError
-        If the file is missing or not a regular file (a directory, a FIFO, a device),
-        cannot be read, is not UTF-8, is not JSON, or holds an integer of more than
-        :data:`MAX_INTEGER_DIGITS` digits; the message is one line naming the path.
-    """
-    from closure_check.io import SupportFileError
-    from closure_check.io.common import read_bytes
-
-    path = Path(path)
-    try:
-        text = read_bytes(path).decode("utf-8")
-    except SupportFileError as error:
-        raise CertificateFileError(str(error)) from None
-    except UnicodeDecodeError as error:
-        raise CertificateFileError(f"{path}: not UTF-8 text (byte {error.start})") from None
-    except MemoryError:
-        raise CertificateFileError(f"{path}: not enough memory to read it") from None
-    try:
-        return json.loads(text, parse_int=_parse_int)
-    except json.JSONDecodeError as error:
-        raise CertificateFileError(f"{path}: not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})") from None
-    except _HugeInteger as error:
-        raise CertificateFileError(f"{path}: not a certificate: it holds {error}") from None
-    except RecursionError:
-        raise CertificateFileError(f"{path}: JSON nested too deeply") from None
-    except (ValueError, MemoryError) as error:
-        raise CertificateFileError(f"{path}: not a readable certificate ({type(error).__name__})") from None

@@ -18,7 +18,7 @@ so $A_{0,1} = -\frac{1}{2}$ and a\_b
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -138,16 +138,42 @@ def cell(at: Any) -> str:
     return f"({at[0]},{at[1]})"
 
 
-def matrix(name: str, rows: int, cols: int, entry: Callable[[int, int], str]) -> str:
-    """``name = pmatrix`` of the LaTeX ``entry(a, b)``; a large matrix by its nonzero entries."""
+#: A large matrix is described by at most this many nonzero entries.
+MAX_LISTED = 40
+
+
+def matrix(name: str, rows: int, cols: int, entry: Callable[[int, int], str], cells: Iterable[tuple[int, int]]) -> str:
+    """``name = pmatrix`` of the LaTeX ``entry(a, b)``; a large matrix by its nonzero entries.
+
+    ``cells`` holds every cell where ``entry`` may be nonzero (in any order, repeats
+    allowed): a large matrix is described from them alone, in time proportional to their
+    number, never to ``rows × cols``.
+    """
     if max(rows, cols) <= MAX_DRAWN:
         return f"{name} = " + pmatrix([[entry(a, b) for b in range(cols)] for a in range(rows)])
-    nonzero = [(a, b, entry(a, b)) for a in range(rows) for b in range(cols)]
-    nonzero = [(a, b, v) for a, b, v in nonzero if v != "0"]
+    nonzero: list[tuple[int, int, str]] = []
+    for a, b in sorted(set(cells)):
+        value = entry(a, b)
+        if value != "0":
+            nonzero.append((a, b, value))
+            if len(nonzero) > MAX_LISTED:
+                break
+    return listed_entries(name, nonzero)
+
+
+def listed_entries(name: str, nonzero: list[tuple[int, int, str]]) -> str:
+    """A large matrix by its first nonzero entries ``(a, b, LaTeX)``; more than :data:`MAX_LISTED` end in dots."""
     base = f"{{{name}}}" if "_" in name else name  # I_{1}_{a,b} would be a double subscript
-    listed = ",\\ ".join(f"{base}_{{{a},{b}}} = {v}" for a, b, v in nonzero[:40])
-    more = ",\\ \\dots" if len(nonzero) > 40 else ""
+    listed = ",\\ ".join(f"{base}_{{{a},{b}}} = {v}" for a, b, v in nonzero[:MAX_LISTED])
+    more = ",\\ \\dots" if len(nonzero) > MAX_LISTED else ""
     return f"{listed}{more}\\ \\text{{(other entries of ${name}$ are 0)}}" if nonzero else f"{name} = 0"
+
+
+def index_set(values: list[int], shown: int = 8) -> str:
+    """``\\{0,4,8\\}`` in LaTeX; a longer set by its first elements and its last."""
+    if len(values) <= shown:
+        return "\\{" + ",".join(map(str, values)) + "\\}"
+    return "\\{" + ",".join(map(str, values[: shown - 2])) + f",\\dots,{values[-1]}\\}}"
 
 
 def displays(items: list[str]) -> Display:

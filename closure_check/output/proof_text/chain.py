@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import json
 from bisect import bisect_left
+from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
 from closure_check.core.laurent import Laurent
+from closure_check.output.certificate_json.two_factor import side_matrix
 from closure_check.output.proof_text.blocks import (
     MAX_DRAWN,
     Block,
@@ -51,20 +53,40 @@ THEORY = "docs/theory.md §6"
 MAX_IDENTITY_TERMS = 120
 
 
-@dataclass(frozen=True)
 class Chain:
-    """The supports ``I_1, …, I_N`` of a chain certificate, dims ``r_0, …, r_N``."""
+    """The supports ``I_1, …, I_N`` of a chain certificate, dims ``r_0, …, r_N``.
 
-    dims: tuple[int, ...]
-    factors: tuple[Cells, ...]
+    ``kronecker[ℓ-1]`` holds the parameters of a factor the certificate gives by them;
+    ``factors`` (sets of positions) are decoded on first use only.
+    """
+
+    def __init__(self, dims: tuple[int, ...], factors: tuple[Cells, ...] | None = None,
+                 raw: list[Any] | None = None):
+        self.dims = tuple(dims)
+        self._factors = factors
+        self._raw = raw
+        self.kronecker: tuple[list[int] | None, ...] = tuple(
+            [int(v) for v in item["parameters"]] if isinstance(item, dict) and item.get("encoding") == "kronecker" else None
+            for item in (raw or [None] * (len(self.dims) - 1))
+        )
+
+    @property
+    def factors(self) -> tuple[Cells, ...]:
+        if self._factors is None:
+            decoded = []
+            for level, item in enumerate(self._raw or [], start=1):
+                if isinstance(item, list):
+                    decoded.append(frozenset((int(a), int(b)) for a, b in item))
+                else:
+                    ones = side_matrix(item, self.dims[level - 1], self.dims[level]).tocoo()
+                    decoded.append(frozenset(zip(ones.row.tolist(), ones.col.tolist())))
+            self._factors = tuple(decoded)
+        return self._factors
 
 
 def chain_of(cert: dict[str, Any]) -> Chain:
     chain = cert["chain"]
-    return Chain(
-        tuple(int(d) for d in chain["dims"]),
-        tuple(frozenset((int(a), int(b)) for a, b in factor) for factor in chain["factors"]),
-    )
+    return Chain(tuple(int(d) for d in chain["dims"]), raw=list(chain["factors"]))
 
 
 def _boolean_product(left: Cells, right: Cells) -> Cells:
@@ -151,8 +173,19 @@ class Names:
         return f"C{self.prime}"
 
 
-def support_tex(name: str, rows: int, cols: int, ones: Cells) -> str:
-    """A support drawn as a 0/1 matrix, or (large) by its size and nonzero positions."""
+def support_tex(name: str, rows: int, cols: int, ones: Cells | Callable[[], Cells], kronecker: list[int] | None = None) -> str:
+    """A support drawn as a 0/1 matrix, or (large) by its Kronecker parameters or its size and nonzero positions.
+
+    ``ones`` may be a function giving the positions, called only when they are needed.
+    """
+    if kronecker is not None and max(rows, cols) > MAX_DRAWN:
+        a, b, c, d = kronecker
+        return (
+            f"{name} = \\mathrm{{Id}}_{{{a}}} \\otimes \\mathbf{{1}}_{{{b} \\times {c}}} \\otimes \\mathrm{{Id}}_{{{d}}} "
+            f"\\in \\{{0,1\\}}^{{{rows} \\times {cols}}}"
+        )
+    if callable(ones):
+        ones = ones()
     if max(rows, cols) <= MAX_DRAWN:
         return f"{name} = " + pmatrix([["1" if (a, b) in ones else "0" for b in range(cols)] for a in range(rows)])
     cells = sorted(ones)
@@ -180,11 +213,21 @@ def chain_setting(chain: Chain, n: Names) -> list[Block]:
             Math("(r_0, \\dots, r_{" + str(N) + "}) = (" + ", ".join(map(str, dims)) + ")"),
             ", range over the matrices with ",
         )
-    supports = [support_tex(n.I(level), dims[level - 1], dims[level], chain.factors[level - 1]) for level in range(1, N + 1)]
+    supports = [
+        support_tex(n.I(level), dims[level - 1], dims[level], lambda level=level: chain.factors[level - 1],
+                    chain.kronecker[level - 1])
+        for level in range(1, N + 1)
+    ]
+    note: tuple[Piece, ...] = ()
+    if any(k is not None for k in chain.kronecker):
+        note = (
+            "with ", Math("\\mathrm{Id}_a"), " the ", Math("a \\times a"), " identity and ",
+            Math("\\mathbf{1}_{b \\times c}"), " the ", Math("b \\times c"), " matrix of ones (Kronecker-sparse supports), ",
+        )
     return [
         Para(intro + (Math(f"\\operatorname{{supp}} W{n.prime}_\\ell \\subseteq I{n.prime}_\\ell"), ", where")),
         displays(supports),
-        para("and let ", Math(f"{n.P} = \\{{ {n.product()} \\}}"), " be the set of their products."),
+        Para(note + ("and let ", Math(f"{n.P} = \\{{ {n.product()} \\}}"), " be the set of their products.")),
     ]
 
 
@@ -215,7 +258,7 @@ def _chain_curve(cert: dict[str, Any], chain: Chain, n: Names) -> list[Block]:
         product = _multiply(product, factor)
     zero, dims = Laurent(), chain.dims
     drawn = [
-        matrix(n.W(level, "(t)"), dims[level - 1], dims[level], lambda a, b, f=factor: laurent(f.get((a, b), zero)))
+        matrix(n.W(level, "(t)"), dims[level - 1], dims[level], lambda a, b, f=factor: laurent(f.get((a, b), zero)), factor)
         for level, factor in enumerate(factors, start=1)
     ]
     curve_product = n.product(t="(t)")
@@ -227,7 +270,7 @@ def _chain_curve(cert: dict[str, Any], chain: Chain, n: Names) -> list[Block]:
             " for every ", Math("t > 0"), ", and, multiplying out exactly,",
         ),
         Display(
-            matrix(curve_product, dims[0], dims[-1], lambda i, j: laurent(product.get((i, j), zero)))
+            matrix(curve_product, dims[0], dims[-1], lambda i, j: laurent(product.get((i, j), zero)), product)
             + " \\longrightarrow A \\quad (t \\to 0^{+})"
         ),
         para(

@@ -19,23 +19,77 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
+import numpy as np
+
 from closure_check.core.laurent import Laurent
+from closure_check.output.certificate_json.two_factor import (
+    pattern_classes,
+    side_matrix,
+)
 from closure_check.output.proof_text.blocks import (
+    MAX_DRAWN,
+    MAX_LISTED,
     Block,
     Display,
     Emph,
     Items,
     Math,
     Para,
+    Piece,
     cell,
+    index_set,
     laurent,
+    listed_entries,
     matrix,
     para,
+    pmatrix,
     poly,
     rat,
 )
 
+#: A CLOSED proof lists at most this many classes.
+MAX_CLASSES = 40
+
+
+def _size(klass: dict[str, list[int]]) -> str:
+    rows, cols = len(klass["rows"]), len(klass["cols"])
+    return f" ({rows}×{cols})" if max(rows, cols) > 8 else ""
+
+
+def _units(units: list[int]) -> str:
+    return ", ".join(map(str, units)) if len(units) <= 12 else ", ".join(map(str, units[:6])) + f", … ({len(units)} units)"
+
 # ----------------------------------------------------------------------------- the certificate's data
+
+
+@dataclass(frozen=True)
+class _Side:
+    """One support of the pattern as the certificate writes it (pairs, or a compact encoding)."""
+
+    rows: int
+    cols: int
+    value: Any
+
+    @property
+    def kronecker(self) -> list[int] | None:
+        """``[a, b, c, d]`` when the certificate gives the support by its Kronecker parameters."""
+        if isinstance(self.value, dict) and self.value.get("encoding") == "kronecker":
+            return [int(v) for v in self.value["parameters"]]
+        return None
+
+    def first_ones(self, count: int) -> list[tuple[int, int]]:
+        """The first ``count`` nonzero positions in row-major order (``O(nnz)`` at most)."""
+        if isinstance(self.value, list):
+            return sorted((int(a), int(b)) for a, b in self.value)[:count]
+        ones = side_matrix(self.value, self.rows, self.cols)
+        ones.sort_indices()
+        taken = min(count, int(ones.indptr[-1]))
+        rows = np.searchsorted(ones.indptr, np.arange(taken), side="right") - 1
+        return list(zip(rows.tolist(), ones.indices[:taken].tolist()))
+
+    def dense(self) -> list[list[int]]:
+        """The support as a 0/1 list of rows (small supports only)."""
+        return side_matrix(self.value, self.rows, self.cols).toarray().tolist()
 
 
 @dataclass(frozen=True)
@@ -43,8 +97,8 @@ class _Data:
     m: int
     n: int
     r: int
-    I: frozenset[tuple[int, int]]
-    J: frozenset[tuple[int, int]]
+    I: _Side
+    J: _Side
     limit: dict[tuple[int, int], Fraction]
     X: dict[tuple[int, int], Laurent]
     Y: dict[tuple[int, int], Laurent]
@@ -58,16 +112,25 @@ def _data(cert: dict[str, Any]) -> _Data:
     def entries(items: list[dict[str, Any]]) -> dict[tuple[int, int], Laurent]:
         return {tuple(item["entry"]): Laurent({int(e): Fraction(c) for e, c in item["laurent"].items()}) for item in items}
 
+    m, n, r = pattern["m"], pattern["n"], pattern["r"]
     return _Data(
-        pattern["m"], pattern["n"], pattern["r"],
-        frozenset(tuple(p) for p in pattern["I"]), frozenset(tuple(p) for p in pattern["J"]),
+        m, n, r, _Side(m, r, pattern["I"]), _Side(n, r, pattern["J"]),
         {cell: v for cell, v in limit.items() if v},  # type: ignore[misc]
         entries(curve["X"]), entries(curve["Y"]),  # type: ignore[arg-type]
     )
 
 
-def _support_matrix(name: str, rows: int, cols: int, ones: frozenset[tuple[int, int]]) -> str:
-    return matrix(name, rows, cols, lambda a, b: "1" if (a, b) in ones else "0")
+def _support_matrix(name: str, side: _Side) -> str:
+    """A support drawn (small), by its Kronecker parameters, or by its first nonzero entries."""
+    if max(side.rows, side.cols) <= MAX_DRAWN:
+        return f"{name} = " + pmatrix([[str(v) for v in row] for row in side.dense()])
+    if side.kronecker is not None:
+        a, b, c, d = side.kronecker
+        return (
+            f"{name} = \\mathrm{{Id}}_{{{a}}} \\otimes \\mathbf{{1}}_{{{b} \\times {c}}} \\otimes \\mathrm{{Id}}_{{{d}}} "
+            f"\\in \\{{0,1\\}}^{{{side.rows} \\times {side.cols}}}"
+        )
+    return listed_entries(name, [(a, b, "1") for a, b in side.first_ones(MAX_LISTED + 1)])
 
 
 def _product(data: _Data) -> dict[tuple[int, int], Laurent]:
@@ -93,11 +156,18 @@ def _setting(cert: dict[str, Any], data: _Data) -> list[Block]:
             Math("\\operatorname{supp} X \\subseteq I"), " and ", Math("\\operatorname{supp} Y \\subseteq J"),
             ", where",
         ),
-        Display(
-            _support_matrix("I", data.m, data.r, data.I) + ", \\qquad " + _support_matrix("J", data.n, data.r, data.J)
-        ),
-        para("and let ", Math("P_{I,J} = \\{ X Y^{\\top} \\}"), " be the set of their products."),
+        Display(_support_matrix("I", data.I) + ", \\qquad " + _support_matrix("J", data.J)),
+        Para(_kronecker_note(data) + ("and let ", Math("P_{I,J} = \\{ X Y^{\\top} \\}"), " be the set of their products.")),
     ]
+
+
+def _kronecker_note(data: _Data) -> tuple[Piece, ...]:
+    if data.I.kronecker is None and data.J.kronecker is None:
+        return ()
+    return (
+        "with ", Math("\\mathrm{Id}_a"), " the ", Math("a \\times a"), " identity and ",
+        Math("\\mathbf{1}_{b \\times c}"), " the ", Math("b \\times c"), " matrix of ones (Kronecker-sparse supports), ",
+    )
 
 
 def _lu_argument(roles: dict[str, Any], data: _Data) -> list[Block]:
@@ -232,9 +302,9 @@ def two_factor_not_closed(cert: dict[str, Any]) -> NotClosedParts:
     curve: list[Block] = [
         para("For ", Math("t > 0"), " let"),
         Display(
-            matrix("X(t)", data.m, data.r, lambda i, k: laurent(data.X.get((i, k), zero)))
+            matrix("X(t)", data.m, data.r, lambda i, k: laurent(data.X.get((i, k), zero)), data.X)
             + ", \\qquad "
-            + matrix("Y(t)", data.n, data.r, lambda j, k: laurent(data.Y.get((j, k), zero)))
+            + matrix("Y(t)", data.n, data.r, lambda j, k: laurent(data.Y.get((j, k), zero)), data.Y)
         ),
         para(
             "Their supports lie in ", Math("I"), " and ", Math("J"), ", so ", Math("X(t) Y(t)^{\\top} \\in P_{I,J}"),
@@ -242,7 +312,7 @@ def two_factor_not_closed(cert: dict[str, Any]) -> NotClosedParts:
             Math("t > 0"), ", and",
         ),
         Display(
-            matrix("X(t) Y(t)^{\\top}", data.m, data.n, lambda i, j: laurent(product.get((i, j), zero)))
+            matrix("X(t) Y(t)^{\\top}", data.m, data.n, lambda i, j: laurent(product.get((i, j), zero)), product)
             + " \\longrightarrow A \\quad (t \\to 0^{+})"
         ),
         para(
@@ -283,7 +353,7 @@ def not_closed(parts: NotClosedParts) -> tuple[list[Block], list[Block]]:
     """The NOT CLOSED statement (setting, A drawn) and proof of ``parts``, two-factor or chain."""
     statement = parts.setting + [
         para("Then ", Math(parts.P), " is not closed: the matrix"),
-        Display(matrix("A", parts.rows, parts.cols, lambda i, j: rat(parts.limit.get((i, j), Fraction(0))))),
+        Display(matrix("A", parts.rows, parts.cols, lambda i, j: rat(parts.limit.get((i, j), Fraction(0))), parts.limit)),
         para("lies in the closure of ", Math(parts.P), " but not in ", Math(parts.P), "."),
     ]
     body = parts.preamble + headed("A is a limit of products.", parts.curve)
@@ -319,18 +389,23 @@ def closed(cert: dict[str, Any]) -> tuple[list[Block], list[Block]]:
     """The CLOSED statement and proof of a two-factor certificate (structural lemma, steps, parts, records)."""
     data = _data(cert)
     statement = _setting(cert, data) + [para("Then ", Math("P_{I,J}"), " is closed.")] + engine_record_note(cert)
-    classes = cert.get("structure", {}).get("classes", [])
+    structure = cert.get("structure", {})
+    if structure.get("encoding") == "derived":
+        total, classes = pattern_classes(cert["pattern"], MAX_CLASSES)
+    else:
+        classes = structure.get("classes", [])
+        total = len(classes)
+    listed = "" if not classes else (" The classes are:" if total <= MAX_CLASSES else f" There are {total} classes; the first {MAX_CLASSES} are:")
     body: list[Block] = [para(
         "By the structural lemma, ", Math("P_{I,J}"), " is the Minkowski sum, over the classes of units with "
         "equal rectangles ", Math("R \\times C"), " (", Math("\\mu"), " units each), of the matrices supported in ",
-        Math("R \\times C"), " of rank at most ", Math("\\mu"), "." + (" The classes are:" if classes else ""),
+        Math("R \\times C"), " of rank at most ", Math("\\mu"), "." + listed,
     )]
     if classes:
         body.append(Items(tuple(
-            para(Math(
-                "\\{" + ",".join(map(str, c["rows"])) + "\\} \\times \\{" + ",".join(map(str, c["cols"])) + "\\}"
-            ), f", μ = {len(c['units'])} (unit{'s' if len(c['units']) > 1 else ''} {', '.join(map(str, c['units']))})")
-            for c in classes[:40]
+            para(Math(f"{index_set(c['rows'])} \\times {index_set(c['cols'])}"), _size(c),
+                 f", μ = {len(c['units'])} (unit{'s' if len(c['units']) > 1 else ''} {_units(c['units'])})")
+            for c in classes[:MAX_CLASSES]
         )))
     steps = cert.get("steps", [])
     if steps:

@@ -97,11 +97,11 @@ def _proof(cert: dict, lemmas: tuple[str, ...]) -> tuple[dict, str]:
 def _problem_mismatch(reduced: dict, target: ChainPattern) -> str | None:
     """Why the (already verified) certificate ``reduced`` is not about the chain ``target``."""
     if "kind" in reduced:
-        theirs = parse_chain(reduced["chain"], "proof.reduced.chain")
+        theirs = parse_chain(reduced["chain"], "proof.reduced.chain", reduced["version"])
         if theirs != target:
             return f"its chain ({theirs.describe()}) is not the reduced chain ({target.describe()})"
         return None
-    reason = same_as_two_factor(target, parse_pattern(reduced["pattern"]))
+    reason = same_as_two_factor(target, parse_pattern(reduced["pattern"], reduced["version"]))
     return f"its pattern is not the reduced chain as (I_1, I_2ᵀ): {reason}" if reason else None
 
 
@@ -187,7 +187,7 @@ def check_chain_certificate(cert: dict, report: VerificationReport, verify: Veri
     verdict = field(cert, "verdict", str, "")
     report.verdict = verdict
     _common(cert)
-    chain = parse_chain(field(cert, "chain", dict, ""))
+    chain = parse_chain(field(cert, "chain", dict, ""), "chain", cert["version"])
     report.passed(f"chain pattern: {chain.describe()}")
     reduced = replay_steps(field(cert, "steps", list, ""), chain, report, "steps", equality=verdict == "closed")
     if verdict == "not-closed":

@@ -444,9 +444,11 @@ def _kronecker_mismatch(level: int, pattern: Pattern4, chain: ChainPattern) -> s
     """
     a, b, c, d = pattern
     rows, cols = chain.dims[level - 1], chain.dims[level]
-    support = chain.factors[level - 1]
     if (a * b * d, a * c * d) != (rows, cols):
         return f"W{level} is {rows}×{cols}, the pattern {list(pattern)} gives {a * b * d}×{a * c * d}"
+    if chain.kronecker[level - 1] == pattern:
+        return None  # the certificate gives I_level by these very parameters
+    support = chain.factors[level - 1]
     if len(support) != a * b * c * d:
         return f"I_{level} has {len(support)} ones, I_{a} ⊗ 1_{b}×{c} ⊗ I_{d} has {a * b * c * d}"
     for row, col in sorted(support):
