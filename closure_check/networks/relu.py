@@ -368,10 +368,15 @@ def data_kind(spec: ReluSpec) -> str:
     return AFFINE if any(spec.biases) else LINEAR
 
 
+def independent_count(d: int, kind: str) -> int:
+    """How many inputs in ℚ^d the data set keeps in general position: every ``d + 1`` affinely
+    independent (:data:`AFFINE`), every ``d`` linearly independent (:data:`LINEAR`)."""
+    return d + 1 if kind == AFFINE else d
+
+
 def data_size(spec: ReluSpec) -> int:
     """Inputs needed by the counterexample theorem: ``Q·d + 1`` (affine) or ``Q·(d−1) + 1`` (linear)."""
-    d = spec.widths[0]
-    return pattern_bound(spec) * (d if data_kind(spec) == AFFINE else d - 1) + 1
+    return pattern_bound(spec) * (independent_count(spec.widths[0], data_kind(spec)) - 1) + 1
 
 
 def _moment(kind: str, origin: Vector, scale: Fraction, size: int) -> MomentData:
@@ -595,7 +600,7 @@ def _general_position(data: MomentData, inputs: tuple[Vector, ...], d: int) -> l
     frame = [list(row) for row in data.frame()]
     if _det(frame) == 0:
         problems.append("the moment-curve frame is singular")
-    size = d + 1 if data.kind == AFFINE else d
+    size = independent_count(d, data.kind)
     if comb(len(inputs), size) <= BRUTE_FORCE_SUBSETS:
         for subset in combinations(range(len(inputs)), size):
             rows = [([Fraction(1)] if data.kind == AFFINE else []) + list(inputs[i]) for i in subset]
@@ -750,8 +755,8 @@ def _unknown(spec: ReluSpec, result: CheckResult, why: tuple[str, ...]) -> ReluA
 
 
 def _data_sentence(spec: ReluSpec) -> str:
-    d, kind = spec.widths[0], data_kind(spec)
-    shared = d + 1 if kind == AFFINE else d
+    kind = data_kind(spec)
+    shared = independent_count(spec.widths[0], kind)
     return (
         f"Data set: n = {data_size(spec)} inputs x_i, every {shared} of them {kind}ly independent, with "
         f"targets y_i = A x_i; n = Q·{shared - 1} + 1 where Q = {pattern_bound(spec)} bounds the number of "
@@ -760,8 +765,8 @@ def _data_sentence(spec: ReluSpec) -> str:
 
 
 def _not_attained_sentence(spec: ReluSpec, explicit: bool) -> str:
-    d, kind = spec.widths[0], data_kind(spec)
-    shared = d + 1 if kind == AFFINE else d
+    kind = data_kind(spec)
+    shared = independent_count(spec.widths[0], kind)
     return (
         f"0 is not attained: for a network with loss 0, some activation pattern holds on {shared} of the "
         f"inputs, where the network is {'affine' if kind == AFFINE else 'linear'} with linear part "
@@ -826,8 +831,8 @@ def _lifted_reasons(spec: ReluSpec, result: CheckResult, reduced_length: int, ex
 
 def _curve_free_reasons(spec: ReluSpec, result: CheckResult, reduced_length: int, why: str) -> tuple[str, ...]:
     """NO without a curve on the layers: A lies in the closure of P and not in P."""
-    d, kind = spec.widths[0], data_kind(spec)
-    shared = d + 1 if kind == AFFINE else d
+    kind = data_kind(spec)
+    shared = independent_count(spec.widths[0], kind)
     where = (
         "any such inputs will do (active biases)"
         if all(spec.biases)

@@ -9,9 +9,9 @@ from __future__ import annotations
 from fractions import Fraction
 
 from closure_check.networks.relu import (
-    AFFINE,
     Counterexample,
     ReluAnswer,
+    independent_count,
     point_loss,
     point_norm2,
 )
@@ -54,7 +54,7 @@ def _network(spec: ReluSpec) -> str:
 
 def _counterexample_lines(example: Counterexample, spec: ReluSpec) -> list[str]:
     d, n = spec.widths[0], len(example.inputs)
-    shared = d + 1 if example.data.kind == AFFINE else d
+    shared = independent_count(d, example.data.kind)
     shown = ", ".join(_vector(x) for x in example.inputs[:SHOWN_INPUTS]) + (", …" if n > SHOWN_INPUTS else "")
     lines = [
         "counterexample (exact rationals, re-checked):",
