@@ -164,7 +164,7 @@ class OneLineGroup(click.Group):
 
 budget_option = click.option(
     "--budget",
-    default=5.0,  # closure_check.core.budget.DEFAULT_EFFORT (tests/test_cli.py checks they agree)
+    default=10.0,  # closure_check.core.budget.DEFAULT_EFFORT (tests/test_cli.py checks they agree)
     show_default=True,
     type=Seconds(),
     help=(

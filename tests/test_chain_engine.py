@@ -108,7 +108,7 @@ def test_math_md_claim_upper_lower_upper_is_closed_twice_over():
     assert generators == []  # the Zariski closure is every 2×2 matrix
     attempt = orbit_proof(chain, cells, generators, Effort(10))
     assert attempt.proof.defects(chain) == [] and len(attempt.proof.factorisations) == 7
-    assert chain_zariski_closed(chain, cells, generators, 10).closed is True  # independent engine
+    assert chain_zariski_closed(chain, cells, generators, 20).closed is True  # independent engine (effort 20)
     # its consecutive pair L·U is not closed: the obstruction is not local
     assert check(ChainSupport.from_dense([LOWER, UPPER])).verdict is Verdict.NOT_CLOSED
 

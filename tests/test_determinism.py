@@ -138,3 +138,22 @@ def test_one_effort_for_the_whole_check(tmp_path: Path) -> None:
     rules_only = _cpu_seconds_of(["check", "--budget", "0", str(path)])
     with_effort = _cpu_seconds_of(["check", "--budget", "2", str(path)])
     assert with_effort <= rules_only + 2.0 + 1.0, (rules_only, with_effort)
+
+
+def test_a_time_limit_that_fires_says_so(tmp_path: Path) -> None:
+    """``--time-limit`` caps the whole command; the answer it cut short says ``limit: time``
+    (JSON ``"limit": "time"``, a line in the text), and stays a proved verdict or UNKNOWN."""
+    support = _patterns((11,))[0]
+    result = check(support, budget=50, time_limit=1.0)
+    assert result.limit == "time" and result.verdict.value == "unknown"
+    assert any("limit: time" in line for line in result.undecided)
+    path = tmp_path / "open.sup"
+    path.write_text(_support_text("open", support.I.toarray(), support.J.toarray()))
+    cli = [sys.executable, "-c", "from cli.main import main; main()"]
+    done = subprocess.run([*cli, "check", "--json", "--budget", "50", "--time-limit", "1", str(path)],
+                          cwd=Path(__file__).resolve().parent.parent, capture_output=True, text=True, timeout=60)
+    assert json.loads(done.stdout)["limit"] == "time"
+    text = subprocess.run([*cli, "check", "--budget", "50", "--time-limit", "1", str(path)],
+                          cwd=Path(__file__).resolve().parent.parent, capture_output=True, text=True, timeout=60)
+    assert "limit: time" in text.stdout
+    assert check(support, budget=0.5).limit is None

@@ -79,9 +79,11 @@ class Budget:
         return Effort(self.seconds)
 
 
-DEFAULT_EFFORT = 5.0
+DEFAULT_EFFORT = 10.0
 """The effort of a check when none is given, in nominal seconds: the same for the command
-line (``--budget``) and for :func:`closure_check.check`."""
+line (``--budget``) and for :func:`closure_check.check`.  The smallest round effort at which
+every pattern of at most 3 rows, 3 columns and 3 units is decided (at 5, one stays UNKNOWN:
+its refutation needs a 5-cell limit with cofactors of degree 10)."""
 
 RLIMIT_PER_SECOND = 600_000
 """z3 resource units (its ``rlimit`` counter) taken as one nominal second of work.
