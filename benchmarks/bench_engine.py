@@ -59,7 +59,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=3)
     parser.add_argument("--cols", type=int, default=3)
     parser.add_argument("--units", type=int, default=3)
-    parser.add_argument("--budget", type=float, default=5.0, help="engine seconds per open part")
+    parser.add_argument("--budget", type=float, default=5.0, help="effort of each check (nominal seconds of counted work, docs/algebra.md §4)")
     parser.add_argument("--baseline-seconds", type=float, default=20.0)
     parser.add_argument("--live-baseline", action="store_true", help="run the baseline now instead of reading its stored run")
     options = parser.parse_args()

@@ -1,7 +1,7 @@
 """Generate ``docs/census.md``: every small pattern decided by ``check``, next to the baseline.
 
 Runs :func:`closure_check.census.run_census` on the shapes 1×2, 1×3, 2×2, 2×3 and 3×3
-with at most 3 units and an engine budget of 5 s per open part, joins the stored runs of
+with at most 3 units and an effort of 5 nominal seconds per pattern, joins the stored runs of
 the authors' z3 sentence (``benchmarks/results/baseline_MxN.jsonl``, 20 s limit, made by
 ``benchmarks/run_baseline.py``) where they exist, and writes the tables.  Exits 1 if a
 definite verdict disagrees with the baseline.
@@ -28,7 +28,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shapes", default="1x2,1x3,2x2,2x3,3x3", help="comma-separated MxN")
     parser.add_argument("--units", type=int, default=3)
-    parser.add_argument("--budget", type=float, default=5.0, help="engine seconds per open part")
+    parser.add_argument("--budget", type=float, default=5.0, help="effort of each check (nominal seconds of counted work, docs/algebra.md §4)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("-o", "--output", type=Path, default=ROOT / "docs" / "census.md")
     options = parser.parse_args()
@@ -52,7 +52,7 @@ def main() -> int:
         "",
         f"Every M×N pattern with at most {options.units} units that uses all rows and columns, once per",
         "isomorphism class (row, column and unit permutations; transpose too when M = N), decided by",
-        f"`closure_check.decide.check` with an engine budget of {options.budget:g} s per open part, each pattern",
+        f"`closure_check.decide.check` with an effort of {options.budget:g} nominal s per pattern, each pattern",
         "in its own budgeted process.  A NOT CLOSED verdict is credited to the lemma of the part it refutes,",
         "a CLOSED verdict to every lemma its reasons name.",
         "",

@@ -76,7 +76,8 @@ def _connect(address: str) -> Any:
               help="Format of --report (default: from its suffix).")
 @click.option("--scheduler", metavar="ADDRESS", help="Run on a dask.distributed cluster, e.g. tcp://host:8786.")
 @click.option("--fail-on-error", is_flag=True,
-              help="Exit 3 if a case got no answer: bad input, crashed, timeout or memory (for CI).")
+              help="Exit 3 if a case got no answer (bad input, crashed, timeout, memory) or a wall-clock "
+                   "safety net cut its answer short (limit: time), for CI.")
 @click.option("--certificates", "certificate_dir", type=click.Path(file_okay=False),
               help="Write the certificate of every decided case to DIR/<file stem>.json (stem plus a short hash "
                    "when two files share a stem); each JSON line names it under \"certificate\".")
@@ -96,7 +97,8 @@ def batch(paths: tuple[str, ...], jobs: int | None, budget: float, case_seconds:
       1  a verdict disagrees with a file's `expect:` (this wins over 3)
       2  bad input: a PATH does not exist, the results or report cannot be
          written, an unknown report format, an unreachable scheduler
-      3  with --fail-on-error: a case failed (bad-input, crashed, timeout, memory),
+      3  with --fail-on-error: a case failed (bad-input, crashed, timeout, memory)
+         or its answer was cut short by a wall-clock safety net (limit: time),
          counting the records kept by --resume; an UNKNOWN verdict is an answer
     """
     from closure_check.batch import (
@@ -137,7 +139,7 @@ def batch(paths: tuple[str, ...], jobs: int | None, budget: float, case_seconds:
             fail_bad_input(f"closure-check batch: cannot write {report}: {error.strerror or error}")
     if summary.mismatched:
         sys.exit(EXIT_DISAGREEMENT)
-    if fail_on_error and summary.failed:
+    if fail_on_error and (summary.failed or summary.time_limited):
         sys.exit(EXIT_CASE_FAILED)
 
 

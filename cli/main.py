@@ -28,6 +28,7 @@ from cli.common import (
     load_array,
     one_line,
     read_support,
+    time_limit_option,
 )
 from cli.export_cmd import export
 from cli.relu_cmd import relu
@@ -137,6 +138,7 @@ def family(name: str | None, args: tuple[str, ...], output: str | None) -> None:
                    "(null for an UNKNOWN verdict).  Not included by default, to keep the lines small.")
 @click.option("--strict", is_flag=True, help="Count an UNKNOWN verdict as a disagreement.")
 @budget_option
+@time_limit_option
 @click.option(
     "--certificates",
     "certificate_dir",
@@ -144,7 +146,7 @@ def family(name: str | None, args: tuple[str, ...], output: str | None) -> None:
     help="Write the certificate of every decided verdict to DIR/<file stem>.json (verify with `closure-check verify`).",
 )
 def check(files: tuple[str, ...], as_json: bool, with_certificate: bool, strict: bool, budget: float,
-          certificate_dir: str | None) -> None:
+          time_limit: float | None, certificate_dir: str | None) -> None:
     """Decide whether each support's set of products is closed, with the reasons.
 
     FILE `-` reads standard input (text format).  The proof in machine-readable form:
@@ -154,6 +156,8 @@ def check(files: tuple[str, ...], as_json: bool, with_certificate: bool, strict:
     Exit status 0 when every verdict agrees with the file's `expect:` (if any), 1 on a
     disagreement (or an UNKNOWN with --strict), 2 if a file could not be read.
     """
+    import time
+
     from closure_check.core.case import Verdict
     from closure_check.decide import check as check_support
     from closure_check.io import SupportFileError
@@ -162,6 +166,7 @@ def check(files: tuple[str, ...], as_json: bool, with_certificate: bool, strict:
 
     if with_certificate and not as_json:
         fail_bad_input("closure-check check: --certificate goes with --json (or write files with --certificates DIR)")
+    until = None if time_limit is None else time.monotonic() + time_limit
     bad_input = disagreement = False
     for path in files:
         try:
@@ -170,7 +175,8 @@ def check(files: tuple[str, ...], as_json: bool, with_certificate: bool, strict:
             click.echo(one_line(str(error)), err=True)
             bad_input = True
             continue
-        result = check_support(case.support, budget=budget)
+        left = None if until is None else max(0.0, until - time.monotonic())
+        result = check_support(case.support, budget=budget, time_limit=left)
         if certificate_dir is not None and result.verdict is not Verdict.UNKNOWN:
             from closure_check.output.certificate_json.two_factor import (
                 dump_certificate,
@@ -195,6 +201,7 @@ def check(files: tuple[str, ...], as_json: bool, with_certificate: bool, strict:
                 "tractability": result.tractability.value,
                 "reasons": list(result.reasons),
                 "undecided": list(result.undecided),
+                "limit": result.limit,
                 "expect": case.expect.value if case.expect else None,
                 "agrees": agrees,
             }

@@ -118,7 +118,7 @@ STATUSES = ("ok", "bad-input", "crashed", "timeout", "memory")
 NETWORK_ANSWERS = ("yes", "no", "open")
 #: Keys of a record, in the order of the JSON lines and the CSV columns.
 RECORD_KEYS = (
-    "file", "name", "status", "verdict", "engine_record", "expect", "agrees", "tractability", "reasons", "seconds", "error",
+    "file", "name", "status", "verdict", "engine_record", "expect", "agrees", "tractability", "reasons", "limit", "seconds", "error",
     "certificate",
 )
 #: Count (and label) of the CLOSED verdicts resting on an engine record (the Zariski-closure criterion).
@@ -263,6 +263,7 @@ def _decide(support: Support, budget: float, certificate_for: tuple[str, ...] = 
         "engine_record": result.engine_record,
         "tractability": result.tractability.value,
         "reasons": list(result.reasons),
+        "limit": result.limit,
     }
     if result.verdict.value in certificate_for:
         value["certificate"] = result.certificate_json(name=name)
@@ -326,7 +327,7 @@ def run_case(file: str, budget: float, case_seconds: float, memory_mb: int, cert
     file
         The path, as it is to appear in the record.
     budget
-        Seconds ``check`` may give the algebraic stage per open part.
+        The effort of ``check`` (nominal seconds of counted work for the whole case).
     case_seconds, memory_mb
         Wall-clock limit and extra address space of the child that runs ``check``.
     certificate
@@ -370,6 +371,7 @@ def run_case(file: str, budget: float, case_seconds: float, memory_mb: int, cert
         agrees=agrees,
         tractability=outcome.value["tractability"],
         reasons=outcome.value["reasons"],
+        limit=outcome.value.get("limit"),
         seconds=seconds,
         certificate=outcome.value.get("certificate"),
     )
@@ -501,6 +503,7 @@ class BatchSummary:
             "unknown": verdicts.count("unknown"),
             "mismatched": sum(r.get("agrees") is False for r in ok),
             "failed": len(self.records) - len(ok),
+            "time-limited": sum(r.get("limit") == "time" for r in ok),
         }
         for status in STATUSES[1:]:
             counts[status] = sum(r.get("status") == status for r in self.records)
@@ -509,8 +512,10 @@ class BatchSummary:
     def counts(self) -> dict[str, int]:
         """Counts by outcome: cases, decided, closed, closed (engine record) -- the CLOSED
         verdicts resting on an engine record, counted among ``closed`` too --, not-closed,
-        network yes / no / open (ReLU specifications), unknown, mismatched, failed, and
-        failed by status (bad-input, crashed, timeout, memory)."""
+        network yes / no / open (ReLU specifications), unknown, mismatched, failed,
+        failed by status (bad-input, crashed, timeout, memory), and time-limited -- answers
+        a wall-clock safety net cut short (``limit: time``), which may differ on another
+        machine."""
         return dict(self._counts)
 
     decided = property(lambda self: self._counts["decided"], doc="Cases with a definite verdict.")
@@ -521,6 +526,8 @@ class BatchSummary:
     unknown = property(lambda self: self._counts["unknown"], doc="Cases ``check`` left UNKNOWN.")
     mismatched = property(lambda self: self._counts["mismatched"], doc="Definite verdicts other than the file's ``expect``.")
     failed = property(lambda self: self._counts["failed"], doc="Cases with a status other than ``ok``.")
+    time_limited = property(lambda self: self._counts["time-limited"],
+                            doc="Answers a wall-clock safety net cut short (``limit: time``): they may depend on the machine.")
 
 
 def run_batch(
@@ -545,7 +552,7 @@ def run_batch(
     jobs
         Worker processes of the default executor (ignored when ``executor`` is given).
     budget
-        Seconds ``check`` may give the algebraic stage per open part.
+        The effort of ``check`` (nominal seconds of counted work for the whole case).
     case_seconds, memory_mb
         Per-case wall-clock limit and extra address space (:func:`run_case`).
     results
@@ -664,7 +671,7 @@ def _shown(counts: dict[str, int]) -> list[str]:
     networks = [f"network {answer}" for answer in NETWORK_ANSWERS]
     shown = ["cases", "decided", "closed", ENGINE_RECORD_CLOSED, "not-closed"]
     shown += networks if any(counts[name] for name in networks) else []
-    return shown + ["unknown", "mismatched", "failed"]
+    return shown + ["unknown", "mismatched", "failed"] + (["time-limited"] if counts.get("time-limited") else [])
 
 
 def _label(name: str) -> str:

@@ -286,7 +286,7 @@ def run_census(
     rows, cols, units
         The shape and the largest number of units (rectangles) of the patterns.
     budget
-        Seconds ``check`` gives the algebraic stage per open part.
+        The effort of each ``check`` (nominal seconds of counted work for the whole pattern, ``docs/algebra.md`` §4).
     jobs, executor
         Worker processes of the default pool, or any executor (:func:`closure_check.batch.submit_all`).
     baseline
@@ -439,7 +439,7 @@ def census_markdown(result: CensusResult, heading: str = "##") -> str:
         (
             f"{total} patterns (every row and column used; one per class of row, column and unit "
             f"permutations{', and transpose' if result.rows == result.cols else ''}); "
-            f"`check` with an engine budget of {result.budget:g} s per open part; "
+            f"`check` with an effort of {result.budget:g} nominal s per pattern; "
             f"wall-clock {result.seconds:.1f} s, `check` time summed over patterns {result.check_seconds:.1f} s."
         ),
         "",

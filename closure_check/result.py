@@ -87,6 +87,10 @@ class CheckResult:
     structure
         Two factors, CLOSED: the :class:`~closure_check.core.graph.RankOneStructure` the
         verdict was read from, so that the certificate writer does not build it again.
+    limit
+        ``"time"`` when a wall-clock safety net (or the command's time limit) stopped
+        some of the engine's work: the verdict is still proved, but another machine
+        could have decided more.  None when only the effort, counted in work, limited it.
     """
 
     verdict: Verdict
@@ -107,6 +111,7 @@ class CheckResult:
         Zariski-closure criterion: z3's unsat, trusted, not a checkable certificate).  Shown
         as ``CLOSED (engine record)``; the verdict value stays ``closed``."""
         return self.verdict is Verdict.CLOSED and bool(self.records)
+    limit: str | None = None
 
     @property
     def kind(self) -> str | None:

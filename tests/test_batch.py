@@ -110,6 +110,7 @@ def test_every_outcome_is_recorded_and_failures_do_not_stop_the_others(tmp_path,
         "cases": 7, "decided": 4, "closed": 1, "closed (engine record)": 0, "not-closed": 3, "unknown": 0,
         "mismatched": 1, "failed": 3,
         "network yes": 0, "network no": 0, "network open": 0, "bad-input": 1, "crashed": 1, "timeout": 1, "memory": 0,
+        "time-limited": 0,
     }
     assert seen[0] == (0, 7, None) and [d for d, _, _ in seen[1:]] == list(range(1, 8))
     on_disk = [json.loads(line) for line in results.read_text().splitlines()]

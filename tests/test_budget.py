@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from closure_check.core.budget import Budget, BudgetExhausted, Deadline, run_with_budget
+from closure_check.core.budget import Budget, BudgetExhausted, Effort, run_with_budget
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -113,13 +113,41 @@ def test_nested_budgets_and_determinism() -> None:
     assert failures[0].detail.splitlines()[0] == failures[1].detail.splitlines()[0]
 
 
-def test_deadlines() -> None:
-    assert Deadline(None).remaining() == float("inf") and not Deadline(None).expired()
-    expired = Budget(seconds=0.0).deadline()
+def test_efforts() -> None:
+    assert Effort(None).remaining() == float("inf") and not Effort(None).expired()
+    expired = Budget(seconds=0.0).effort()
     assert expired.expired()
     with pytest.raises(BudgetExhausted, match="Gröbner"):
         expired.check("Gröbner")
-    Deadline(60).check()
+    Effort(60).check()
+
+
+def test_effort_is_counted_not_timed() -> None:
+    """Effort is work counted, never read from a clock: sleeping spends none of it, and a
+    share charges its parent without being able to spend more than it was given."""
+    effort = Effort(1.0)
+    time.sleep(0.05)
+    assert effort.remaining() == 1.0
+    share = effort.share(0.5)
+    with pytest.raises(BudgetExhausted):
+        while True:
+            share.check("loop")
+    assert share.expired() and not effort.expired()
+    assert abs(effort.remaining() - 0.5) < 2e-4
+
+
+def test_groebner_limits_follow_the_effort() -> None:
+    """flint's basis-length limit shrinks with the effort left and the charge follows the
+    length returned, so one Buchberger run never takes much more than what is left."""
+    from closure_check.core.budget import GROEBNER_COSTS
+
+    cost, power = GROEBNER_COSTS["degrevlex"]
+    small, large = Effort(0.01).groebner_limits((2000, 20000, 8192)), Effort(10.0).groebner_limits((2000, 20000, 8192))
+    assert small[0] == int((0.01 / cost) ** (1 / power)) < large[0] <= 2000
+    assert Effort(None).groebner_limits((2000, 20000, 8192)) == (2000, 20000, 8192)
+    effort = Effort(1.0)
+    effort.charge_groebner(small[0])
+    assert effort.spent <= 0.01 + 1e-12
 
 
 def _sleep_long() -> None:

@@ -40,7 +40,7 @@ from closure_check.chains.engine import (
     orbit_proof,
     product_of,
 )
-from closure_check.core.budget import Deadline
+from closure_check.core.budget import Effort
 from closure_check.core.case import Verdict
 from closure_check.core.support import ChainSupport, TwoFactorSupport
 from closure_check.decide import check
@@ -106,9 +106,9 @@ def test_math_md_claim_upper_lower_upper_is_closed_twice_over():
     assert result.verdict is Verdict.CLOSED and criterion_of(result) == ORBIT_LEMMA
     cells, generators = chain_elimination_ideal(chain)
     assert generators == []  # the Zariski closure is every 2×2 matrix
-    attempt = orbit_proof(chain, cells, generators, Deadline(10))
+    attempt = orbit_proof(chain, cells, generators, Effort(10))
     assert attempt.proof.defects(chain) == [] and len(attempt.proof.factorisations) == 7
-    assert chain_zariski_closed(chain, cells, generators, 10).closed is True  # independent engine
+    assert chain_zariski_closed(chain, cells, generators, 20).closed is True  # independent engine (effort 20)
     # its consecutive pair L·U is not closed: the obstruction is not local
     assert check(ChainSupport.from_dense([LOWER, UPPER])).verdict is Verdict.NOT_CLOSED
 
@@ -168,7 +168,7 @@ def test_fixed_factor_proof_factors_random_targets(factors):
 def test_orbit_proof_factors_random_targets(factors):
     chain = ChainSupport.from_dense(factors)
     cells, generators = chain_elimination_ideal(chain)
-    proof = orbit_proof(chain, cells, generators, Deadline(30)).proof
+    proof = orbit_proof(chain, cells, generators, Effort(30)).proof
     assert proof is not None and proof.defects(chain) == []
     rng = random.Random(11)
     for sparsity in (0.0, 0.4, 0.7, 0.9):  # sparse targets are singular: every orbit is met
@@ -203,7 +203,7 @@ def test_bottleneck_proof_factors_random_rank_one_targets(factors):
 def test_orbit_proof_defects_catch_a_missing_or_wrong_factorisation():
     chain = ChainSupport.from_dense([UPPER, LOWER, UPPER])
     cells, generators = chain_elimination_ideal(chain)
-    proof = orbit_proof(chain, cells, generators, Deadline(10)).proof
+    proof = orbit_proof(chain, cells, generators, Effort(10)).proof
     ones, factors = proof.factorisations[-1]
     assert replace(proof, factorisations=proof.factorisations[:-1]).defects(chain) != []
     doubled = ({cell: 2 * v for cell, v in factors[0].items()},) + factors[1:]
@@ -211,7 +211,7 @@ def test_orbit_proof_defects_catch_a_missing_or_wrong_factorisation():
     assert replace(proof, row_order=proof.row_order[::-1]).defects(chain) != []
     # D·U·L: the frame exists (D·U fills the upper triangle), but the anti-identity is no product
     diag = ChainSupport.from_dense([DIAG, UPPER, LOWER])
-    attempt = orbit_proof(diag, *chain_elimination_ideal(diag), Deadline(10))
+    attempt = orbit_proof(diag, *chain_elimination_ideal(diag), Effort(10))
     assert attempt.proof is None
     anti = {(0, 1): Fraction(1), (1, 0): Fraction(1)}
     assert any(limit == anti and not identity.defects(chain_system(diag, anti)) for limit, identity in attempt.outside)

@@ -214,12 +214,12 @@ def assert_not_closed_certificate(result: CheckResult, chain: ChainSupport, memb
 def test_verdicts_of_chains_reduced_to_at_most_two_factors(exhaustive: bool) -> None:
     for chain in chains(exhaustive):
         reduction = reduce_chain(chain)
-        result = check_chain(chain)
+        result = check_chain(chain, budget=0)
         assert result.steps == reduction.steps
         if reduction.reduced.length == 1:
             assert result.verdict is Verdict.CLOSED
         elif reduction.reduced.length == 2:
-            expected = check(reduction.reduced.to_two_factor()).verdict
+            expected = check(reduction.reduced.to_two_factor(), budget=0).verdict
             assert result.verdict is expected
             if expected is Verdict.NOT_CLOSED:
                 assert_not_closed_certificate(result, chain, membership=exhaustive)
@@ -231,7 +231,7 @@ def test_not_closed_limits_are_outside_the_original_set() -> None:
     """A sample of the NOT CLOSED verdicts, with the exact membership check."""
     found = 0
     for chain in chains(False):
-        result = check_chain(chain)
+        result = check_chain(chain, budget=0)
         if result.verdict is Verdict.NOT_CLOSED:
             assert_not_closed_certificate(result, chain, membership=True)
             found += 1
@@ -250,10 +250,10 @@ def test_census_of_the_three_factor_2x2_chains(exhaustive: bool) -> None:
 def test_diag_upper_lower_is_not_closed_and_upper_lower_upper_is_left_open() -> None:
     """MATH.md §3: diag·upper·lower is not closed; upper·lower·upper needs more than the rules."""
     diag, upper, lower = [[1, 0], [0, 1]], [[1, 1], [0, 1]], [[1, 0], [1, 1]]
-    result = check_chain(ChainSupport.from_dense([diag, upper, lower]))
+    result = check_chain(ChainSupport.from_dense([diag, upper, lower]), budget=0)
     assert result.verdict is Verdict.NOT_CLOSED
     assert result.certificate.defects(result.support) == []
-    assert check_chain(ChainSupport.from_dense([upper, lower, upper])).verdict is Verdict.UNKNOWN
+    assert check_chain(ChainSupport.from_dense([upper, lower, upper]), budget=0).verdict is Verdict.UNKNOWN
 
 
 # --------------------------------------------------------------------------- lifting
@@ -410,7 +410,7 @@ def constant_curve_result(chain: ChainSupport) -> CheckResult:
 def test_budget_zero_never_calls_the_engine(monkeypatch: pytest.MonkeyPatch) -> None:
     calls = install_engine(monkeypatch, constant_curve_result)
     upper, lower = [[1, 1], [0, 1]], [[1, 0], [1, 1]]
-    result = check_chain(ChainSupport.from_dense([upper, lower, upper]))
+    result = check_chain(ChainSupport.from_dense([upper, lower, upper]), budget=0)
     assert result.verdict is Verdict.UNKNOWN and calls == []
 
 

@@ -73,7 +73,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from closure_check.core.budget import run_with_budget
+from closure_check.core.budget import Effort, run_with_budget
 from closure_check.core.support import ChainSupport, SupportError, TwoFactorSupport
 
 __all__ = ["BaselineResult", "baseline_verdict", "closedness_sentence"]
@@ -207,9 +207,13 @@ def _value_text(value: Any) -> str:
 
 
 def _decide(
-    support: TwoFactorSupport, seconds: float
+    support: TwoFactorSupport, seconds: float, effort: Effort | None = None
 ) -> tuple[str, str, dict[tuple[int, int], Fraction] | None]:
-    """Pose the sentence to ``SolverFor("NRA")`` in this process: (verdict, detail, witness)."""
+    """Pose the sentence to ``SolverFor("NRA")`` in this process: (verdict, detail, witness).
+
+    Limited by z3's ``timeout`` of ``seconds`` (the authors' setting, for the baseline), or
+    by ``effort`` (z3's resource counter, deterministic) when the engine uses it as a search.
+    """
     import z3
 
     z3.set_param("smt.random_seed", SEED)
@@ -217,10 +221,15 @@ def _decide(
     z3.set_param("nlsat.seed", SEED)
     outside, limit, A = _sentence_parts(support)
     solver = z3.SolverFor("NRA")
-    solver.set("timeout", max(1, int(seconds * 1000)))
+    if effort is None:
+        solver.set("timeout", max(1, int(seconds * 1000)))
+    else:
+        solver.set("rlimit", effort.z3_rlimit())
     solver.add(outside)
     solver.add(limit)
     answer = solver.check()
+    if effort is not None:
+        effort.charge_z3(solver)
     if answer == z3.unsat:
         return "closed", "z3 SolverFor('NRA'): unsat", None
     if answer == z3.sat:
@@ -240,7 +249,9 @@ def _decide(
     return "unknown", f"z3 SolverFor('NRA'): unknown ({solver.reason_unknown()})", None
 
 
-def baseline_verdict(support: TwoFactorSupport | ChainSupport, seconds: float = 20.0) -> BaselineResult:
+def baseline_verdict(
+    support: TwoFactorSupport | ChainSupport, seconds: float = 20.0, effort: Effort | None = None
+) -> BaselineResult:
     """Pose the authors' sentence to z3 within ``seconds``: a *baseline*, never a decision.
 
     Parameters
@@ -249,6 +260,10 @@ def baseline_verdict(support: TwoFactorSupport | ChainSupport, seconds: float = 
         A two-factor support, or a chain of exactly two factors.
     seconds
         z3's own timeout; the subprocess is killed at ``seconds + GRACE_SECONDS``.
+    effort
+        Instead of the timeout, z3's resource limit from this effort (charged with what
+        z3 spent): the engine's use of the sentence as a search, deterministic.  The
+        subprocess is then killed at :meth:`~closure_check.core.budget.Effort.safety`.
 
     Returns
     -------
@@ -272,9 +287,14 @@ def baseline_verdict(support: TwoFactorSupport | ChainSupport, seconds: float = 
     import z3  # noqa: F401  -- imported before the fork: an ImportError shows here, and the child never imports
 
     pair = _two_factor(support)
-    outcome = run_with_budget(
-        _decide, pair, float(seconds), seconds=float(seconds) + GRACE_SECONDS, memory_mb=MEMORY_MB
-    )
+    if effort is None:
+        outcome = run_with_budget(
+            _decide, pair, float(seconds), seconds=float(seconds) + GRACE_SECONDS, memory_mb=MEMORY_MB
+        )
+    else:
+        outcome = run_with_budget(
+            _decide, pair, 0.0, effort, seconds=effort.safety(), memory_mb=MEMORY_MB, effort=effort
+        )
     if outcome.ok:
         verdict, detail, witness = outcome.value
         return BaselineResult(verdict, outcome.seconds, detail, witness)

@@ -46,7 +46,8 @@ from closure_check.algebra.system import (
 from closure_check.core.budget import (
     BudgetExhausted,
     BudgetOutcome,
-    Deadline,
+    Effort,
+    as_effort,
     run_with_budget,
 )
 from closure_check.core.support import ChainSupport, TwoFactorSupport
@@ -56,7 +57,7 @@ __all__ = ["COMPLEX_SHARE", "MembershipResult", "decide_system", "is_member", "i
 COMPLEX_SHARE = 0.5
 """Fraction of the budget the complex step may use before z3 gets the rest."""
 
-_SOFT, _MARGIN = 0.9, 0.05  # an engine's own time limit: 90% of its slot, minus 50 ms
+_MARGIN = 0.05  # nominal seconds below which a step is not started
 
 
 
@@ -102,15 +103,17 @@ class MembershipResult:
         return isinstance(self.proof, RealAnswer) and self.proof.exact and self.proof.verified
 
 
-def _complex_step(system: PolynomialSystem, seconds: float) -> tuple[str, object]:
+def _complex_step(system: PolynomialSystem, effort: Effort) -> tuple[str, object]:
     try:
-        certificate = complex_infeasibility(system, Deadline(seconds))
+        certificate = complex_infeasibility(system, effort)
     except BudgetExhausted as error:
         return ("exhausted", str(error))
     return ("certificate", certificate) if certificate is not None else ("complex solution", None)
 
 
-def decide_system(system: PolynomialSystem, *, seconds: float = 10.0, memory_mb: int = 2048, isolate: bool = True) -> MembershipResult:
+def decide_system(
+    system: PolynomialSystem, *, seconds: float | Effort = 10.0, memory_mb: int = 2048, isolate: bool = True
+) -> MembershipResult:
     """Does ``system`` have a real solution?  The engine behind :func:`is_member`.
 
     Parameters
@@ -118,7 +121,9 @@ def decide_system(system: PolynomialSystem, *, seconds: float = 10.0, memory_mb:
     system
         Any :class:`PolynomialSystem` (two factors, chain, or raw polynomials).
     seconds
-        Total wall-clock budget.
+        Effort in nominal seconds of counted work (or an :class:`Effort` to charge): the
+        answer depends on it, not on the machine; each engine child also has a
+        wall-clock safety net (:meth:`~closure_check.core.budget.Effort.safety`).
     memory_mb
         Memory budget of each engine child process (MiB beyond what it inherits).
     isolate
@@ -132,22 +137,20 @@ def decide_system(system: PolynomialSystem, *, seconds: float = 10.0, memory_mb:
         none, ``"unknown"`` when the budget ran out.
     """
     start = time.monotonic()
-    deadline = Deadline(seconds)
+    deadline = as_effort(seconds)
     attempts: list[str] = []
 
-    def run(slot: float, function, *args):
-        """Run an engine with a hard limit of ``slot`` seconds (its own limit is 90% of it)."""
+    def run(slot: Effort, function, *args):
+        """Run an engine on ``slot`` (charged to ``deadline``), in a child with a safety net."""
         if isolate:
-            return run_with_budget(function, *args, seconds=slot, memory_mb=memory_mb)
+            return run_with_budget(
+                function, *args, slot, seconds=slot.safety(), memory_mb=memory_mb, effort=slot
+            )
         begin = time.monotonic()
-        return BudgetOutcome("ok", function(*args), "", time.monotonic() - begin)
-
-    def soft(slot: float) -> float:
-        return max(0.0, _SOFT * slot - _MARGIN)
+        return BudgetOutcome("ok", function(*args, slot), "", time.monotonic() - begin)
 
     # 1. over ℂ
-    slot = COMPLEX_SHARE * deadline.remaining()
-    outcome = run(slot, _complex_step, system, soft(slot))
+    outcome = run(deadline.share(COMPLEX_SHARE), _complex_step, system)
     if outcome.ok:
         kind, payload = outcome.value
         if kind == "certificate":
@@ -171,13 +174,12 @@ def decide_system(system: PolynomialSystem, *, seconds: float = 10.0, memory_mb:
 
     # 2. over ℝ
     if deadline.remaining() <= _MARGIN:
-        attempts.append("real step: no time left")
-        return MembershipResult("unknown", None, "budget exhausted", time.monotonic() - start, tuple(attempts))
-    slot = deadline.remaining()
-    outcome = run(slot, real_solution, system, soft(slot))
+        attempts.append("real step: no effort left")
+        return MembershipResult("unknown", None, "effort exhausted", time.monotonic() - start, tuple(attempts))
+    outcome = run(deadline.share(), real_solution, system)
     if not outcome.ok:
         attempts.append(f"real step: {outcome.status} after {outcome.seconds:.3f} s: {outcome.detail.splitlines()[0] if outcome.detail else ''}")
-        return MembershipResult("unknown", None, "budget exhausted", time.monotonic() - start, tuple(attempts))
+        return MembershipResult("unknown", None, "effort exhausted", time.monotonic() - start, tuple(attempts))
     answer: RealAnswer = outcome.value
     record = answer.record
     attempts.append(f"real step: z3 {record.result if record else '?'} ({outcome.seconds:.3f} s)")

@@ -36,6 +36,7 @@ D. Cox, J. Little, D. O'Shea, *Ideals, Varieties, and Algorithms*, 4th ed., Spri
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -43,7 +44,7 @@ from dataclasses import dataclass
 import flint
 
 from closure_check.algebra.system import Monomial, PolynomialSystem
-from closure_check.core.budget import Budget, BudgetExhausted, Deadline, as_deadline
+from closure_check.core.budget import CHECK_SECONDS, Budget, BudgetExhausted, Effort, as_effort
 
 __all__ = [
     "DEFAULT_GROEBNER_LIMITS",
@@ -57,6 +58,15 @@ __all__ = [
 Terms = tuple[tuple[Monomial, int], ...]
 
 DEFAULT_GROEBNER_LIMITS = (2000, 20000, 8192)
+
+MATRIX_CELL_SECONDS = 1e-6
+"""Nominal seconds charged per cell (rows × columns) of a Macaulay matrix (built, then
+eliminated modulo primes): with :data:`~closure_check.core.budget.CHECK_SECONDS` per step, the effort of the
+search follows its CPU time (``docs/algebra.md``, "Effort")."""
+
+CHAIN_TESTS_PER_STEP = 10
+"""Extended Buchberger: Buchberger's chain criterion scans the basis for each pair; every
+this many basis elements scanned cost one :data:`~closure_check.core.budget.CHECK_SECONDS`."""
 """``(basis length, polynomial length, coefficient bits)`` limits for flint's Buchberger."""
 
 _PRIMES = (9223372036854775783, 9223372036854775643, 9223372036854775549)
@@ -204,12 +214,18 @@ def _certificate(system: PolynomialSystem, cofactors: Sequence[Mapping[Monomial,
     )
 
 
-def groebner_contains_one(system: PolynomialSystem, limits: tuple[int, int, int] = DEFAULT_GROEBNER_LIMITS) -> bool | None:
+def groebner_contains_one(
+    system: PolynomialSystem, limits: tuple[int, int, int] = DEFAULT_GROEBNER_LIMITS, effort: Effort | None = None
+) -> bool | None:
     """Is 1 in the ideal of the equations over ℚ?  Flint's Buchberger, degrevlex.
 
     Returns True (no complex solution), False (the basis is a complete Gröbner basis
     without a constant: a complex solution exists), or None (the size ``limits`` —
     basis length, polynomial length, coefficient bits — stopped the computation).
+
+    With ``effort``, the basis-length limit is also what the effort has left
+    (:meth:`~closure_check.core.budget.Effort.groebner_limits`) and the run is charged
+    to it from the length of the basis returned: deterministic, like every effort.
 
     Notes
     -----
@@ -221,7 +237,11 @@ def groebner_contains_one(system: PolynomialSystem, limits: tuple[int, int, int]
         return False
     if any(f.is_constant() for f in equations):
         return True
+    if effort is not None:
+        limits = effort.groebner_limits(limits)
     basis, complete = flint.fmpz_mpoly_vec(equations, system.ctx).buchberger_naive(limits=limits)
+    if effort is not None:
+        effort.charge_groebner(len(basis))
     if any(p.is_constant() and p != 0 for p in basis):
         return True
     return False if complete else None
@@ -238,7 +258,7 @@ def _add(a: Monomial, b: Monomial) -> Monomial:
 def macaulay_certificate(
     system: PolynomialSystem,
     max_atoms: int = 3,
-    budget: Budget | Deadline | float | None = None,
+    budget: Budget | Effort | float | None = None,
     max_entries: int = _MAX_MATRIX_ENTRIES,
 ) -> NullstellensatzCertificate | None:
     """Search cofactors of weight 0 built from at most ``t`` atoms, t = 0, …, ``max_atoms``.
@@ -266,7 +286,7 @@ def macaulay_certificate(
     over ℚ by flint (``fmpz_mat.solve``).  An unlucky prime can only make the
     verification fail, and then the next prime is tried.
     """
-    deadline = as_deadline(budget)
+    deadline = as_effort(budget)
     equations = [dict(t) for t in (_terms(f, system.nvars) for f in system.equations)]
     nvars = system.nvars
     zero = (0,) * nvars
@@ -291,6 +311,7 @@ def macaulay_certificate(
                 entries.append((row, column, coefficient))
         if len(rows) * (len(columns) + 1) > max_entries:
             return None
+        deadline.charge(MATRIX_CELL_SECONDS * len(rows) * len(columns))  # building it, and the eliminations to come
         deadline.check("Macaulay search")
         solution = _solve_sparse(len(rows), len(columns), entries, deadline)
         if solution is None:
@@ -306,7 +327,7 @@ def macaulay_certificate(
     return None
 
 
-def _solve_sparse(nrows: int, ncols: int, entries: list[tuple[int, int, int]], deadline: Deadline) -> dict[int, tuple[int, int]] | None:
+def _solve_sparse(nrows: int, ncols: int, entries: list[tuple[int, int, int]], deadline: Effort) -> dict[int, tuple[int, int]] | None:
     """Solve ``M c = e_0`` over ℚ; return ``{column: (integer numerator, common denominator)}``.
 
     None if it is inconsistent modulo the first prime, or no prime gave an exact solution.
@@ -401,7 +422,7 @@ def _divides(a: Monomial, b: Monomial) -> bool:
 
 def extended_buchberger_certificate(
     system: PolynomialSystem,
-    budget: Budget | Deadline | float | None = None,
+    budget: Budget | Effort | float | None = None,
     max_basis: int = 5000,
 ) -> NullstellensatzCertificate | None:
     """Buchberger's algorithm over ℤ, tracking each basis element as a combination of the f_i.
@@ -423,7 +444,7 @@ def extended_buchberger_certificate(
     factor of ``g`` and all ``a_i`` is divided out.  Pairs are taken by the normal
     strategy (least lcm degree first) with Buchberger's two criteria.
     """
-    deadline = as_deadline(budget)
+    deadline = as_effort(budget)
     ctx = system.ctx
     zero = ctx.from_dict({})
     one = ctx.from_dict({(0,) * ctx.nvars(): 1})
@@ -431,6 +452,10 @@ def extended_buchberger_certificate(
     basis: list[tuple[flint.fmpz_mpoly, list[flint.fmpz_mpoly]]] = []
     leads: list[Monomial] = []
     pairs: set[tuple[int, int]] = set()
+    queue: list[tuple[int, int, int]] = []  # (degree of the lcm, j, i): the normal strategy's order, a heap
+
+    def lcm(a: Monomial, b: Monomial) -> Monomial:
+        return tuple(max(x, y) for x, y in zip(a, b))
 
     def monomial(exponents: Monomial) -> flint.fmpz_mpoly:
         return ctx.term(1, exponents)
@@ -456,7 +481,9 @@ def extended_buchberger_certificate(
         index = len(basis)
         basis.append((h, cofactors))
         leads.append(_lead(h)[0])
-        pairs.update((other, index) for other in range(index))
+        for other in range(index):
+            pairs.add((other, index))
+            heapq.heappush(queue, (sum(lcm(leads[other], leads[index])), index, other))
 
     def found(h: flint.fmpz_mpoly, cofactors: list[flint.fmpz_mpoly], how: str) -> NullstellensatzCertificate:
         constant = int(h.leading_coefficient())
@@ -471,12 +498,12 @@ def extended_buchberger_certificate(
             return found(h, cofactors, "extended Buchberger over ℤ")
         add(h, cofactors)
 
-    def lcm(a: Monomial, b: Monomial) -> Monomial:
-        return tuple(max(x, y) for x, y in zip(a, b))
-
-    while pairs:
+    while queue:
+        _, j, i = heapq.heappop(queue)
+        if (i, j) not in pairs:
+            continue
+        deadline.charge(CHECK_SECONDS * len(basis) / CHAIN_TESTS_PER_STEP)  # the chain criterion's scan
         deadline.check("extended Buchberger")
-        i, j = min(pairs, key=lambda p: (sum(lcm(leads[p[0]], leads[p[1]])), p[1], p[0]))
         pairs.discard((i, j))
         target = lcm(leads[i], leads[j])
         if all(min(a, b) == 0 for a, b in zip(leads[i], leads[j])):
@@ -529,7 +556,7 @@ def _primitive(h: flint.fmpz_mpoly, cofactors: list[flint.fmpz_mpoly]) -> tuple[
 
 def complex_infeasibility(
     system: PolynomialSystem,
-    budget: Budget | Deadline | float | None = None,
+    budget: Budget | Effort | float | None = None,
     *,
     strategy: str = "auto",
     groebner_limits: tuple[int, int, int] = DEFAULT_GROEBNER_LIMITS,
@@ -543,7 +570,7 @@ def complex_infeasibility(
         The equations.
     budget
         Seconds, a :class:`~closure_check.core.budget.Budget` or a
-        :class:`~closure_check.core.budget.Deadline` (None: no time limit).  Checked
+        :class:`~closure_check.core.budget.Effort` (None: no limit).  Checked
         inside the cofactor searches; flint's Gröbner step is bounded by
         ``groebner_limits`` only, so run this under
         :func:`~closure_check.core.budget.run_with_budget` for a hard limit.
@@ -572,7 +599,7 @@ def complex_infeasibility(
     """
     if strategy not in ("auto", "buchberger", "macaulay"):
         raise ValueError(f"unknown strategy {strategy!r}")
-    deadline = as_deadline(budget)
+    deadline = as_effort(budget)
     equations = list(system.equations)
     s = len(equations)
     for index, f in enumerate(equations):
@@ -583,12 +610,12 @@ def complex_infeasibility(
     if all(int(f.to_dict().get(origin, 0)) == 0 for f in equations):
         return None  # every variable 0 is a solution
     deadline.check("Gröbner basis")
-    contains_one = groebner_contains_one(system, groebner_limits)
+    contains_one = groebner_contains_one(system, groebner_limits, deadline)
     if contains_one is False:
         return None
     tried = [f"flint Gröbner basis: {'contains 1' if contains_one else 'stopped by its size limits'}"]
     if strategy in ("auto", "buchberger"):
-        share = deadline if strategy == "buchberger" or deadline.end is None else Deadline(0.6 * deadline.remaining())
+        share = deadline if strategy == "buchberger" or deadline.seconds is None else deadline.share(0.6)
         try:
             certificate = extended_buchberger_certificate(system, budget=share)
         except BudgetExhausted as error:

@@ -3,7 +3,7 @@
 When the system has complex solutions (``complex_infeasibility`` returned None), the
 question "is there a *real* one?" is decided by z3: first its SMT core
 (``Tactic("smt")``: linearisation, Gröbner and nlsat calls; quick on most satisfiable
-systems) with a timeout of min(1 s, 25% of the budget), then nlsat
+systems) with min(1, 25% of the effort) nominal seconds of z3's resource counter, then nlsat
 (``SolverFor("QF_NRA")``, a complete procedure for existential real arithmetic based on
 cylindrical algebraic decomposition) with the rest.  Measured on 8215 random small
 systems with complex solutions (3 s each): nlsat alone left 1 undecided, the SMT core
@@ -18,7 +18,7 @@ answers mean"):
   records that the check was done by z3's own exact algebraic arithmetic.
 * ``"no real solution"`` — z3 answered unsat.  That is an *engine record* (engine,
   version, the SMT-LIB text of the query, the answer), not a checkable certificate.
-* ``"unknown"`` — z3 gave up (timeout or resource limit).
+* ``"unknown"`` — z3 gave up (its resource limit: ``rlimit``, deterministic).
 
 >>> from closure_check.algebra.system import raw_system
 >>> real_solution(raw_system(["x"], ["x^2 + 1"]), 5.0).status
@@ -41,7 +41,7 @@ from fractions import Fraction
 import z3
 
 from closure_check.algebra.system import PolynomialSystem
-from closure_check.core.budget import Budget, Deadline, as_deadline
+from closure_check.core.budget import RLIMIT_PER_SECOND, Budget, Effort, as_effort
 
 __all__ = ["ENGINES", "EngineRecord", "RealAnswer", "real_solution", "smtlib_query", "z3_version"]
 
@@ -70,7 +70,7 @@ class EngineRecord:
     reason
         z3's reason for ``"unknown"`` (empty otherwise).
     parameters
-        The solver parameters set (seeds, timeout in ms).
+        The solver parameters set (seeds, resource limit).
     seconds
         Time of the check.
     """
@@ -196,7 +196,7 @@ ENGINES = {
 nonlinear arithmetic by linearisation, Gröbner and nlsat calls, often quicker on sat)."""
 
 SMT_FIRST_SECONDS, SMT_FIRST_SHARE = 1.0, 0.25
-"""The SMT core runs first with a timeout of min(1 s, 25% of the budget); nlsat gets the rest."""
+"""The SMT core runs first with min(1, 25% of the effort) nominal seconds; nlsat gets the rest."""
 
 
 def _solver(engine: str) -> z3.Solver:
@@ -207,18 +207,22 @@ def _solver(engine: str) -> z3.Solver:
     raise ValueError(f"unknown z3 engine {engine!r}")
 
 
-def _check(system: PolynomialSystem, extra: tuple[str, ...], timeout_ms: int, engine: str = "nlsat") -> tuple[str, z3.Solver, EngineRecord]:
+def _check(
+    system: PolynomialSystem, extra: tuple[str, ...], rlimit: int, effort: Effort, engine: str = "nlsat"
+) -> tuple[str, z3.Solver, EngineRecord]:
+    """One z3 call limited by its resource counter (``rlimit``, deterministic), charged to ``effort``."""
     _configure()
     query = smtlib_query(system, extra)
     solver = _solver(engine)
-    parameters = (("solver", ENGINES[engine]), ("random_seed", _SEED), ("nlsat.seed", _SEED), ("timeout", timeout_ms))
+    parameters = (("solver", ENGINES[engine]), ("random_seed", _SEED), ("nlsat.seed", _SEED), ("rlimit", rlimit))
     solver.set("random_seed", _SEED)
-    solver.set("timeout", timeout_ms)
+    solver.set("rlimit", rlimit)
     # the (check-sat) line is part of the record; the solver gets the assertions
     solver.from_string(query.replace("(check-sat)\n", ""))
     start = time.monotonic()
     result = str(solver.check())
     seconds = time.monotonic() - start
+    effort.charge_z3(solver)
     reason = solver.reason_unknown() if result == "unknown" else ""
     record = EngineRecord("z3", z3_version(), "QF_NRA", query, result, reason, parameters, seconds)
     return result, solver, record
@@ -264,7 +268,7 @@ def _z3_evaluates_to_solution(system: PolynomialSystem, solver: z3.Solver) -> bo
 
 def real_solution(
     system: PolynomialSystem,
-    budget: Budget | Deadline | float | None = 10.0,
+    budget: Budget | Effort | float | None = 10.0,
     *,
     rationalise: bool = True,
     engines: tuple[str, ...] = ("smt", "nlsat"),
@@ -276,9 +280,9 @@ def real_solution(
     system
         The equations.
     budget
-        Seconds, a :class:`~closure_check.core.budget.Budget` or a
-        :class:`~closure_check.core.budget.Deadline`; passed to z3 as its timeout.  None
-        means no limit.
+        Nominal seconds of work, a :class:`~closure_check.core.budget.Budget` or an
+        :class:`~closure_check.core.budget.Effort`; passed to z3 as its resource limit
+        (``rlimit``) and charged with what z3 spent.  None means no limit.
     engines
         z3 configurations tried in order until one answers (see :data:`ENGINES`); by
         default the SMT core briefly, then nlsat with the rest of the budget.
@@ -292,19 +296,14 @@ def real_solution(
     RealAnswer
         See the module docstring; a returned ``"solution"`` is always verified.
     """
-    deadline = as_deadline(budget)
-
-    def timeout_ms() -> int:
-        remaining = deadline.remaining()
-        return 4_294_967_295 if remaining == float("inf") else max(1, int(remaining * 1000))
-
+    deadline = as_effort(budget)
     result, solver, record, engine = "unknown", None, None, "nlsat"
     for engine in engines:
-        cap = timeout_ms()
+        cap = deadline.z3_rlimit()
         if engine == "smt" and len(engines) > 1:
-            remaining = deadline.remaining()
-            cap = max(1, int(1000 * min(SMT_FIRST_SECONDS, SMT_FIRST_SHARE * remaining))) if remaining != float("inf") else int(1000 * SMT_FIRST_SECONDS)
-        result, solver, record = _check(system, (), cap, engine)
+            first = min(SMT_FIRST_SECONDS, SMT_FIRST_SHARE * deadline.remaining())
+            cap = max(1, int(first * RLIMIT_PER_SECOND))
+        result, solver, record = _check(system, (), cap, deadline, engine)
         if result != "unknown" or deadline.remaining() <= 0.01:
             break
     if result == "unsat":
@@ -313,7 +312,7 @@ def real_solution(
         return RealAnswer("unknown", record=record, names=system.names)
     values, approximations, irrational = _point(system, solver.model())
     if irrational and rationalise:
-        values, approximations, irrational, solver, record = _rationalise(system, values, approximations, irrational, solver, record, deadline, timeout_ms, engine)
+        values, approximations, irrational, solver, record = _rationalise(system, values, approximations, irrational, solver, record, deadline, engine)
     if not irrational:
         verified = system.is_solution(values)
         if not verified:  # pragma: no cover - would be a z3 bug
@@ -346,7 +345,7 @@ def real_solution(
     )
 
 
-def _rationalise(system, values, approximations, irrational, solver, record, deadline, timeout_ms, engine):
+def _rationalise(system, values, approximations, irrational, solver, record, deadline, engine):
     """Fix irrational coordinates to nearby rationals while the query stays satisfiable.
 
     Greedy: each coordinate that is irrational in the current model is tried once with
@@ -372,7 +371,7 @@ def _rationalise(system, values, approximations, irrational, solver, record, dea
             if deadline.remaining() < 0.05:
                 break
             extra = fixed + (f"(assert (= |{name}| {_smt_rational(candidate)}))",)
-            result, trial_solver, trial_record = _check(system, extra, timeout_ms(), engine)
+            result, trial_solver, trial_record = _check(system, extra, deadline.z3_rlimit(), deadline, engine)
             if result != "sat":
                 continue
             point = _point(system, trial_solver.model())

@@ -25,7 +25,7 @@ import flint
 import z3
 
 from closure_check.algebra.real import EngineRecord, z3_version
-from closure_check.core.budget import run_with_budget
+from closure_check.core.budget import BudgetExhausted, Effort, as_effort, run_with_budget
 from closure_check.core.support import TwoFactorSupport
 
 __all__ = [
@@ -76,7 +76,9 @@ def part_problem(units: Sequence[tuple[Sequence[int], Sequence[int]]], cells: It
     return x, y, sorted(cells)
 
 
-def elimination_ideal(problem: TwoFactorSupport | Problem) -> tuple[list[str], list[dict[tuple[int, ...], int]]]:
+def elimination_ideal(
+    problem: TwoFactorSupport | Problem, effort: Effort | None = None
+) -> tuple[list[str], list[dict[tuple[int, ...], int]]]:
     """Generators of the Zariski closure of P (or of a part) on its cells.
 
     Returns the cell names ``a_i_j`` and each generator as exponent vector (over the
@@ -96,21 +98,38 @@ def elimination_ideal(problem: TwoFactorSupport | Problem) -> tuple[list[str], l
             if row == i and (j, k) in yv:
                 poly -= value * yv[(j, k)]
         equations.append(poly)
-    return [f"a_{i}_{j}" for i, j in cells], eliminate(equations, ctx, offset)
+    return [f"a_{i}_{j}" for i, j in cells], eliminate(equations, ctx, offset, effort)
 
 
-def eliminate(equations: Sequence[flint.fmpz_mpoly], ctx: flint.fmpz_mpoly_ctx, offset: int) -> list[Generator]:
+ELIMINATION_SHARE = 0.5
+"""Of the criterion's effort, the lex Gröbner basis (the elimination) may take half; z3 the rest."""
+
+
+def eliminate(
+    equations: Sequence[flint.fmpz_mpoly], ctx: flint.fmpz_mpoly_ctx, offset: int, effort: Effort | None = None
+) -> list[Generator]:
     """Generators of the elimination ideal of ``equations`` in the variables from ``offset`` on.
 
     A lexicographic Gröbner basis (the first ``offset`` variables, the factors, come
     first); its elements free of those variables generate the elimination ideal
     (Elimination Theorem), whose zero set is the Zariski closure of the image (Closure
     Theorem) [Cox–Little–O'Shea, *Ideals, Varieties, and Algorithms*, §3.1–3.2].
-    Not interruptible: run under a budget.
+    Not interruptible: run under a budget.  With ``effort``, flint's basis length is
+    limited to what the effort has left and the run is charged from the length returned
+    (:meth:`~closure_check.core.budget.Effort.groebner_limits`); a run the limit stops
+    raises :class:`~closure_check.core.budget.BudgetExhausted`.
     """
     if not equations:
         return []
-    basis = flint.fmpz_mpoly_vec(list(equations), ctx).buchberger_naive().autoreduction()
+    vector = flint.fmpz_mpoly_vec(list(equations), ctx)
+    if effort is None:
+        basis = vector.buchberger_naive()
+    else:
+        basis, complete = vector.buchberger_naive(limits=effort.groebner_limits(None, "lex"))
+        effort.charge_groebner(len(basis), "lex")
+        if not complete:
+            raise BudgetExhausted(f"lex Gröbner basis: stopped at {len(basis)} elements by the effort left")
+    basis = basis.autoreduction()
     generators = []
     for poly in basis:
         terms = poly.to_dict()
@@ -132,14 +151,16 @@ def z3_polynomial(generator: Generator, variables: Sequence[z3.ArithRef]) -> z3.
     return z3.Sum(monomials) if monomials else z3.RealVal(0)
 
 
-def nlqsat(sentence: z3.BoolRef, seconds: float) -> tuple[z3.Solver, str, EngineRecord]:
-    """Ask z3's ``nlqsat`` (deterministic: no seed) about ``sentence``; the answer and its record."""
+def nlqsat(sentence: z3.BoolRef, effort: Effort | float) -> tuple[z3.Solver, str, EngineRecord]:
+    """Ask z3's ``nlqsat`` (no seed) about ``sentence`` within ``effort`` (its resource limit); the answer and its record."""
+    effort = as_effort(effort)
     solver = z3.Tactic("nlqsat").solver()
-    timeout = max(1, int(seconds * 1000))
-    solver.set("timeout", timeout)
+    rlimit = effort.z3_rlimit()
+    solver.set("rlimit", rlimit)
     solver.add(sentence)
     start = time.monotonic()
     answer = str(solver.check())
+    effort.charge_z3(solver)
     record = EngineRecord(
         engine="z3 nlqsat",
         version=z3_version(),
@@ -147,7 +168,7 @@ def nlqsat(sentence: z3.BoolRef, seconds: float) -> tuple[z3.Solver, str, Engine
         query=solver.to_smt2(),
         result=answer,
         reason=solver.reason_unknown() if answer == "unknown" else "",
-        parameters=(("timeout_ms", timeout),),
+        parameters=(("rlimit", rlimit),),
         seconds=time.monotonic() - start,
     )
     return solver, answer, record
@@ -167,9 +188,12 @@ def _sentence(problem: Problem, names: list[str], generators: list[Generator]) -
     return z3.And(*on_z, z3.ForAll(factors, z3.Not(z3.And(*product))))
 
 
-def _decide(problem: Problem, seconds: float) -> ZariskiResult:
-    names, generators = elimination_ideal(problem)
-    _, answer, record = nlqsat(_sentence(problem, names, generators), seconds)
+def _decide(problem: Problem, effort: Effort) -> ZariskiResult:
+    try:
+        names, generators = elimination_ideal(problem, effort.share(ELIMINATION_SHARE))
+    except BudgetExhausted as error:
+        return ZariskiResult(None, (), None, f"Zariski-closure criterion: {error}")
+    _, answer, record = nlqsat(_sentence(problem, names, generators), effort)
     equations = tuple(
         " + ".join(f"{c}·" + "·".join(f"{n}^{e}" if e > 1 else n for n, e in zip(names, exps) if e) for exps, c in g.items())
         for g in generators
@@ -178,18 +202,22 @@ def _decide(problem: Problem, seconds: float) -> ZariskiResult:
     return ZariskiResult(closed, equations, record, f"nlqsat answered {answer}")
 
 
-def zariski_closed(problem: TwoFactorSupport | Problem, seconds: float) -> ZariskiResult:
-    """Run the criterion in a child process limited to ``seconds``.
+def zariski_closed(problem: TwoFactorSupport | Problem, seconds: float | Effort) -> ZariskiResult:
+    """Run the criterion in a child process within ``seconds`` of effort (nominal seconds, or an Effort to charge).
 
     ``problem`` is a support (P on its covered cells) or a :func:`part_problem`.
 
     ``closed`` is True when z3 proves every real point of the Zariski closure is a
     product (P closed); False when it finds a real point of Z outside P (this alone
-    does not show P is not closed); None when time or memory ran out.
+    does not show P is not closed); None when the effort, memory or the wall-clock safety
+    net ran out.
     """
     if isinstance(problem, TwoFactorSupport):
         problem = _variables(problem)
-    outcome = run_with_budget(_decide, problem, max(seconds - 0.2, 0.1), seconds=seconds, memory_mb=2048)
+    effort = as_effort(seconds)
+    outcome = run_with_budget(
+        _decide, problem, effort, seconds=effort.safety(), memory_mb=2048, effort=effort
+    )
     if outcome.status == "ok":
         return outcome.value
     return ZariskiResult(None, (), None, f"Zariski-closure criterion: {outcome.status} ({outcome.detail})")

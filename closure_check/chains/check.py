@@ -11,7 +11,7 @@ result type, :class:`~closure_check.result.CheckResult`:
    :func:`closure_check.two_factor.check.check_two_factor`;
 4. the chainable Kronecker-sparse rule (:mod:`closure_check.chains.chainable`) on the
    original chain and on the reduced one;
-5. three or more factors left and ``budget > 0``: the chain algebraic engine
+5. three or more factors left and effort left: the chain algebraic engine
    ``closure_check.chains.engine.decide_chain`` on the reduced chain.
 
 A NOT CLOSED verdict on the reduced problem is a verdict on the original chain (equal
@@ -47,6 +47,7 @@ from closure_check.chains.reduce import (
     lift_curve,
     reduce_chain,
 )
+from closure_check.core.budget import DEFAULT_EFFORT, Effort, as_effort
 from closure_check.core.case import Verdict
 from closure_check.core.support import ChainSupport
 from closure_check.result import CheckResult
@@ -89,7 +90,7 @@ def _not_closed(
     reasons: list[str],
     curve: ChainCurve,
     reduced_certificate: object,
-    budget: float,
+    budget: Effort,
     reduced: object,
     records: tuple[EngineRecord, ...] = (),
 ) -> CheckResult:
@@ -122,7 +123,7 @@ def _not_closed(
         return CheckResult(
             Verdict.NOT_CLOSED, tuple(reasons), steps=steps, certificate=certificate, records=records, **extra
         )
-    if budget > 0 and chain.nnz <= MAX_ORIGINAL_VARIABLES:
+    if budget.remaining() > 0 and chain.nnz <= MAX_ORIGINAL_VARIABLES:
         direct = _engine(chain, budget)
         if direct.verdict is Verdict.NOT_CLOSED and direct.certificate is not None and not direct.certificate.defects(chain):
             return CheckResult(
@@ -142,7 +143,7 @@ def _not_closed(
     return CheckResult(Verdict.NOT_CLOSED, tuple(reasons), steps=steps, certificate=certificate, records=records, **extra)
 
 
-def _two_factors(reduction: ChainReduction, reasons: list[str], budget: float) -> CheckResult:
+def _two_factors(reduction: ChainReduction, reasons: list[str], budget: Effort) -> CheckResult:
     """Decide a chain whose reduced form has two factors, by the two-factor classifier."""
     reduced = reduction.reduced
     result = check_two_factor(reduced.to_two_factor(), budget)
@@ -167,7 +168,7 @@ def _two_factors(reduction: ChainReduction, reasons: list[str], budget: float) -
     )
 
 
-def _pair_chain(chain: ChainSupport, budget: float) -> CheckResult:
+def _pair_chain(chain: ChainSupport, budget: Effort) -> CheckResult:
     """Two factors: the partial-permutation rule, else the two-factor classifier."""
     for level in (1, 2):
         if is_partial_permutation(chain.factors[level - 1]):
@@ -192,7 +193,7 @@ def _chainable(chain: ChainSupport, reduction: ChainReduction, reasons: list[str
     return None
 
 
-def _engine_reduced(reduction: ChainReduction, reasons: list[str], budget: float) -> CheckResult:
+def _engine_reduced(reduction: ChainReduction, reasons: list[str], budget: Effort) -> CheckResult:
     """Three or more factors left: the chain algebraic engine on the reduced chain."""
     chain, steps = reduction.original, reduction.steps
     result = _engine(reduction.reduced, budget)
@@ -222,7 +223,7 @@ def _engine_reduced(reduction: ChainReduction, reasons: list[str], budget: float
     )
 
 
-def check_chain(chain: ChainSupport, budget: float = 0.0) -> CheckResult:
+def check_chain(chain: ChainSupport, budget: float | Effort = DEFAULT_EFFORT) -> CheckResult:
     """Decide closedness of ``P_{I_1..I_N}`` by the proved chain rules, then the engine.
 
     Parameters
@@ -230,10 +231,11 @@ def check_chain(chain: ChainSupport, budget: float = 0.0) -> CheckResult:
     chain
         The supports ``I_1, …, I_N`` (chain convention ``W_1 ⋯ W_N``).
     budget
-        Seconds for the algebraic stages: the two-factor engine
-        (:func:`closure_check.two_factor.check.check_two_factor`) and the chain engine
-        (``closure_check.chains.engine.decide_chain``, imported only when it is needed);
-        0 runs the combinatorial rules only.
+        Effort for the algebraic stages, in nominal seconds of counted work (or an
+        :class:`~closure_check.core.budget.Effort`), shared by all of them: the two-factor
+        engine (:func:`closure_check.two_factor.check.check_two_factor`) and the chain
+        engine (``closure_check.chains.engine.decide_chain``, imported only when it is
+        needed); 0 runs the combinatorial rules only.
 
     Returns
     -------
@@ -242,6 +244,7 @@ def check_chain(chain: ChainSupport, budget: float = 0.0) -> CheckResult:
         curve is verified on the original chain whenever the reductions allow a lift
         (module docstring).  UNKNOWN says what is left.
     """
+    budget = as_effort(budget)
     if chain.length == 1:
         return _closed(chain, ["one factor: P = {W : supp W ⊆ I_1} is a linear space, closed (one-factor lemma)"], ())
     if chain.length == 2:
@@ -260,13 +263,13 @@ def check_chain(chain: ChainSupport, budget: float = 0.0) -> CheckResult:
         return chainable
     if two_factor is not None:
         return two_factor
-    if budget <= 0:
+    if budget.remaining() <= 0:
         left = f"{reduced.length} factors left after the reductions: {reduced!r}"
         return CheckResult(
             Verdict.UNKNOWN,
             tuple(reasons),
             steps=reduction.steps,
-            undecided=(f"{left}; no chain rule applies and the chain engine was not run (budget 0)",),
+            undecided=(f"{left}; no chain rule applies and the chain engine was not run (effort 0)",),
             support=chain,
         )
     return _engine_reduced(reduction, reasons, budget)

@@ -60,7 +60,13 @@ from closure_check.algebra import (
 from closure_check.algebra.real import EngineRecord
 from closure_check.algebra.zariski import Generator, eliminate, nlqsat, z3_polynomial
 from closure_check.certificates.chain import Cell, ChainCurve, ChainNotClosedCertificate
-from closure_check.core.budget import BudgetExhausted, Deadline, run_with_budget
+from closure_check.core.budget import (
+    CANDIDATE_SECONDS,
+    BudgetExhausted,
+    Effort,
+    as_effort,
+    run_with_budget,
+)
 from closure_check.core.case import Verdict
 from closure_check.core.laurent import Laurent
 from closure_check.core.support import ChainSupport
@@ -420,7 +426,7 @@ def bottleneck_proof(chain: ChainSupport) -> BottleneckProof | None:
 # Zariski closure by elimination
 
 
-def chain_elimination_ideal(chain: ChainSupport) -> tuple[tuple[Cell, ...], list[Generator]]:
+def chain_elimination_ideal(chain: ChainSupport, effort: Effort | None = None) -> tuple[tuple[Cell, ...], list[Generator]]:
     """The cells of S and generators of the Zariski closure Z of P in ``ℂ^S``.
 
     A lexicographic Gröbner basis (flint, factor variables before the cell variables) of
@@ -452,7 +458,7 @@ def chain_elimination_ideal(chain: ChainSupport) -> tuple[tuple[Cell, ...], list
                 term = term * gens[position[entry]]
             poly -= term
         equations.append(poly)
-    return cells, eliminate(equations, ctx, offset)
+    return cells, eliminate(equations, ctx, offset, effort)
 
 
 def _evaluate(generator: Generator, cells: Sequence[Cell], A: dict[Cell, Fraction]) -> Fraction:
@@ -709,11 +715,11 @@ def _path_factorisation(chain: ChainSupport, paths: dict[Cell, list[Path]], ones
 
 
 def _membership_factorisation(
-    chain: ChainSupport, sigma: Limit, seconds: float
+    chain: ChainSupport, sigma: Limit, effort: Effort
 ) -> tuple[Factors | None, NullstellensatzCertificate | None, str]:
     """Exact rational factors of σ from the membership engine, or its certificate of non-membership."""
     system = chain_system(chain, sigma)
-    result = decide_system(system, seconds=seconds)
+    result = decide_system(system, seconds=effort)
     if result.answer == "member" and result.certified:
         factors = tuple(
             {(int(a), int(b)): Fraction(m[a, b]) for a in range(m.shape[0]) for b in range(m.shape[1]) if m[a, b] != 0}
@@ -740,7 +746,7 @@ class OrbitAttempt:
 
 
 def orbit_proof(
-    chain: ChainSupport, cells: Sequence[Cell], generators: Sequence[Generator], deadline: Deadline
+    chain: ChainSupport, cells: Sequence[Cell], generators: Sequence[Generator], deadline: Effort
 ) -> OrbitAttempt:
     """Try the chain orbit lemma: factor every partial permutation on S lying on Z.
 
@@ -760,13 +766,13 @@ def orbit_proof(
     factorisations, outside, missing = [], [], []
     for ones in sigmas:
         if deadline.remaining() < 0.2:
-            return OrbitAttempt(None, "out of time", tuple(outside))
+            return OrbitAttempt(None, "out of effort", tuple(outside))
         factors = _path_factorisation(chain, paths, ones)
         if factors is not None:
             factorisations.append((ones, factors))
             continue
         sigma = {cell: Fraction(1) for cell in ones}
-        factors, certificate, answer = _membership_factorisation(chain, sigma, min(5.0, deadline.remaining()))
+        factors, certificate, answer = _membership_factorisation(chain, sigma, deadline.share(1.0, cap=5.0))
         if factors is not None:
             factorisations.append((ones, factors))
             continue
@@ -817,9 +823,9 @@ def _zariski_sentence(paths: dict[Cell, list[Path]], cells: Sequence[Cell], gene
 
 
 def _decide_zariski(
-    paths: dict[Cell, list[Path]], cells: tuple[Cell, ...], generators: list[Generator], seconds: float
+    paths: dict[Cell, list[Path]], cells: tuple[Cell, ...], generators: list[Generator], effort: Effort
 ) -> ChainZariskiResult:
-    solver, answer, record = nlqsat(_zariski_sentence(paths, cells, generators), seconds)
+    solver, answer, record = nlqsat(_zariski_sentence(paths, cells, generators), effort)
     witness = None
     if answer == "sat":
         model = solver.model()
@@ -830,9 +836,9 @@ def _decide_zariski(
 
 
 def chain_zariski_closed(
-    chain: ChainSupport, cells: tuple[Cell, ...], generators: list[Generator], seconds: float
+    chain: ChainSupport, cells: tuple[Cell, ...], generators: list[Generator], effort: Effort | float
 ) -> ChainZariskiResult:
-    """The chain Zariski-closure criterion in a child process limited to ``seconds``.
+    """The chain Zariski-closure criterion in a child process within ``effort`` (nominal seconds of work).
 
     ``closed`` is True when z3 proves that every real point of Z is a product (P is
     closed: an engine record), False when it finds a real point of Z outside P (this
@@ -841,8 +847,10 @@ def chain_zariski_closed(
     paths = chain_paths(chain)
     if paths is None:
         return ChainZariskiResult(None, None, f"more than {MAX_PATHS} paths")
-    z3_seconds = max(0.01, 0.9 * seconds - 0.05)  # z3's own limit, inside the hard one
-    outcome = run_with_budget(_decide_zariski, paths, cells, generators, z3_seconds, seconds=seconds, memory_mb=2048)
+    effort = as_effort(effort)
+    outcome = run_with_budget(
+        _decide_zariski, paths, cells, generators, effort, seconds=effort.safety(), memory_mb=2048, effort=effort
+    )
     if outcome.ok:
         return outcome.value
     return ChainZariskiResult(None, None, f"{outcome.status} ({outcome.detail[:200]})")
@@ -860,7 +868,9 @@ def _windows(length: int, degree: int) -> list[tuple[int, int]]:
     return [(0, degree)] + middle + [(-degree, 0)]
 
 
-def find_chain_curve(chain: ChainSupport, limit: Limit, degree: int = 1, seconds: float = 2.0) -> ChainCurve | None:
+def find_chain_curve(
+    chain: ChainSupport, limit: Limit, degree: int = 1, seconds: float | Effort = 2.0
+) -> ChainCurve | None:
     """A Laurent curve ``W_1(t), …, W_N(t)`` with ``W_1(t)⋯W_N(t) = A + O(t)``, or None.
 
     The coefficients of the powers in :func:`_windows` are unknowns; the coefficients of
@@ -881,8 +891,9 @@ def find_chain_curve(chain: ChainSupport, limit: Limit, degree: int = 1, seconds
     def coefficient(entry: Entry, e: int) -> z3.ArithRef:
         return variables.setdefault((entry, e), z3.Real(f"w{entry[0] + 1}_{entry[1]}_{entry[2]}_e{e}"))
 
+    effort = as_effort(seconds)
     solver = z3.SolverFor("QF_NRA")
-    solver.set("timeout", max(1, int(seconds * 1000)))
+    solver.set("rlimit", effort.z3_rlimit())
     solver.set("random_seed", 0)
     for cell, cell_paths in paths.items():
         by_power: dict[int, list[z3.ArithRef]] = {}
@@ -898,7 +909,9 @@ def find_chain_curve(chain: ChainSupport, limit: Limit, degree: int = 1, seconds
         for power in range(lowest, 1):
             value = Fraction(limit.get(cell, 0)) if power == 0 else Fraction(0)
             solver.add(z3.Sum(by_power.get(power, [z3.RealVal(0)])) == z3.Q(value.numerator, value.denominator))
-    if solver.check() != z3.sat:
+    answer = solver.check()
+    effort.charge_z3(solver)
+    if answer != z3.sat:
         return None
     model = solver.model()
     factors: list[dict[Cell, Laurent]] = [{} for _ in chain.factors]
@@ -931,13 +944,13 @@ def _candidates(
 
 
 def _certify(
-    chain: ChainSupport, limit: Limit, identity: NullstellensatzCertificate | None, deadline: Deadline
+    chain: ChainSupport, limit: Limit, identity: NullstellensatzCertificate | None, deadline: Effort
 ) -> ChainNotClosedCertificate | None:
     """Both halves for one limit: the identity (found here unless given) and a curve."""
     system = chain_system(chain, limit)
     if identity is None:
         try:
-            identity = complex_infeasibility(system, Deadline(min(2.0, deadline.remaining())))
+            identity = complex_infeasibility(system, deadline.share(1.0, cap=2.0))
         except BudgetExhausted:
             return None
     if identity is None or identity.defects(system):
@@ -945,7 +958,7 @@ def _certify(
     for degree in (1, 2):
         if deadline.expired():
             return None
-        curve = find_chain_curve(chain, limit, degree, min(1.0, deadline.remaining()))
+        curve = find_chain_curve(chain, limit, degree, deadline.share(1.0, cap=1.0))
         if curve is not None:
             argument = (
                 f"the system W_1⋯W_N = A satisfies Σ c_i f_i = {identity.constant} (cofactors of degree ≤ "
@@ -961,10 +974,9 @@ def _search(
     generators: list[Generator] | None,
     known: Sequence[Known],
     generic: bool,
-    seconds: float,
+    deadline: Effort,
 ) -> tuple[ChainNotClosedCertificate | None, int]:
     """The candidate loop of :func:`refute_chain`; also returns the number of candidates tried."""
-    deadline = Deadline(seconds)
     tried = 0
     seen: set[frozenset] = set()
     for limit, identity in _candidates(cells, known, generic):
@@ -975,6 +987,7 @@ def _search(
         if deadline.expired():
             break
         tried += 1
+        deadline.charge(CANDIDATE_SECONDS)
         certificate = _certify(chain, limit, identity, deadline)
         if certificate is not None:
             return certificate, tried
@@ -986,7 +999,7 @@ def refute_chain(
     cells: tuple[Cell, ...],
     generators: list[Generator] | None,
     known: Sequence[Known],
-    seconds: float,
+    effort: Effort | float,
     generic: bool = True,
 ) -> tuple[ChainNotClosedCertificate | None, str]:
     """Search a certified limit point outside P, in a budgeted child process.
@@ -996,8 +1009,10 @@ def refute_chain(
     given); with ``generic`` False only the ``known`` limits that have an identity.
     Returns the certificate (re-verified here) or None, and what was tried.
     """
-    inner = max(0.0, 0.9 * seconds - 0.05)  # the search's own deadline, inside the hard limit
-    outcome = run_with_budget(_search, chain, cells, generators, list(known), generic, inner, seconds=seconds)
+    effort = as_effort(effort)
+    outcome = run_with_budget(
+        _search, chain, cells, generators, list(known), generic, effort, seconds=effort.safety(), effort=effort
+    )
     if not outcome.ok:
         return None, f"the refutation search stopped ({outcome.status} after {outcome.seconds:.2f} s)"
     certificate, tried = outcome.value
@@ -1101,27 +1116,27 @@ def _algebraic_stage(
     chain: ChainSupport,
     cells: tuple[Cell, ...],
     generators: list[Generator],
-    deadline: Deadline,
+    deadline: Effort,
     reasons: list[str],
     tried: list[str],
 ) -> tuple[CheckResult | None, list[Known]]:
     """The orbit lemma, a curve for each partial permutation it found outside P, then the
     Zariski-closure criterion.  Also returns the limits found outside P (or suspected)."""
     known: list[Known] = []
-    attempt = orbit_proof(chain, cells, generators, Deadline(ORBIT_SHARE * deadline.remaining()))
+    attempt = orbit_proof(chain, cells, generators, deadline.share(ORBIT_SHARE))
     if attempt.proof is not None and not attempt.proof.defects(chain):
         return _closed(chain, reasons + [_orbit_reason(chain, attempt.proof)], proof=attempt.proof), known
     tried.append(f"{ORBIT_LEMMA}: {attempt.detail}")
     known.extend(attempt.outside)
     if known and deadline.remaining() >= MIN_SECONDS:
-        certificate, what = refute_chain(chain, cells, generators, known, ORBIT_SHARE * deadline.remaining(), generic=False)
+        certificate, what = refute_chain(chain, cells, generators, known, deadline.share(ORBIT_SHARE), generic=False)
         if certificate is not None:
             return _not_closed(chain, reasons, certificate), known
         tried.append(f"{NULLSTELLENSATZ_LEMMA}: no Laurent curve of degree ≤ 2 to the {what}")
     if deadline.remaining() < MIN_SECONDS:
-        tried.append(f"{ZARISKI_CRITERION}: no time left")
+        tried.append(f"{ZARISKI_CRITERION}: no effort left")
         return None, known
-    zariski = chain_zariski_closed(chain, cells, generators, ZARISKI_SHARE * deadline.remaining())
+    zariski = chain_zariski_closed(chain, cells, generators, deadline.share(ZARISKI_SHARE))
     if zariski.closed and zariski.record is not None:
         reason = (
             f"the Zariski closure of P is {_closure_text(cells, generators)}; z3 {zariski.record.version} (nlqsat) "
@@ -1135,17 +1150,18 @@ def _algebraic_stage(
     return None, known
 
 
-def decide_chain(chain: ChainSupport, seconds: float) -> CheckResult:
-    """Is ``P_{I_1..I_N}`` closed?  Decided on the chain itself, within ``seconds``.
+def decide_chain(chain: ChainSupport, seconds: float | Effort) -> CheckResult:
+    """Is ``P_{I_1..I_N}`` closed?  Decided on the chain itself, within ``seconds`` of effort.
 
     Parameters
     ----------
     chain
         The supports ``I_1, …, I_N`` (chain convention ``W_1 ⋯ W_N``).
     seconds
-        Total wall-clock budget.  The elimination, each membership question of the
-        orbit lemma, the Zariski criterion and the refutation search run in budgeted
-        child processes, each within its share of what is left.
+        Effort in nominal seconds of counted work (or an :class:`~closure_check.core.budget.Effort`
+        to charge).  The elimination, each membership question of the orbit lemma, the
+        Zariski criterion and the refutation search run in child processes, each within its
+        share of what is left and under a wall-clock safety net.
 
     Returns
     -------
@@ -1154,9 +1170,10 @@ def decide_chain(chain: ChainSupport, seconds: float) -> CheckResult:
         criterion with its engine record), NOT CLOSED (with a :class:`ChainNotClosedCertificate`),
         or UNKNOWN with what was tried.  A CLOSED verdict by the fixed-factor, bottleneck
         or orbit lemma carries its proof object in ``proof`` (:class:`FixedFactorProof`,
-        :class:`BottleneckProof`, :class:`OrbitProof`).  Deterministic up to the time limits.
+        :class:`BottleneckProof`, :class:`OrbitProof`).  Deterministic unless a safety net
+        fires (then ``limit`` is ``"time"``).
     """
-    deadline = Deadline(seconds)
+    deadline = as_effort(seconds)
     paths = chain_paths(chain)
     if paths is None:
         reason = f"more than {MAX_PATHS} index paths: too large for the chain engine"
@@ -1173,20 +1190,27 @@ def decide_chain(chain: ChainSupport, seconds: float) -> CheckResult:
     if bottleneck is not None and not bottleneck.defects(chain):
         return _closed(chain, reasons + [_bottleneck_reason(chain, bottleneck)], proof=bottleneck)
     tried.append(f"{BOTTLENECK_LEMMA}: no inner level with a single index on every path and both halves full")
-    elimination = run_with_budget(chain_elimination_ideal, chain, seconds=ELIMINATION_SHARE * deadline.remaining())
+    share = deadline.share(ELIMINATION_SHARE)  # flint's basis length limited by the share, charged from its length
+    elimination = run_with_budget(chain_elimination_ideal, chain, share, seconds=share.safety(), effort=share)
     generators = elimination.value[1] if elimination.ok else None
     known: list[Known] = []
     if generators is None:
-        tried.append(f"the Zariski closure was not computed ({elimination.status}): orbit lemma and Zariski criterion skipped")
+        why = "its effort share ran out" if elimination.detail.startswith(BudgetExhausted.__name__) else elimination.status
+        tried.append(f"the Zariski closure was not computed ({why}): orbit lemma and Zariski criterion skipped")
     else:
         result, known = _algebraic_stage(chain, cells, generators, deadline, reasons, tried)
         if result is not None:
             return result
     if deadline.remaining() < MIN_SECONDS:
-        tried.append(f"{NULLSTELLENSATZ_LEMMA}: no time left for the refutation search")
-        return CheckResult(Verdict.UNKNOWN, tuple(reasons), undecided=tuple(tried), support=chain)
-    certificate, what = refute_chain(chain, cells, generators, known, deadline.remaining())
+        tried.append(f"{NULLSTELLENSATZ_LEMMA}: no effort left for the refutation search")
+        return CheckResult(Verdict.UNKNOWN, tuple(reasons), undecided=tuple(tried), support=chain, limit=_limit(deadline))
+    certificate, what = refute_chain(chain, cells, generators, known, deadline.share())
     if certificate is not None:
         return _not_closed(chain, reasons, certificate)
     tried.append(f"{NULLSTELLENSATZ_LEMMA}: no certified limit outside P among {what}")
-    return CheckResult(Verdict.UNKNOWN, tuple(reasons), undecided=tuple(tried), support=chain)
+    return CheckResult(Verdict.UNKNOWN, tuple(reasons), undecided=tuple(tried), support=chain, limit=_limit(deadline))
+
+
+def _limit(effort: Effort) -> str | None:
+    """``"time"`` when a wall-clock safety net stopped some of the work."""
+    return "time" if effort.time_limited or effort.out_of_time() else None

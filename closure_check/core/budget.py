@@ -10,8 +10,10 @@ Two mechanisms:
 * :func:`run_with_budget` runs a call in a forked child process with an address-space
   limit and a wall-clock limit; the child (and everything it started) is killed when
   time runs out.  This is the hard guarantee.
-* :class:`Deadline` is the cooperative one: long loops inside an engine call
-  :meth:`Deadline.check`, which raises :class:`BudgetExhausted`, so an engine can also
+* :class:`Effort` is the deterministic one: work counted in nominal seconds (z3's
+  resource counter, loop steps), never read from a clock, so the same input and the same
+  effort give the same answer on any machine; long loops call :meth:`Effort.check`,
+  which raises :class:`BudgetExhausted`, so an engine can also
   stop cleanly in-process and report how far it got.
 
 >>> outcome = run_with_budget(sum, [1, 2, 3], seconds=5.0, memory_mb=256)
@@ -58,7 +60,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Budget", "BudgetExhausted", "BudgetOutcome", "Deadline", "die_with_parent", "run_with_budget"]
+__all__ = ["CANDIDATE_SECONDS", "DEFAULT_EFFORT", "RLIMIT_PER_SECOND", "GROEBNER_COSTS", "Budget", "BudgetExhausted", "BudgetOutcome", "Effort", "as_effort", "die_with_parent", "run_with_budget", "z3_work"]
 
 
 class BudgetExhausted(RuntimeError):
@@ -72,45 +74,194 @@ class Budget:
     seconds: float = 10.0
     memory_mb: int = 2048
 
-    def deadline(self) -> Deadline:
-        """A :class:`Deadline` starting now."""
-        return Deadline(self.seconds)
+    def effort(self) -> Effort:
+        """An :class:`Effort` of ``seconds`` nominal seconds."""
+        return Effort(self.seconds)
 
 
-class Deadline:
-    """A point in time after which cooperative engine loops stop.
+DEFAULT_EFFORT = 10.0
+"""The effort of a check when none is given, in nominal seconds: the same for the command
+line (``--budget``) and for :func:`closure_check.check`.  The smallest round effort at which
+every pattern of at most 3 rows, 3 columns and 3 units is decided (at 5, one stays UNKNOWN:
+its refutation needs a 5-cell limit with cofactors of degree 10)."""
 
-    >>> Deadline(60).remaining() > 59
-    True
+RLIMIT_PER_SECOND = 600_000
+"""z3 resource units (its ``rlimit`` counter) taken as one nominal second of work.
+
+Measured on the project's 2-core machine: nlsat (``QF_NRA``) and ``nlqsat`` (the quantified
+Zariski sentences) spend 0.6–0.87 million units a CPU second; the authors' sentence
+(``SolverFor("NRA")``) 0.9–4 million, so it is over-charged, never under-charged."""
+
+
+SAFETY_FACTOR, SAFETY_SECONDS = 10.0, 5.0
+"""A child spending ``e`` nominal seconds of effort is killed after ``10·e + 5`` wall-clock
+seconds: a safety net that a quiet machine never reaches (its outcome says ``"timeout"``)."""
+
+
+CHECK_SECONDS = 1e-4
+"""Nominal seconds charged by one :meth:`Effort.check` of a cooperative loop (a Macaulay
+elimination step, a Buchberger reduction, a candidate tried)."""
+
+
+CANDIDATE_SECONDS = 0.002
+"""Nominal seconds charged for each candidate limit a refutation search tries (building its
+polynomial system; its Gröbner basis is charged on its own, :data:`GROEBNER_COSTS`)."""
+
+
+GROEBNER_COSTS = {"degrevlex": (4e-6, 2), "lex": (2e-8, 3)}
+"""flint's Buchberger: nominal seconds charged for a run returning a basis of ``n`` elements,
+``c · n^k`` with ``(c, k)`` by monomial order (degrevlex for the ideal-membership tests,
+lex for eliminations, which grow faster).
+
+flint's ``buchberger_naive`` cannot be interrupted and reports no work counter, so its
+effort is bounded beforehand through its basis-length limit (:meth:`Effort.groebner_limits`:
+``n ≤ (remaining / c)^(1/k)``) and charged afterwards from the length returned, both
+deterministic.  Calibrated on the refutation searches and Zariski eliminations of open
+3×4 and 4×4 parts (``docs/algebra.md``, "Effort")."""
+
+
+class Effort:
+    """A budget of work, in *nominal seconds*: the same input and the same effort give the
+    same answer on any machine and under any load.
+
+    Engines charge what they do: z3 its own resource counter (``rlimit``, converted at
+    :data:`RLIMIT_PER_SECOND`), cooperative loops a fixed :data:`CHECK_SECONDS` per
+    :meth:`check`, stages that run in a child process what the child spent.  Nothing
+    here reads a clock: wall-clock limits are safety nets of :func:`run_with_budget`,
+    and when one fires the outcome says so (status ``"timeout"``).
+
+    A :meth:`share` is an effort of its own whose charges also go to its parent, so a
+    stage can be given part of what is left without being able to spend more.
+
+    >>> effort = Effort(2.0)
+    >>> effort.charge(0.5); effort.remaining()
+    1.5
+    >>> part = effort.share(0.5)
+    >>> part.charge(0.25); part.remaining(), effort.remaining()
+    (0.5, 1.25)
+    >>> Effort(None).remaining()
+    inf
     """
 
-    def __init__(self, seconds: float | None) -> None:
-        self.seconds = seconds
-        self.end = None if seconds is None else time.monotonic() + max(0.0, float(seconds))
+    def __init__(self, seconds: float | None, parent: "Effort | None" = None, until: float | None = None) -> None:
+        self.seconds = None if seconds is None else max(0.0, float(seconds))
+        self.spent = 0.0
+        self.parent = parent
+        self.until = until if parent is None else parent.until
+        self.time_limited = False
+
+    @classmethod
+    def with_time_limit(cls, seconds: float | None, time_limit: float | None) -> "Effort":
+        """An effort whose every child is also stopped ``time_limit`` wall-clock seconds from now."""
+        return cls(seconds, until=None if time_limit is None else time.monotonic() + max(0.0, float(time_limit)))
+
+    def safety(self) -> float:
+        """Wall-clock seconds a child spending this effort may take before it is killed.
+
+        ``SAFETY_FACTOR · remaining + SAFETY_SECONDS``, and never past the time limit.
+        """
+        net = SAFETY_FACTOR * min(self.remaining(), 1e6) + SAFETY_SECONDS
+        if self.until is not None:
+            net = min(net, max(0.0, self.until - time.monotonic()))
+        return net
+
+    def out_of_time(self) -> bool:
+        """True once the wall-clock time limit (if any) has passed: a safety net, not effort."""
+        return self.until is not None and time.monotonic() >= self.until
+
+    def time_limit_reached(self) -> None:
+        """Record that a wall-clock safety net stopped work (here and in every parent)."""
+        effort: Effort | None = self
+        while effort is not None:
+            effort.time_limited = True
+            effort = effort.parent
 
     def remaining(self) -> float:
-        """Seconds left (``inf`` without a limit, never negative)."""
-        if self.end is None:
+        """Nominal seconds of work left (``inf`` without a limit, never negative)."""
+        if self.seconds is None:
             return float("inf")
-        return max(0.0, self.end - time.monotonic())
+        return max(0.0, self.seconds - self.spent)
 
     def expired(self) -> bool:
-        """True once the deadline has passed."""
-        return self.end is not None and time.monotonic() >= self.end
+        """True once the work done reaches the limit."""
+        return self.seconds is not None and self.spent >= self.seconds
+
+    def charge(self, seconds: float) -> None:
+        """Count ``seconds`` nominal seconds of work (here and in every parent)."""
+        effort: Effort | None = self
+        while effort is not None:
+            effort.spent += seconds
+            effort = effort.parent
 
     def check(self, what: str = "engine") -> None:
-        """Raise :class:`BudgetExhausted` if the deadline has passed."""
+        """Charge one loop step; raise :class:`BudgetExhausted` once the effort is spent."""
+        self.charge(CHECK_SECONDS)
         if self.expired():
-            raise BudgetExhausted(f"{what}: time budget of {self.seconds:g} s exhausted")
+            raise BudgetExhausted(f"{what}: effort of {self.seconds:g} nominal s exhausted")
+
+    def share(self, fraction: float = 1.0, cap: float | None = None) -> "Effort":
+        """A child effort of ``fraction`` of what is left (at most ``cap``), charging this one too."""
+        seconds = fraction * self.remaining()
+        if cap is not None:
+            seconds = min(seconds, cap)
+        return Effort(seconds if seconds != float("inf") else None, parent=self)
+
+    def groebner_limits(self, limits: tuple[int, int, int] | None, order: str = "degrevlex") -> tuple[int, int, int] | None:
+        """flint Buchberger ``limits`` (basis length, polynomial length, coefficient bits) that
+        keep one run within what is left: the basis length at most ``(remaining / c)^(1/k)``
+        (:data:`GROEBNER_COSTS` of the monomial ``order``), never above the given one.
+
+        ``limits`` None means no size limits: returned unchanged without an effort limit.
+        """
+        remaining = self.remaining()
+        if remaining == float("inf"):
+            return limits
+        cost, power = GROEBNER_COSTS[order]
+        length = max(1, int((remaining / cost) ** (1 / power)))
+        if limits is None:
+            return (length, 1 << 30, 1 << 30)
+        return (min(limits[0], length), limits[1], limits[2])
+
+    def charge_groebner(self, basis_length: int, order: str = "degrevlex") -> None:
+        """Charge a Buchberger run that returned ``basis_length`` elements (:data:`GROEBNER_COSTS`)."""
+        cost, power = GROEBNER_COSTS[order]
+        self.charge(cost * basis_length**power)
+
+    def z3_rlimit(self, rate: int = RLIMIT_PER_SECOND) -> int:
+        """The ``rlimit`` that lets z3 spend what is left at ``rate`` units a nominal second
+        (at least 1; 0 would mean no limit)."""
+        remaining = self.remaining()
+        if remaining == float("inf"):
+            return 0
+        return max(1, int(remaining * rate))
+
+    def charge_z3(self, solver: Any, rate: int = RLIMIT_PER_SECOND) -> int:
+        """Charge what ``solver``'s last check consumed of z3's resource counter; return it."""
+        used = z3_work(solver)
+        self.charge(used / rate)
+        return used
 
 
-def as_deadline(budget: Budget | Deadline | float | None) -> Deadline:
-    """Normalise a budget argument: seconds, a :class:`Budget`, a :class:`Deadline`, or None."""
-    if isinstance(budget, Deadline):
+_Z3_COUNT = 0
+"""z3's resource counter is global to the process: the value seen after the last check."""
+
+
+def z3_work(solver: Any) -> int:
+    """z3 resource units spent since the last call (the counter is cumulative per process)."""
+    global _Z3_COUNT
+    statistics = solver.statistics()
+    count = int(statistics.get_key_value("rlimit count")) if "rlimit count" in statistics.keys() else _Z3_COUNT
+    used, _Z3_COUNT = max(0, count - _Z3_COUNT), max(count, _Z3_COUNT)
+    return used
+
+
+def as_effort(budget: "Budget | Effort | float | None") -> Effort:
+    """Normalise a budget argument: nominal seconds, a :class:`Budget`, an :class:`Effort`, or None."""
+    if isinstance(budget, Effort):
         return budget
     if isinstance(budget, Budget):
-        return budget.deadline()
-    return Deadline(None if budget is None else float(budget))
+        return Effort(budget.seconds)
+    return Effort(None if budget is None else float(budget))
 
 
 @dataclass(frozen=True)
@@ -215,7 +366,7 @@ _IN_CHILD = False
 
 
 def _child(parent: int, connection: Any, stderr_path: str, memory_mb: int, function: Callable[..., Any], args: tuple,
-           kwargs: dict) -> None:
+           kwargs: dict, effort: Effort | None = None) -> None:
     global _IN_CHILD
     status, payload = "crashed", "the child did not finish"
     try:
@@ -248,11 +399,11 @@ def _child(parent: int, connection: Any, stderr_path: str, memory_mb: int, funct
         except BaseException as error:  # noqa: BLE001 - every failure of the call is reported
             status, payload = "crashed", f"{type(error).__name__}: {error}\n" + traceback.format_exc(limit=-5)
         try:
-            connection.send((status, payload))
+            connection.send((status, payload, None if effort is None else effort.spent))
         except MemoryError:
-            connection.send(("memory", "MemoryError while sending the result"))
+            connection.send(("memory", "MemoryError while sending the result", None))
         except BaseException as error:  # noqa: BLE001 - e.g. an unpicklable value
-            connection.send(("crashed", f"the result could not be sent back: {type(error).__name__}: {error}"))
+            connection.send(("crashed", f"the result could not be sent back: {type(error).__name__}: {error}", None))
     finally:
         try:
             connection.close()
@@ -275,7 +426,9 @@ def _kill_group(process: multiprocessing.process.BaseProcess) -> None:
     process.join(5)
 
 
-def run_with_budget(function: Callable[..., Any], *args: Any, seconds: float, memory_mb: int = 2048, **kwargs: Any) -> BudgetOutcome:
+def run_with_budget(
+    function: Callable[..., Any], *args: Any, seconds: float, memory_mb: int = 2048, effort: Effort | None = None, **kwargs: Any
+) -> BudgetOutcome:
     """Call ``function(*args, **kwargs)`` in a child process with time and memory limits.
 
     Parameters
@@ -286,6 +439,10 @@ def run_with_budget(function: Callable[..., Any], *args: Any, seconds: float, me
         Wall-clock limit; the child and its process group are killed when it passes.
     memory_mb
         Address space (MiB) the call may add to what the child inherits.
+    effort
+        The :class:`Effort` the call spends (it must be among its arguments, so the child
+        charges its copy): what the child spent is charged to it here too; all that is
+        left when the child is killed or dies.
 
     Returns
     -------
@@ -310,7 +467,10 @@ def run_with_budget(function: Callable[..., Any], *args: Any, seconds: float, me
     with tempfile.NamedTemporaryFile(prefix="closure-check-", suffix=".stderr", delete=False) as handle:
         stderr_path = handle.name
     try:
-        process = context.Process(target=_child, args=(os.getpid(), sender, stderr_path, memory_mb, function, args, kwargs))
+        process = context.Process(
+            target=_child, args=(os.getpid(), sender, stderr_path, memory_mb, function, args, kwargs, effort)
+        )
+        spent_before = None if effort is None else effort.spent
         process.start()
         sender.close()
         message = None
@@ -320,12 +480,17 @@ def run_with_budget(function: Callable[..., Any], *args: Any, seconds: float, me
         except (EOFError, OSError):
             message = None
         except MemoryError:
-            message = ("memory", "the result was too large to receive")
+            message = ("memory", "the result was too large to receive", None)
         elapsed = time.monotonic() - start
+        if effort is not None:  # what the child spent, or all that was left if it did not say
+            spent = message[2] if message is not None and message[2] is not None else None
+            effort.charge(effort.remaining() if spent is None else max(0.0, spent - spent_before))
         if message is None:
             timed_out = process.is_alive() and elapsed >= seconds
             _kill_group(process)
             if timed_out:
+                if effort is not None:
+                    effort.time_limit_reached()
                 return BudgetOutcome("timeout", None, f"killed after the time limit of {seconds:g} s", time.monotonic() - start)
             process.join(1)
             text = _tail(stderr_path)
@@ -336,7 +501,7 @@ def run_with_budget(function: Callable[..., Any], *args: Any, seconds: float, me
         process.join(5)
         if process.is_alive():
             _kill_group(process)
-        status, payload = message
+        status, payload = message[:2]
         if status == "ok":
             return BudgetOutcome("ok", payload, "", time.monotonic() - start)
         return BudgetOutcome(status, None, str(payload), time.monotonic() - start)

@@ -57,6 +57,7 @@ from closure_check.chains.reduce import (
     apply_step,
     lift_curve,
 )
+from closure_check.core.budget import DEFAULT_EFFORT
 from closure_check.core.case import Verdict
 from closure_check.core.laurent import Laurent
 from closure_check.networks.spec import ReluSpec, ReluVerdict
@@ -932,7 +933,7 @@ def _no(spec: ReluSpec, result: CheckResult, steps: int, max_points: int) -> Rel
     return ReluAnswer(ReluVerdict.NO, reasons + (checked,), spec, result, example)
 
 
-def relu_optimum(spec: ReluSpec, budget: float = 0.0, steps: int = 6, max_points: int = 2000) -> ReluAnswer:
+def relu_optimum(spec: ReluSpec, budget: float = DEFAULT_EFFORT, steps: int = 6, max_points: int = 2000) -> ReluAnswer:
     """Does training ``spec`` (square loss) have an optimum for every finite data set?
 
     Parameters
@@ -940,7 +941,8 @@ def relu_optimum(spec: ReluSpec, budget: float = 0.0, steps: int = 6, max_points
     spec
         The network.
     budget
-        Seconds for the algebraic stage of the chain check (``check_chain``).
+        Effort of the algebraic stage of the chain check (``check_chain``), in nominal
+        seconds of counted work.
     steps
         Number K of parameter points in a counterexample.
     max_points

@@ -192,6 +192,9 @@ def render_check(label: str, result: CheckResult, expect: Verdict | None) -> str
             "the CLOSED verdict rests on that engine, not on an independently checkable certificate"
             for record in result.records
         ]
+    if result.limit == "time":
+        lines.append("  limit: time -- a wall-clock safety net stopped part of the engine's work; on a quieter "
+                     "machine or with a longer --time-limit the same effort may decide more")
     if isinstance(result.certificate, NotClosedCertificate):
         lines += [f"  {line}" for line in render_certificate(result.certificate)]
     elif isinstance(result.certificate, ChainNotClosedCertificate):

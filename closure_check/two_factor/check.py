@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from closure_check.core.budget import DEFAULT_EFFORT, Effort
 from closure_check.core.case import Verdict
 from closure_check.core.graph import RankOneStructure, StructureTooLarge
 from closure_check.core.support import TwoFactorSupport
@@ -35,6 +36,7 @@ from closure_check.result import CheckResult
 from closure_check.two_factor.reduce import (
     ComponentReduction,
     ComponentTooLarge,
+    Part,
     ReductionStep,
     reduce_component,
 )
@@ -51,7 +53,7 @@ def _unknown(reason: str) -> CheckResult:
     return CheckResult(Verdict.UNKNOWN, (reason,), undecided=(reason,))
 
 
-def check_two_factor(support: TwoFactorSupport, budget: float = 0.0) -> CheckResult:
+def check_two_factor(support: TwoFactorSupport, budget: float | Effort = DEFAULT_EFFORT) -> CheckResult:
     """Decide closedness of ``P_{I,J}`` by the proved combinatorial rules, then the engine.
 
     Parameters
@@ -59,8 +61,10 @@ def check_two_factor(support: TwoFactorSupport, budget: float = 0.0) -> CheckRes
     support
         A two-factor support (chains go through :func:`closure_check.decide.check`).
     budget
-        Seconds the algebraic stage (:func:`closure_check.two_factor.engine.refute_part`) may
-        spend on each part the rules leave open; 0 runs the rules only.
+        The effort of the algebraic stage, in nominal seconds of counted work (or an
+        :class:`~closure_check.core.budget.Effort`), for the whole check: shared by the
+        parts the rules leave open, in order, each getting an equal share of what is left;
+        0 runs the rules only.  The verdict depends on it, not on the machine.
 
     Returns
     -------
@@ -95,6 +99,7 @@ def check_two_factor(support: TwoFactorSupport, budget: float = 0.0) -> CheckRes
     records: list[EngineRecord] = []
     reductions: dict[int, ComponentReduction] = {}
     undecided: list[str] = []
+    open_parts: list[tuple[int, ComponentReduction, Part]] = []
     for component in np.flatnonzero(class_counts > 1):
         try:
             reduction = reductions[int(component)] = reduce_component(structure, int(component))
@@ -109,51 +114,36 @@ def check_two_factor(support: TwoFactorSupport, budget: float = 0.0) -> CheckRes
             )
         for part in reduction.parts:
             outcome = decide_part(structure, reduction, part)
-            if outcome is None and budget > 0:
-                from closure_check.two_factor.engine import (
-                    prove_part_closed,
-                    refute_part,
-                    refute_with_sentence,
-                )
-
-                outcome = (
-                    refute_part(structure, reduction, part, budget)
-                    or prove_part_closed(structure, reduction, part, budget)
-                    or refute_with_sentence(structure, part, budget)
-                )
             if outcome is None:
-                listing = "; ".join(
-                    f"{list(map(int, b.rows))}×{list(map(int, b.cols))} μ={b.multiplicity}"
-                    + (" (masked)" if b.masked else "")
-                    for b in part.classes
-                )
-                tried = "no rule applies"
-                if budget > 0:
-                    from closure_check.two_factor.engine import (
-                        MAX_NONZEROS,
-                        MAX_ZERO_ONE_CELLS,
-                    )
-
-                    tried += (
-                        f"; the curve search found no certified limit outside P within {budget:g} s "
-                        f"(every 0/1 candidate on ≤ {MAX_ZERO_ONE_CELLS} visible cells, ±1 candidates with ≤ {MAX_NONZEROS} "
-                        f"nonzeros, curves of degree ≤ 2); the "
-                        f"Zariski-closure criterion did not prove it closed within {budget:g} s; the authors' "
-                        f"sentence, used as a search, gave no certifiable limit point within {budget:g} s"
-                    )
-                undecided.append(f"component {component}, part [{listing}]: {tried}")
+                open_parts.append((int(component), reduction, part))
                 continue
             reasons.append(f"component {component}: {outcome.text} ({outcome.lemma})")
-            if outcome.record is not None:
-                records.append(outcome.record)
             if outcome.verdict is Verdict.NOT_CLOSED:
                 return CheckResult(
-                    Verdict.NOT_CLOSED,
-                    tuple(reasons),
-                    certificate=outcome.certificate,
-                    steps=tuple(steps),
-                    support=support,
+                    Verdict.NOT_CLOSED, tuple(reasons), certificate=outcome.certificate, steps=tuple(steps), support=support
                 )
+    effort = budget if isinstance(budget, Effort) else Effort(budget)
+    for index, (component, reduction, part) in enumerate(open_parts):
+        outcome = None
+        if effort.remaining() > 0 and not effort.out_of_time():
+            from closure_check.two_factor.engine import decide_open_part
+
+            outcome = decide_open_part(structure, reduction, part, effort.share(1 / (len(open_parts) - index)))
+        if outcome is None:
+            undecided.append(f"component {component}, part [{_listing(part)}]: {_tried(effort)}")
+            continue
+        reasons.append(f"component {component}: {outcome.text} ({outcome.lemma})")
+        if outcome.record is not None:
+            records.append(outcome.record)
+        if outcome.verdict is Verdict.NOT_CLOSED:
+            return CheckResult(
+                Verdict.NOT_CLOSED,
+                tuple(reasons),
+                certificate=outcome.certificate,
+                steps=tuple(steps),
+                support=support,
+                limit=_limit(effort),
+            )
     if undecided:
         return CheckResult(
             Verdict.UNKNOWN,
@@ -161,6 +151,7 @@ def check_two_factor(support: TwoFactorSupport, budget: float = 0.0) -> CheckRes
             undecided=tuple(undecided),
             steps=tuple(steps),
             support=support,
+            limit=_limit(effort),
         )
     return CheckResult(
         Verdict.CLOSED,
@@ -170,5 +161,35 @@ def check_two_factor(support: TwoFactorSupport, budget: float = 0.0) -> CheckRes
         records=tuple(records),
         support=support,
         structure=structure,
+        limit=_limit(effort),
     )
+
+
+def _listing(part: Part) -> str:
+    return "; ".join(
+        f"{list(map(int, b.rows))}×{list(map(int, b.cols))} μ={b.multiplicity}" + (" (masked)" if b.masked else "")
+        for b in part.classes
+    )
+
+
+def _limit(effort: Effort) -> str | None:
+    """``"time"`` when a wall-clock safety net stopped some of the work (the verdict may then depend on the machine)."""
+    return "time" if effort.time_limited or effort.out_of_time() else None
+
+
+def _tried(effort: Effort) -> str:
+    """What was tried on a part left open, in words."""
+    if effort.seconds == 0:
+        return "no rule applies (the algebraic stage was not run: effort 0)"
+    from closure_check.two_factor.engine import MAX_NONZEROS, MAX_ZERO_ONE_CELLS
+
+    tried = (
+        f"no rule applies; within the check's effort of {effort.seconds:g} nominal s (shared by its open parts) "
+        f"the curve search found no certified limit outside P (every 0/1 candidate on ≤ {MAX_ZERO_ONE_CELLS} visible "
+        f"cells, ±1 candidates with ≤ {MAX_NONZEROS} nonzeros, curves of degree ≤ 2), the Zariski-closure criterion "
+        f"did not prove it closed, and the authors' sentence, used as a search, gave no certifiable limit point"
+    )
+    if effort.time_limited or effort.out_of_time():
+        tried += "; a wall-clock safety net stopped part of this work (limit: time)"
+    return tried
 

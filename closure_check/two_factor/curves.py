@@ -29,6 +29,7 @@ from typing import Iterator
 import z3
 
 from closure_check.certificates.two_factor import Cell, Curve
+from closure_check.core.budget import Effort, as_effort
 from closure_check.core.laurent import Laurent
 from closure_check.core.support import TwoFactorSupport
 
@@ -45,7 +46,7 @@ def find_curve(
     support: TwoFactorSupport,
     limit: dict[Cell, Fraction],
     degree: int = 1,
-    seconds: float = 2.0,
+    seconds: float | Effort = 2.0,
     units: frozenset[int] | None = None,
 ) -> Curve | None:
     """A curve of the given degree whose product tends to ``limit``, or None.
@@ -59,7 +60,8 @@ def find_curve(
     degree
         d: X has the powers ``t^0..t^d``, Y the powers ``t^{-d}..t^0``.
     seconds
-        z3's time limit.
+        Effort (nominal seconds, or an :class:`~closure_check.core.budget.Effort` to
+        charge): z3's resource limit, deterministic.
     units
         Restrict the curve to these units (all others stay 0).
 
@@ -80,8 +82,9 @@ def find_curve(
         y_by_unit.setdefault(k, []).append(j)
     rows = sorted({i for i, _ in x_entries})
     cols = sorted({j for j, _ in y_entries})
+    effort = as_effort(seconds)
     solver = z3.SolverFor("QF_NRA")
-    solver.set("timeout", max(1, int(seconds * 1000)))
+    solver.set("rlimit", effort.z3_rlimit())
     solver.set("random_seed", 0)
     for i in rows:
         for j in cols:
@@ -98,7 +101,9 @@ def find_curve(
                 solver.add((z3.Sum(terms) if terms else z3.RealVal(0)) == rhs)
     if any(cell not in {(i, j) for i in rows for j in cols} for cell, value in limit.items() if value != 0):
         return None
-    if solver.check() != z3.sat:
+    answer = solver.check()
+    effort.charge_z3(solver)
+    if answer != z3.sat:
         return None
     model = solver.model()
     x_poly: dict[Cell, Laurent] = {}

@@ -1,6 +1,7 @@
 """The algebraic stage: parts the combinatorial rules leave open (``docs/theory.md`` §5).
 
-For a part no rule decides, in order and each within ``seconds``:
+For a part no rule decides, in order, each drawing on one :class:`~closure_check.core.budget.Effort`
+(work counted in nominal seconds, the same on every machine; ``docs/algebra.md``):
 
 1. :func:`refute_part` -- candidate limits A supported on the part's visible cells,
    sparsest first (every 0/1 matrix on up to 12 visible cells, then ±1 entries on up
@@ -20,7 +21,6 @@ A part none of these decides stays UNKNOWN.
 
 from __future__ import annotations
 
-import time
 from fractions import Fraction
 
 import numpy as np
@@ -34,7 +34,13 @@ from closure_check.algebra import (
 from closure_check.algebra.baseline import baseline_verdict
 from closure_check.algebra.zariski import part_problem, zariski_closed
 from closure_check.certificates.two_factor import Cell, Curve, NotClosedCertificate
-from closure_check.core.budget import BudgetExhausted, run_with_budget
+from closure_check.core.budget import (
+    CANDIDATE_SECONDS,
+    BudgetExhausted,
+    Effort,
+    as_effort,
+    run_with_budget,
+)
 from closure_check.core.case import Verdict
 from closure_check.core.graph import RankOneStructure
 from closure_check.core.support import TwoFactorSupport
@@ -46,6 +52,7 @@ __all__ = [
     "MAX_NONZEROS",
     "MAX_ZERO_ONE_CELLS",
     "certify_limit",
+    "decide_open_part",
     "component_support",
     "no_complex_factorisation",
     "prove_part_closed",
@@ -69,14 +76,14 @@ def component_support(support: TwoFactorSupport, units: frozenset[int]) -> TwoFa
 
 
 def no_complex_factorisation(
-    support: TwoFactorSupport, limit: dict[Cell, Fraction], seconds: float
+    support: TwoFactorSupport, limit: dict[Cell, Fraction], effort: Effort | float
 ) -> NullstellensatzCertificate | None:
     """A verified identity ``Σ c_i f_i = c ≠ 0`` for ``X Yᵀ = A``, or None.
 
-    None when the system has a complex solution or the time runs out.
+    None when the system has a complex solution or the effort runs out.
     """
     try:
-        return complex_infeasibility(membership_system(support, limit), seconds)
+        return complex_infeasibility(membership_system(support, limit), effort)
     except BudgetExhausted:
         return None
 
@@ -88,8 +95,24 @@ def _component_units(structure: RankOneStructure, part: Part) -> frozenset[int]:
     return frozenset(int(k) for k in np.flatnonzero(in_component))
 
 
+REFUTE_SHARE, ZARISKI_SHARE = 0.5, 0.6
+"""Of a part's effort, the curve search may spend half; the Zariski criterion 60% of what is
+left; the authors' sentence the rest (unspent effort flows to the next stage)."""
+
+
+def decide_open_part(
+    structure: RankOneStructure, reduction: ComponentReduction, part: Part, effort: Effort
+) -> RuleOutcome | None:
+    """The algebraic stage on one open part: the three steps of the module docstring, in order."""
+    return (
+        refute_part(structure, reduction, part, effort.share(REFUTE_SHARE))
+        or prove_part_closed(structure, reduction, part, effort.share(ZARISKI_SHARE))
+        or refute_with_sentence(structure, part, effort.share())
+    )
+
+
 def prove_part_closed(
-    structure: RankOneStructure, reduction: ComponentReduction, part: Part, seconds: float
+    structure: RankOneStructure, reduction: ComponentReduction, part: Part, effort: Effort | float
 ) -> RuleOutcome | None:
     """CLOSED by the Zariski-closure criterion on the part's masked problem, or None.
 
@@ -99,7 +122,7 @@ def prove_part_closed(
     whole component leaves out the absorbed classes and the hidden cells.
     """
     units, cells = part_units_and_cells(reduction, part)
-    result = zariski_closed(part_problem(units, cells), seconds)
+    result = zariski_closed(part_problem(units, cells), effort)
     if not result.closed:
         return None
     closure = " = 0, ".join(result.equations) + " = 0" if result.equations else "all matrices on the visible cells"
@@ -117,18 +140,19 @@ def certify_limit(
     structure: RankOneStructure,
     part: Part,
     limit: dict[Cell, Fraction],
-    seconds: float,
+    effort: Effort | float,
     max_degree: int = 3,
     curve_seconds: float | None = None,
 ) -> RuleOutcome | None:
     """NOT CLOSED for a proposed limit A, if both halves of a certificate are found.
 
     Asks for a Nullstellensatz identity (A ∉ P) and a Laurent curve of degree
-    ``1..max_degree`` converging to A (each curve search at most ``curve_seconds``), over
-    the units of the part's component, all within ``seconds``.
+    ``1..max_degree`` converging to A (each curve search at most ``curve_seconds`` of
+    effort), over the units of the part's component, all within ``effort``.
     """
     units = _component_units(structure, part)
-    return _certify(structure, units, component_support(structure.support, units), limit, seconds, max_degree, curve_seconds)
+    support = component_support(structure.support, units)
+    return _certify(structure, units, support, limit, as_effort(effort), max_degree, curve_seconds)
 
 
 def _certify(
@@ -136,69 +160,68 @@ def _certify(
     units: frozenset[int],
     support: TwoFactorSupport,
     limit: dict[Cell, Fraction],
-    seconds: float,
+    effort: Effort,
     max_degree: int,
     curve_seconds: float | None,
 ) -> RuleOutcome | None:
     """:func:`certify_limit` with the component's units and restricted support given."""
-    deadline = time.monotonic() + seconds
-    identity = no_complex_factorisation(support, limit, seconds)
+    identity = no_complex_factorisation(support, limit, effort)
     if identity is None:
         return None
     for degree in range(1, max_degree + 1):
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
+        if effort.expired():
             return None
-        limit_seconds = remaining if curve_seconds is None else min(curve_seconds, remaining)
-        curve = find_curve(support, limit, degree, limit_seconds, units)
+        curve = find_curve(support, limit, degree, effort.share(1.0, cap=curve_seconds), units)
         if curve is not None:
             return _outcome(structure.support, curve, units, identity)
     return None
 
 
-def refute_with_sentence(structure: RankOneStructure, part: Part, seconds: float) -> RuleOutcome | None:
+def refute_with_sentence(structure: RankOneStructure, part: Part, effort: Effort | float) -> RuleOutcome | None:
     """Use the authors' z3 sentence as a *search* for a limit point, then certify it.
 
     z3's witness A (when rational) is handed to :func:`certify_limit`; the verdict rests
-    on the certificate, not on z3.
+    on the certificate, not on z3.  Half of ``effort`` goes to the search.
     """
-    start = time.monotonic()
+    effort = as_effort(effort)
     support = component_support(structure.support, _component_units(structure, part))
-    answer = baseline_verdict(support, max(seconds / 2, 0.5))
+    answer = baseline_verdict(support, effort=effort.share(0.5))
     if answer.witness is None:
         return None
-    return certify_limit(structure, part, answer.witness, max(seconds - (time.monotonic() - start), 0.5))
+    return certify_limit(structure, part, answer.witness, effort)
 
 
 def refute_part(
-    structure: RankOneStructure, reduction: ComponentReduction, part: Part, seconds: float
+    structure: RankOneStructure, reduction: ComponentReduction, part: Part, effort: Effort | float
 ) -> RuleOutcome | None:
-    """Search a certified limit point outside P for an undecided part, within ``seconds``.
+    """Search a certified limit point outside P for an undecided part, within ``effort``.
 
-    Runs in a child process with a hard wall-clock and memory limit
+    Runs in a child process with a memory limit and a wall-clock safety net
     (:func:`closure_check.core.budget.run_with_budget`): flint's Gröbner step cannot be
     interrupted in-process.  Returns a NOT CLOSED outcome with its certificate, or None
-    (nothing found in time, or the child ran out of time or memory).
+    (nothing found within the effort, or the child ran out of memory or hit the net).
     """
-    outcome = run_with_budget(_search_candidates, structure, reduction, part, seconds, seconds=seconds + 1.0)
+    effort = as_effort(effort)
+    outcome = run_with_budget(
+        _search_candidates, structure, reduction, part, effort, seconds=effort.safety(), effort=effort
+    )
     return outcome.value if outcome.status == "ok" else None
 
 
 def _search_candidates(
-    structure: RankOneStructure, reduction: ComponentReduction, part: Part, seconds: float
+    structure: RankOneStructure, reduction: ComponentReduction, part: Part, effort: Effort
 ) -> RuleOutcome | None:
     """The candidate loop of :func:`refute_part`, in the current process."""
-    deadline = time.monotonic() + seconds
     units = _component_units(structure, part)
     support = component_support(structure.support, units)
     cells = sorted(part_units_and_cells(reduction, part)[1])
     every_zero_one = len(cells) if len(cells) <= MAX_ZERO_ONE_CELLS else MAX_NONZEROS
     for values, nonzeros in (((1,), every_zero_one), ((1, -1), MAX_NONZEROS)):
         for limit in candidate_limits(cells, values, nonzeros):
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
+            if effort.expired():
                 return None
-            outcome = _certify(structure, units, support, limit, min(remaining, 2.0), max_degree=2, curve_seconds=0.5)
+            effort.charge(CANDIDATE_SECONDS)
+            outcome = _certify(structure, units, support, limit, effort.share(1.0, cap=2.0), max_degree=2, curve_seconds=0.5)
             if outcome is not None:
                 return outcome
     return None
