@@ -932,7 +932,9 @@ def _no(spec: ReluSpec, result: CheckResult, steps: int, max_points: int) -> Rel
     return ReluAnswer(ReluVerdict.NO, reasons + (checked,), spec, result, example)
 
 
-def relu_optimum(spec: ReluSpec, budget: float = 0.0, steps: int = 6, max_points: int = 2000) -> ReluAnswer:
+def relu_optimum(
+    spec: ReluSpec, budget: float = 0.0, steps: int = 6, max_points: int = 2000, chain_result: CheckResult | None = None
+) -> ReluAnswer:
     """Does training ``spec`` (square loss) have an optimum for every finite data set?
 
     Parameters
@@ -945,6 +947,9 @@ def relu_optimum(spec: ReluSpec, budget: float = 0.0, steps: int = 6, max_points
         Number K of parameter points in a counterexample.
     max_points
         Largest data set written out; beyond it a NO comes without the data.
+    chain_result
+        The verdict of ``check(spec.chain())`` when the caller already has it (it is not
+        recomputed); by default :func:`~closure_check.chains.check.check_chain` runs here.
 
     Returns
     -------
@@ -961,7 +966,7 @@ def relu_optimum(spec: ReluSpec, budget: float = 0.0, steps: int = 6, max_points
     """
     if _theorem_iv_applies(spec):
         return _yes(spec)
-    result = check_chain(spec.chain(), budget=budget)
+    result = check_chain(spec.chain(), budget=budget) if chain_result is None else chain_result
     if result.verdict is Verdict.CLOSED:
         return _open(spec, result)
     if result.verdict is Verdict.UNKNOWN:
