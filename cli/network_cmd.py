@@ -22,11 +22,13 @@ from cli.common import Seconds, fail_bad_input
 @click.option("--json", "as_json", is_flag=True, help="One JSON object: layers, verdicts and reasons of the chain, the pairs and the ReLU answer.")
 @click.option("--certificates", "certificate_dir", metavar="DIR",
               help="Write the certificate of every decided verdict: DIR/chain.json and DIR/pair-A-B.json.")
+@click.option("--write-chain", "chain_path", metavar="FILE",
+              help="Also write the masks' chain (W1 = last layer, …) as a support file (format by suffix), for repair, certify or show.")
 @click.option("--budget", default=0.0, show_default=True, type=Seconds(),
               help="Seconds the algebraic stage may spend on each part the rules leave open.  Default 0 (rules only): "
                    "real-size masks leave parts with hundreds of units, far beyond what the algebraic stage can settle.")
 def network(masks_path: str, order: str | None, with_relu: bool, bias: bool, as_json: bool,
-            certificate_dir: str | None, budget: float) -> None:
+            certificate_dir: str | None, chain_path: str | None, budget: float) -> None:
     """Is training with the masks in MASKS well-posed?  The linear chain, each pair of layers, the ReLU question.
 
     MASKS: .safetensors, .npz, or .pt/.pth (needs PyTorch); masks are out × in as frameworks
@@ -35,6 +37,7 @@ def network(masks_path: str, order: str | None, with_relu: bool, bias: bool, as_
     from closure_check.core.case import Verdict
     from closure_check.io import SupportFileError
     from closure_check.io.masks import read_masks
+    from closure_check.networks.masks import chain_of_masks as report_chain
     from closure_check.networks.masks import mask_report
     from closure_check.networks.masks_text import mask_report_json, render_mask_report
     from closure_check.output.certificate_json.two_factor import dump_certificate
@@ -46,6 +49,16 @@ def network(masks_path: str, order: str | None, with_relu: bool, bias: bool, as_
         masks = read_masks(masks_path, names)
     except SupportFileError as error:
         fail_bad_input(str(error))
+    if chain_path is not None:
+        from closure_check.core.case import Case
+        from closure_check.io import write_case
+
+        try:
+            write_case(Case(report_chain(masks), Path(masks_path).stem, source=f"masks of {masks_path}"), Path(chain_path))
+        except SupportFileError as error:
+            fail_bad_input(str(error))
+        if not as_json:
+            click.echo(f"wrote {chain_path}")
     report = mask_report(masks, relu=with_relu, biases=bias, budget=budget)
     if as_json:
         click.echo(json.dumps(mask_report_json(report), ensure_ascii=False))

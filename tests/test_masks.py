@@ -153,3 +153,16 @@ def test_order_option_and_json(tmp_path: Path) -> None:
     assert result.exit_code == 0 and '"layers": ["dec", "enc"]' in result.output
     bad = CliRunner().invoke(main, ["network", str(path), "--order", "dec,nope"])
     assert bad.exit_code == 2 and "nope" in bad.output
+
+
+def test_write_chain_then_repair(tmp_path: Path) -> None:
+    """The chain written by --write-chain is the LU-type pair; repair finds one added entry."""
+    path = _npz(tmp_path, {"fc1.weight_mask": UPPER, "fc2.weight_mask": LOWER})
+    chain = tmp_path / "net.sup"
+    out = CliRunner().invoke(main, ["network", str(path), "--write-chain", str(chain), "--certificates", str(tmp_path / "certs")])
+    assert out.exit_code == 0 and chain.exists() and (tmp_path / "certs" / "chain.json").exists()
+    from closure_check.io import read_case
+
+    assert read_case(chain).support == ChainSupport((LOWER.astype(int), UPPER.astype(int)))
+    fixed = CliRunner().invoke(main, ["repair", str(chain)])
+    assert fixed.exit_code == 0 and "1 change(s)" in fixed.output

@@ -37,7 +37,7 @@ from closure_check.networks.relu import ReluAnswer, relu_optimum
 from closure_check.networks.spec import ReluSpec
 from closure_check.result import CheckResult
 
-__all__ = ["PairResult", "MaskReport", "mask_report"]
+__all__ = ["PairResult", "MaskReport", "chain_of_masks", "mask_report"]
 
 
 @dataclass(frozen=True)
@@ -63,6 +63,11 @@ class MaskReport:
     chain: CheckResult
     pairs: tuple[PairResult, ...]
     relu: ReluAnswer | None
+
+
+def chain_of_masks(masks: MaskSet) -> ChainSupport:
+    """The linear set of the masked network: ``ChainSupport((M_L, …, M_1))`` (reversed order)."""
+    return ChainSupport(tuple(reversed(masks.masks)))
 
 
 def mask_report(masks: MaskSet, relu: bool = False, biases: bool = True, budget: float = 0.0) -> MaskReport:
