@@ -173,6 +173,31 @@ family(
     "units 0 and 3",
 )
 
+# N:M layers (two 2:4 layers y = W_2 W_1 x, stored as I = M_2, J = M_1ᵀ) and sparse plus low rank
+family(
+    "families/nm_2of4_4x4_s0.sup", "nm 2 4 4 4 0", "nm-2of4-4x4-s0", NOT_CLOSED,
+    "two 2:4 layers, seed 0, command: closure-check family nm 2 4 4 4 0; docs/theory.md shared-rows lemma: "
+    "units 2 and 3 share rows 0,1; on them column 0 is covered only by unit 2, column 3 only by unit 3, "
+    "column 1 only by units 2 and 3",
+)
+family(
+    "families/nm_2of4_4x8_s0.sup", "nm 2 4 4 8 0", "nm-2of4-4x8-s0", CLOSED,
+    "two 2:4 layers (8 hidden neurons), seed 0, command: closure-check family nm 2 4 4 8 0; docs/theory.md "
+    "absorption lemma then masked block lemma: the one part left is a rank-one class on {0,1,2}×{0,2} whose "
+    "visible cells form the disjoint blocks {2}×{2}, {0}×{0}",
+)
+family(
+    "families/sparse_lowrank_2x2_r1_k1_s0.sup", "sparse-lowrank 2 2 1 1 0", "sparse-lowrank-2x2-r1-k1-s0", NOT_CLOSED,
+    "rank one plus one free cell (robust PCA / rigidity set, docs/theory.md §1 sparse plus low rank), command: "
+    "closure-check family sparse-lowrank 2 2 1 1 0; local-LU lemma with a hidden corner: the free cell (1,1) "
+    "is absorbed and unit 0 alone covers (0,0), (0,1), (1,0)",
+)
+family(
+    "families/sparse_lowrank_3x3_r1_k2_s0.sup", "sparse-lowrank 3 3 1 2 0", "sparse-lowrank-3x3-r1-k2-s0", NOT_CLOSED,
+    "rank one plus two free cells on 3×3, command: closure-check family sparse-lowrank 3 3 1 2 0; local-LU "
+    "lemma with a hidden corner: unit 0 alone covers (0,0), (0,2), (1,0) and (1,2) is free (absorbed)",
+)
+
 # ---------------------------------------------------------------------------------------
 # Hand-made cases: (file, m, n, rectangles, name, expect, source, comment)
 # ---------------------------------------------------------------------------------------

@@ -31,7 +31,9 @@ from cli.common import (
     time_limit_option,
 )
 from cli.export_cmd import export
+from cli.network_cmd import network
 from cli.relu_cmd import relu
+from cli.repair_cmd import repair
 
 if TYPE_CHECKING:
     from closure_check.core.case import Case
@@ -263,5 +265,5 @@ def solve(file: str, matrix_path: str, output: str | None, restarts: int, seed: 
         click.echo(f"wrote {output}")
 
 
-for command in (batch, census, certify, verify, export, relu):
+for command in (batch, census, certify, verify, export, relu, network, repair):
     main.add_command(command)

@@ -37,6 +37,8 @@ linear transforms using butterfly factorizations", ICML 2019, arXiv:1903.05895.
 [Dao 2020] T. Dao, N. Sohoni, A. Gu, M. Eichhorn, A. Blonder, M. Leszczynski, A. Rudra,
 C. Ré, "Kaleidoscope: an efficient, learnable representation for all structured linear
 maps", ICLR 2020, arXiv:2012.14966.
+[Mishra 2021] A. Mishra, J. A. Latorre, J. Pool, D. Stosic, D. Stosic, G. Venkatesh, C. Yu,
+P. Micikevicius, "Accelerating sparse deep neural networks", arXiv:2104.08378.
 [Dao 2022] T. Dao, B. Chen, N. Sohoni, A. Desai, M. Poli, J. Grogan, A. Liu, A. Rao,
 A. Rudra, C. Ré, "Monarch: expressive structured matrices for efficient and accurate
 training", ICML 2022, arXiv:2204.00595.
@@ -69,6 +71,8 @@ __all__ = [
     "lu",
     "banded",
     "random_k_sparse",
+    "n_of_m",
+    "sparse_lowrank",
     "butterfly_chain",
     "butterfly_split",
     "monarch",
@@ -422,6 +426,88 @@ def random_k_sparse(m: int, n: int, r: int, k: int, seed: int) -> TwoFactorSuppo
     return TwoFactorSupport(_k_subsets(rng, m, r, k), _k_subsets(rng, n, r, k))
 
 
+def _n_of_m_rows(rng: np.random.Generator, rows: int, cols: int, n: int, m: int) -> SupportMatrix:
+    """``rows × cols`` 0/1 matrix: in each row, exactly n ones in every group of m consecutive columns."""
+    groups = cols // m
+    picked = np.sort(np.argsort(rng.random((rows, groups, m)), axis=2)[:, :, :n], axis=2)
+    indices = (picked + (np.arange(groups) * m)[None, :, None]).reshape(rows, groups * n)
+    indptr = np.arange(0, rows * groups * n + 1, groups * n, dtype=np.int64)
+    return _csr(indptr, indices.reshape(-1), (rows, cols))
+
+
+def n_of_m(n: int, m: int, rows: int, cols: int, seed: int) -> ChainSupport:
+    """Two consecutive N:M-sparse layers: ``y = W_2 W_1 x``, x and y in ℝ^rows, cols hidden neurons.
+
+    Parameters
+    ----------
+    n, m
+        ``1 ≤ n ≤ m``: every group of m consecutive weights along a row (the layer's input
+        dimension, as NVIDIA's 2:4 sparse tensor cores prune [Mishra 2021]) keeps exactly n.
+    rows, cols
+        ``W_2`` is ``rows × cols`` (out × in) and ``W_1`` is ``cols × rows``; m must divide
+        both.
+    seed
+        Seed of :func:`numpy.random.default_rng`; each group's n positions are uniform.
+
+    Returns
+    -------
+    ChainSupport
+        ``(M_2, M_1)``, the chain convention of the network's linear map ``W_2 W_1``
+        (``docs/formats.md``, Pruning masks), a ``rows × rows`` product.
+
+    >>> chain = n_of_m(2, 4, 4, 8, 0)
+    >>> chain.dims, [int(f.sum(axis=1).max()) for f in chain.factors]
+    ((4, 8, 4), [4, 2])
+    """
+    n, m = _integer(n, "N", 1), _integer(m, "M", 1)
+    rows, cols, seed = _integer(rows, "rows", 1), _integer(cols, "cols", 1), _integer(seed, "seed", 0)
+    if n > m:
+        raise SupportError(f"N must be at most M, got N = {n} > M = {m}")
+    if rows % m or cols % m:
+        raise SupportError(f"M = {m} must divide rows = {rows} and cols = {cols}")
+    _check_size(f"the N:M layers {rows} x {cols} and {cols} x {rows}", [(rows, cols), (cols, rows)], 2 * rows * cols * n // m)
+    rng = np.random.default_rng(seed)
+    outer = _n_of_m_rows(rng, rows, cols, n, m)
+    return ChainSupport((outer, _n_of_m_rows(rng, cols, rows, n, m)))
+
+
+def sparse_lowrank(m: int, n: int, r: int, k: int, seed: int) -> TwoFactorSupport:
+    """Sparse plus low rank: ``{L + S : rank L ≤ r, supp S ⊆ Ω}`` on m × n, with k random cells Ω.
+
+    The robust-PCA / matrix-rigidity set (Pixelfly and Scatterbrain train such sums).  As
+    a two-factor support: r units on the full rectangle ``[m] × [n]`` (one dense class of
+    multiplicity r) and one unit ``{i} × {j}`` for each cell ``(i, j) ∈ Ω`` (a complete
+    class: it produces any value there).  Definition: ``docs/theory.md``, §1
+    "Sparse plus low rank".
+
+    Parameters
+    ----------
+    m, n, r
+        Positive integers.
+    k
+        Number of sparse cells, ``0 ≤ k ≤ m n``; Ω is a uniform k-subset of the cells.
+    seed
+        Seed of :func:`numpy.random.default_rng`.
+
+    >>> s = sparse_lowrank(3, 3, 1, 2, 0)
+    >>> s.rank, int(s.I.sum()), int(s.J.sum())
+    (3, 5, 5)
+    """
+    m, n, r = _integer(m, "m", 1), _integer(n, "n", 1), _integer(r, "r", 1)
+    k, seed = _integer(k, "k", 0), _integer(seed, "seed", 0)
+    if k > m * n:
+        raise SupportError(f"k must be at most m·n = {m * n}, got {k}")
+    _check_size(f"the sparse-plus-low-rank factors {m} x {r + k} and {n} x {r + k}", [(m, r + k), (n, r + k)], (m + n) * r + 2 * k)
+    cells = np.sort(np.random.default_rng(seed).choice(m * n, size=k, replace=False))
+
+    def side(size: int, lines: np.ndarray) -> SupportMatrix:
+        dense = sp.csr_array(np.ones((size, r), dtype=np.int8))
+        cells_part = sp.csr_array((np.ones(k, dtype=np.int8), (lines, np.arange(k))), shape=(size, k))
+        return sp.hstack([dense, cells_part], format="csr").astype(np.int8)
+
+    return TwoFactorSupport(side(m, cells // n), side(n, cells % n))
+
+
 def _butterfly_factors(L: int) -> list[SupportMatrix]:
     return [kronecker_pattern(2 ** (ell - 1), 2, 2, 2 ** (L - ell)) for ell in range(1, L + 1)]
 
@@ -660,6 +746,11 @@ FAMILIES: dict[str, Family] = {
                "banded{0}-w{1}"),
         Family("random", random_k_sparse, ("m", "n", "r", "k", "seed"),
                "k random nonzeros per column of I (m×r) and J (n×r)", "random-{0}x{1}-r{2}-k{3}-s{4}"),
+        Family("nm", n_of_m, ("N", "M", "rows", "cols", "seed"),
+               "two N:M layers y = W_2 W_1 x (W_2 rows×cols, W_1 cols×rows; N of every M consecutive inputs kept)",
+               "nm-{0}of{1}-{2}x{3}-s{4}"),
+        Family("sparse-lowrank", sparse_lowrank, ("m", "n", "r", "k", "seed"),
+               "rank ≤ r on m×n plus k random free cells (robust PCA / rigidity)", "sparse-lowrank-{0}x{1}-r{2}-k{3}-s{4}"),
         Family("kronecker", _kronecker_chain, ("a", "b", "c", "d"),
                "one factor I_a ⊗ 1_{b×c} ⊗ I_d", "kronecker-{0}-{1}-{2}-{3}"),
         Family("butterfly", butterfly_chain, ("L",), "square dyadic butterfly chain of size 2^L",

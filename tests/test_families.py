@@ -31,6 +31,8 @@ from closure_check.families import (
     diagonal,
     kaleidoscope,
     kronecker_pattern,
+    n_of_m,
+    sparse_lowrank,
     lu,
     monarch,
     monarch_chain,
@@ -344,6 +346,8 @@ VALID = {
     "deformable-butterfly": (["1,2,2,2", "2,2,2,1"], deformable_butterfly([(1, 2, 2, 2), (2, 2, 2, 1)]),
                              "deformable-butterfly-1.2.2.2-2.2.2.1"),
     "kaleidoscope": (["2"], kaleidoscope(2), "kaleidoscope-L2"),
+    "nm": (["2", "4", "4", "8", "0"], n_of_m(2, 4, 4, 8, 0), "nm-2of4-4x8-s0"),
+    "sparse-lowrank": (["3", "3", "1", "2", "0"], sparse_lowrank(3, 3, 1, 2, 0), "sparse-lowrank-3x3-r1-k2-s0"),
 }
 
 
@@ -392,6 +396,9 @@ def test_family_usage():
         ("block-diagonal", ["1,a,2"], "n must be an integer, got 'a'"),
         ("deformable-butterfly", ["1,2,2,2", "1,2,2,1"], "has 4 columns but pattern 2"),
         ("kronecker", ["1", "2", "3"], "kronecker takes 4 arguments: a b c d"),
+        ("nm", ["3", "2", "4", "4", "0"], "N must be at most M"),
+        ("nm", ["2", "4", "6", "8", "0"], "M = 4 must divide"),
+        ("sparse-lowrank", ["2", "2", "1", "5", "0"], "k must be at most m·n = 4"),
     ],
 )
 def test_build_family_errors_are_one_line_with_usage(name, args, fragment):
@@ -462,3 +469,42 @@ def test_build_family_refuses_sizes_with_one_line(name, args, fragment):
 def test_exponent_notation_is_an_integer():
     assert build_family("lu", ["2e0"]).support == lu(2)
     assert build_family("dense", ["1E1", "3", "2"]).support == dense(10, 3, 2)
+
+
+# --------------------------------------------------------------------------- N:M and sparse plus low rank
+
+
+@pytest.mark.parametrize(("n", "m", "rows", "cols", "seed"), [(2, 4, 8, 12, 0), (1, 2, 4, 6, 5), (4, 4, 4, 8, 1), (3, 8, 16, 8, 2)])
+def test_n_of_m_keeps_n_in_every_group(n, m, rows, cols, seed):
+    chain = n_of_m(n, m, rows, cols, seed)
+    assert chain.dims == (rows, cols, rows)
+    for factor in chain.factors:
+        dense = factor.toarray()
+        groups = dense.reshape(dense.shape[0], -1, m).sum(axis=2)
+        assert (groups == n).all()
+    assert n_of_m(n, m, rows, cols, seed) == chain  # seeded
+    if n < m:
+        assert n_of_m(n, m, rows, cols, seed + 1) != chain
+
+
+@pytest.mark.parametrize(("m", "n", "r", "k", "seed"), [(3, 4, 2, 5, 0), (5, 5, 1, 0, 3), (2, 3, 3, 6, 1)])
+def test_sparse_lowrank_is_one_dense_class_plus_single_cells(m, n, r, k, seed):
+    from closure_check.core.graph import RankOneStructure
+
+    support = sparse_lowrank(m, n, r, k, seed)
+    assert support.rank == r + k
+    I, J = support.I.toarray(), support.J.toarray()
+    assert (I[:, :r] == 1).all() and (J[:, :r] == 1).all()
+    cells = {(int(np.flatnonzero(I[:, c])[0]), int(np.flatnonzero(J[:, c])[0])) for c in range(r, r + k)}
+    assert len(cells) == k and all(I[:, c].sum() == 1 and J[:, c].sum() == 1 for c in range(r, r + k))
+    structure = RankOneStructure.build(support)
+    assert int(structure.complete.sum()) == k + (1 if r >= min(m, n) else 0)
+
+
+@pytest.mark.parametrize(("m", "n", "seed"), [(2, 2, 0), (2, 5, 1), (4, 3, 2), (6, 6, 7)])
+def test_rank_one_plus_one_free_cell_is_not_closed(m, n, seed):
+    """docs/theory.md §1, sparse plus low rank: SL(1, {cell}) is not closed (local-LU lemma)."""
+    from closure_check.decide import check
+
+    result = check(sparse_lowrank(m, n, 1, 1, seed))
+    assert result.verdict.value == "not-closed" and result.certificate.lemma == "local-LU lemma"

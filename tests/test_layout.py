@@ -43,6 +43,8 @@ FLOORS = {
     "closure_check.batch": 9,
     "closure_check.census": 9,
     "closure_check.export": 9,
+    "closure_check.repair": 9,
+    "closure_check.repair_text": 9,
     "cli": 10,
 }
 

@@ -533,3 +533,54 @@ def test_cli_budget_0_without_a_lift_answers_no_and_writes_nothing(tmp_path):
     assert result.exit_code == 0 and result.exception is None, result.output
     assert "answer: NO" in result.output and "no explicit data set or parameter sequence is given" in result.output
     assert "nothing written" in result.output and not target.exists()
+
+
+# ----------------------------------------------------------------------------- output-disjoint lemma (issue 17)
+
+
+def _output_disjoint_spec(rng: random.Random, d: int, hidden: int, outputs: int, biases: bool = True) -> ReluSpec:
+    first = [[rng.randint(0, 1) for _ in range(d)] for _ in range(hidden)]
+    owner = [rng.randrange(outputs + 1) for _ in range(hidden)]  # outputs: feeds no output
+    second = [[1 if owner[h] == j else 0 for h in range(hidden)] for j in range(outputs)]
+    return ReluSpec(layers=(first, second), biases=(biases, biases))
+
+
+def test_output_disjoint_networks_are_yes_and_their_chain_is_closed():
+    """YES needs P closed (seed Theorems V-VI): the chain check must agree on every instance."""
+    from closure_check.chains.check import check_chain
+
+    rng = random.Random(17)
+    for _ in range(30):
+        spec = _output_disjoint_spec(rng, rng.randint(1, 3), rng.randint(1, 4), rng.randint(2, 3))
+        answer = relu_optimum(spec)
+        assert answer.verdict is ReluVerdict.YES and "output-disjoint lemma" in answer.reasons[1]
+        assert check_chain(spec.chain()).verdict is Verdict.CLOSED
+
+
+def test_output_disjoint_loss_splits_over_the_outputs():
+    """The lemma's decomposition, exactly: the loss is the sum of the scalar-output sub-networks' losses."""
+    rng = random.Random(3)
+    spec = _output_disjoint_spec(rng, 3, 5, 2)
+    W1 = tuple(tuple(Fraction(rng.randint(-3, 3)) * bit for bit in row) for row in spec.layers[0].toarray().tolist())
+    W2 = tuple(tuple(Fraction(rng.randint(-3, 3)) * bit for bit in row) for row in spec.layers[1].toarray().tolist())
+    b1 = tuple(Fraction(rng.randint(-2, 2)) for _ in range(5))
+    b2 = tuple(Fraction(rng.randint(-2, 2)) for _ in range(2))
+    data = [(tuple(Fraction(rng.randint(-4, 4)) for _ in range(3)), tuple(Fraction(rng.randint(-4, 4)) for _ in range(2))) for _ in range(7)]
+    whole = sum(sum((a - b) ** 2 for a, b in zip(forward((W1, W2), (b1, b2), x)[0], y)) for x, y in data)
+    parts = Fraction(0)
+    for j in range(2):
+        mine = [h for h in range(5) if spec.layers[1].toarray()[j, h]]
+        sub = (tuple(W1[h] for h in mine), (tuple(W2[j][h] for h in mine),))
+        biases = (tuple(b1[h] for h in mine), (b2[j],))
+        if not mine:
+            parts += sum((b2[j] - y[j]) ** 2 for _, y in data)
+            continue
+        parts += sum((forward(sub, biases, x)[0][0] - y[j]) ** 2 for x, y in data)
+    assert whole == parts
+
+
+def test_output_disjoint_lemma_needs_biases_and_disjointness():
+    no_bias = ReluSpec(layers=([[1, 1], [0, 1]], [[1, 0], [0, 1]]), biases=(False, False))
+    assert relu_optimum(no_bias).verdict is ReluVerdict.OPEN
+    shared = ReluSpec(layers=([[1, 1], [0, 1]], [[1, 0], [1, 1]]), biases=(True, True))  # LU: hidden 0 feeds both
+    assert relu_optimum(shared).verdict is ReluVerdict.NO

@@ -5,7 +5,9 @@ set ``(x_i, y_i)``, does the square loss ``Σ_i ‖f_θ(x_i) − y_i‖²`` atta
 the parameters θ (weights respecting the supports, free biases in the layers that have
 them)?  ``docs/theory.md §7`` states every result used here, with its proof or source.
 
-* **YES** -- two layers, scalar output, biases in both layers [seed Thm IV; NeurIPS].
+* **YES** -- two layers, scalar output, biases in both layers [seed Thm IV; NeurIPS]; and two
+  layers with biases whose hidden neurons each feed at most one output (*output-disjoint
+  lemma*: the loss splits into scalar-output problems on disjoint parameters).
 * **NO** -- when the linear chain ``P = P_{I_L..I_1}`` is not closed.  From the chain
   certificate (a Laurent curve ``W(t)`` whose product tends to ``A ∉ P``) the module builds
   a finite data set ``y_i = A x_i`` and a parameter sequence with loss → 0 and ‖θ‖ → ∞;
@@ -715,6 +717,33 @@ def _theorem_iv_applies(spec: ReluSpec) -> bool:
     return spec.depth == 2 and spec.widths[-1] == 1 and all(spec.biases)
 
 
+def _output_disjoint(spec: ReluSpec) -> bool:
+    """Two layers, a bias in both, and every hidden neuron feeds at most one output (columns of ``I_2`` with ≤ 1 one)."""
+    return spec.depth == 2 and all(spec.biases) and int(spec.layers[1].sum(axis=0).max(initial=0)) <= 1
+
+
+def _yes_output_disjoint(spec: ReluSpec) -> ReluAnswer:
+    feeds = spec.layers[1].toarray()
+    groups = [[int(h) for h in range(feeds.shape[1]) if feeds[j, h]] for j in range(feeds.shape[0])]
+    listed = "; ".join(f"output {j}: hidden {{{','.join(map(str, g))}}}" for j, g in enumerate(groups))
+    return ReluAnswer(
+        ReluVerdict.YES,
+        (
+            f"Two layers with a bias in both, and every hidden neuron feeds at most one of the {spec.widths[-1]} "
+            f"outputs ({listed}).",
+            "So the square loss is a sum Σ_j L_j(θ_j) over the outputs, where θ_j -- the rows of W_1 and b_1 of the "
+            "hidden neurons feeding output j, their weights in row j of W_2, and b_2[j] -- are disjoint blocks of "
+            "parameters; the parameters of hidden neurons feeding no output do not enter the loss "
+            f"[{THEORY}, output-disjoint lemma].",
+            f"Each L_j is the training loss of a two-layer sparse ReLU network with output dimension 1 and a bias in "
+            f"both layers (targets: the j-th coordinates), so it attains its infimum [{SEED}, Theorem IV; {NEURIPS}]; an "
+            "output fed by no hidden neuron is the constant b_2[j], optimal at the mean target. Minimising each block "
+            "separately gives an optimum of the sum.",
+        ),
+        spec,
+    )
+
+
 def _yes(spec: ReluSpec) -> ReluAnswer:
     return ReluAnswer(
         ReluVerdict.YES,
@@ -933,7 +962,9 @@ def _no(spec: ReluSpec, result: CheckResult, steps: int, max_points: int) -> Rel
     return ReluAnswer(ReluVerdict.NO, reasons + (checked,), spec, result, example)
 
 
-def relu_optimum(spec: ReluSpec, budget: float = DEFAULT_EFFORT, steps: int = 6, max_points: int = 2000) -> ReluAnswer:
+def relu_optimum(
+    spec: ReluSpec, budget: float = DEFAULT_EFFORT, steps: int = 6, max_points: int = 2000, chain_result: CheckResult | None = None
+) -> ReluAnswer:
     """Does training ``spec`` (square loss) have an optimum for every finite data set?
 
     Parameters
@@ -947,6 +978,9 @@ def relu_optimum(spec: ReluSpec, budget: float = DEFAULT_EFFORT, steps: int = 6,
         Number K of parameter points in a counterexample.
     max_points
         Largest data set written out; beyond it a NO comes without the data.
+    chain_result
+        The verdict of ``check(spec.chain())`` when the caller already has it (it is not
+        recomputed); by default :func:`~closure_check.chains.check.check_chain` runs here.
 
     Returns
     -------
@@ -963,7 +997,9 @@ def relu_optimum(spec: ReluSpec, budget: float = DEFAULT_EFFORT, steps: int = 6,
     """
     if _theorem_iv_applies(spec):
         return _yes(spec)
-    result = check_chain(spec.chain(), budget=budget)
+    if _output_disjoint(spec):
+        return _yes_output_disjoint(spec)
+    result = check_chain(spec.chain(), budget=budget) if chain_result is None else chain_result
     if result.verdict is Verdict.CLOSED:
         return _open(spec, result)
     if result.verdict is Verdict.UNKNOWN:

@@ -188,11 +188,23 @@ def part_units_and_cells(reduction: ComponentReduction, part: Part) -> tuple[lis
     return units, cells
 
 
+def _visible_cell_count(reduction: ComponentReduction, part: Part) -> int:
+    """Number of distinct visible cells of the part's classes."""
+    seen = np.zeros(reduction.hidden.shape, dtype=bool)
+    for block in part.classes:
+        rows, cols = reduction.local(block.rows, block.cols)
+        seen[np.ix_(rows, cols)] = True
+    return int((seen & ~reduction.hidden).sum())
+
+
 def _full_space(reduction: ComponentReduction, part: Part) -> RuleOutcome | None:
-    from closure_check.two_factor.fullspace import (
-        full_space_proof,  # its search loads only when a part needs it
+    from closure_check.two_factor.fullspace import (  # its search loads only when a part needs it
+        MAX_CELLS,
+        full_space_proof,
     )
 
+    if _visible_cell_count(reduction, part) > MAX_CELLS:
+        return None  # full_space_proof searches no larger part: do not list its cells
     units, cells = part_units_and_cells(reduction, part)
     proof = full_space_proof(units, cells)
     if proof is None:
@@ -229,6 +241,8 @@ def _local_lu(structure: RankOneStructure, reduction: ComponentReduction, part: 
         window = np.ix_(rows, cols)
         exclusive = (cover[window] == 1) & ~reduction.hidden[window]
         shared = reduction.hidden[window] | (cover[window] >= 2)
+        if np.count_nonzero(exclusive) < 3:
+            continue  # the lemma needs three cells only this unit covers
         E = exclusive.astype(np.int64)
         reach = (E @ E.T @ E) > 0
         candidates = np.argwhere(shared & reach)
@@ -292,7 +306,7 @@ def _shared_lines(
     lines_of = (lambda b: (b.cols, b.rows)) if transpose else (lambda b: (b.rows, b.cols))
     local_lines = reduction.cols if transpose else reduction.rows
     local_cross = reduction.rows if transpose else reduction.cols
-    singles = [b for b in part.classes if b.multiplicity == 1]
+    singles = [b for b in part.classes if b.multiplicity == 1 and _doubly_exclusive(reduction, b, cover, transpose)]
     for index, first in enumerate(singles):
         for second in singles[index + 1:]:
             for a_block, b_block in ((first, second), (second, first)):
@@ -323,6 +337,24 @@ def _shared_lines(
                 c3 = int(only_b[np.flatnonzero(Ob[p1] & Ob[p2])[0]])
                 return _shared_lines_outcome(structure, a_block.units[0], b_block.units[0], l1, l2, c1, c2, c3, transpose)
     return None
+
+
+def _doubly_exclusive(reduction: ComponentReduction, block: ClassBlock, cover: np.ndarray, transpose: bool) -> bool:
+    """Whether some cross position of the block (a column; a row when ``transpose``) has two
+    visible cells only this class covers.
+
+    The shared-rows lemma needs this of both of its classes (cells ``(i1, j1), (i2, j1)`` for
+    the first, ``(i1, j3), (i2, j3)`` for the second), so a class without it takes part in
+    no pair: skipping it changes no outcome and keeps the pair loop short on large parts
+    where most cells are covered many times.  ``cover`` is already transposed with ``transpose``.
+    """
+    rows, cols = reduction.local(block.rows, block.cols)
+    if transpose:
+        rows, cols = cols, rows
+    hidden = reduction.hidden.T if transpose else reduction.hidden
+    window = np.ix_(rows, cols)
+    exclusive = (cover[window] == 1) & ~hidden[window]
+    return bool((exclusive.sum(axis=0) >= 2).any())
 
 
 def _shared_lines_outcome(
