@@ -25,8 +25,9 @@ from cli.common import Seconds, fail_bad_input
 @click.option("--write-chain", "chain_path", metavar="FILE",
               help="Also write the masks' chain (W1 = last layer, …) as a support file (format by suffix), for repair, certify or show.")
 @click.option("--budget", default=0.0, show_default=True, type=Seconds(),
-              help="Seconds the algebraic stage may spend on each part the rules leave open.  Default 0 (rules only): "
-                   "real-size masks leave parts with hundreds of units, far beyond what the algebraic stage can settle.")
+              help="Effort of the algebraic stage for each check (the chain, each pair), in nominal seconds of counted work "
+                   "(docs/algebra.md §4).  Default 0 (rules only), unlike `check`: real-size masks leave parts with hundreds "
+                   "of units, far beyond what the algebraic stage can settle.")
 def network(masks_path: str, order: str | None, with_relu: bool, bias: bool, as_json: bool,
             certificate_dir: str | None, chain_path: str | None, budget: float) -> None:
     """Is training with the masks in MASKS well-posed?  The linear chain, each pair of layers, the ReLU question.

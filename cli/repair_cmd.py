@@ -16,7 +16,8 @@ from cli.common import Seconds, load
 @click.option("--remove", "mode", flag_value="remove", help="Repair by removing support entries.")
 @click.option("--max", "max_changes", default=2, show_default=True, type=click.IntRange(1, 8), help="Largest number K of changed entries tried.")
 @click.option("--budget", default=0.0, show_default=True, type=Seconds(),
-              help="Seconds of algebraic stage per candidate (0: the proved rules only).")
+              help="Effort of the algebraic stage for each candidate's check, in nominal seconds of counted work "
+                   "(docs/algebra.md §4).  Default 0 (the proved rules only), unlike `check`: a search checks many candidates.")
 def repair(file: str, mode: str, max_changes: int, budget: float) -> None:
     """Smallest sets of entries to add (or remove) that make P closed, each CLOSED verdict proved.
 
