@@ -1,0 +1,214 @@
+"""``landscape``: will local training of ``min ‖A − X Yᵀ‖²_F`` get stuck?  (``docs/theory.md`` §8.)
+
+1. **BENIGN** when the class rectangles of ``(I, J)`` are pairwise disjoint (units with
+   equal rectangles grouped into a class): L is then a sum of unconstrained low-rank
+   approximation losses in disjoint groups of parameters, and has no spurious local
+   minimum, for every target (*decoupling lemma*; [SIMAX, landscape section] proves no
+   spurious valley either).  This is the *disjoint-or-identical* tractability class.
+   The *reduction-then-disjoint* class is **not** answered BENIGN: its reductions change
+   the parametrisation and are not proved to preserve the landscape (the section says
+   why).
+2. Otherwise a **search**: for the target ``matrix`` (or, without one, for small 0/1
+   targets on the covered cells, in a seeded order), ``starts`` seeded L-BFGS runs
+   (:mod:`closure_check.landscape.search`).  Every cluster of converged runs above the
+   lowest loss seen is a candidate, handed to
+   :func:`closure_check.landscape.certify.certify_minimum` with the lowest run as the
+   lower point.
+3. **SPURIOUS MINIMUM** when a candidate is certified; **UNKNOWN** when candidates were
+   seen but none certified (each failure is listed: a non-strict minimum, a saddle, …);
+   **NONE FOUND** when every run ended at the lowest loss seen or diverged toward it --
+   numerical evidence, never a proof.
+
+>>> from closure_check.core.support import TwoFactorSupport
+>>> landscape(TwoFactorSupport.from_dense([[1, 0], [0, 1]], [[1, 0], [0, 1]])).verdict.value
+'benign'
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Sequence
+
+import numpy as np
+
+from closure_check.core.graph import RankOneStructure
+from closure_check.core.support import TwoFactorSupport
+from closure_check.landscape.certify import CertificationFailed, certify_minimum
+from closure_check.landscape.loss import Parameters
+from closure_check.landscape.result import LandscapeResult, LandscapeVerdict, RunCluster
+from closure_check.landscape.search import METHOD, Run, cluster_runs, random_starts
+from closure_check.result import Tractability
+from closure_check.two_factor.tractability import tractability
+
+__all__ = ["MAX_PARAMETERS", "THEOREM", "landscape", "small_targets"]
+
+MAX_PARAMETERS = 200
+"""The search and the certificate are run on supports with at most this many free entries."""
+CONVERGED_GRADIENT = 1e-5
+"""A run is a candidate only if its final gradient norm is below this."""
+STARTS = 40
+TARGET_STARTS = 12
+MAX_CANDIDATES = 4
+"""Clusters above the lowest loss that are handed to the certifier, per target."""
+
+THEOREM = (
+    "decoupling lemma (docs/theory.md §8): the class rectangles are pairwise disjoint, so L is a sum of "
+    "unconstrained low-rank approximation losses ‖A[R,C] − U Vᵀ‖² in disjoint parameters, each without "
+    "spurious local minimum; no spurious local valley either [SIMAX, landscape section: Theorem III of the seed talk]"
+)
+
+
+def small_targets(support: TwoFactorSupport, count: int, seed: int) -> list[np.ndarray]:
+    """Up to ``count`` distinct nonzero 0/1 targets on the cells some unit covers, seeded order.
+
+    Cells no unit covers add a constant to L and are left 0.  With at most ``count``
+    nonzero patterns all are listed (in a seeded random order); otherwise ``count`` are
+    drawn without repetition.
+    """
+    I = support.I.toarray().astype(bool)
+    J = support.J.toarray().astype(bool)
+    covered = np.argwhere((I.astype(np.int64) @ J.T.astype(np.int64)) > 0)
+    cells = len(covered)
+    rng = np.random.default_rng(seed)
+    if cells == 0:
+        return []
+    if cells < 20 and 2**cells - 1 <= count:
+        codes = [int(c) for c in rng.permutation(np.arange(1, 2**cells))]
+    else:
+        seen: set[int] = set()
+        codes = []
+        while len(codes) < count and len(seen) < 4 * count:
+            bits = rng.integers(0, 2, size=cells)
+            code = int("".join(map(str, bits)), 2)
+            if code and code not in seen:
+                codes.append(code)
+            seen.add(code)
+    targets = []
+    for code in codes[:count]:
+        A = np.zeros((I.shape[0], J.shape[0]))
+        for position, (i, j) in enumerate(covered):
+            A[i, j] = (code >> position) & 1
+        targets.append(A)
+    return targets
+
+
+def _clusters(runs: list[Run]) -> tuple[RunCluster, ...]:
+    """Clusters of the converged runs, then one group of the runs still descending."""
+    done = [run for run in runs if run.gradient_norm < CONVERGED_GRADIENT]
+    out = [RunCluster(c.loss, len(c.runs), c.diverging, True) for c in cluster_runs(done)]
+    moving = [run for run in runs if run.gradient_norm >= CONVERGED_GRADIENT]
+    if moving:
+        losses = [run.loss for run in moving]
+        out.append(RunCluster(min(losses), len(moving), sum(run.diverging for run in moving), False, max(losses),
+                              max(run.norm for run in moving)))
+    return tuple(out)
+
+
+def _examine(params: Parameters, A: np.ndarray, starts: int, seed: int, max_iterations: int):
+    """Search one target; return (certificate or None, clusters, failures)."""
+    runs = random_starts(params, A, starts, seed, max_iterations)
+    clusters = cluster_runs(runs)
+    target = [[Fraction(v) for v in row] for row in A.tolist()]
+    best = min(runs, key=lambda run: run.loss)
+    failures = []
+    for cluster in clusters[1:]:
+        converged = [i for i in cluster.runs if runs[i].gradient_norm < CONVERGED_GRADIENT and not runs[i].diverging]
+        if not converged or cluster.loss <= best.loss + 1e-6 * max(1.0, best.loss):
+            continue
+        if len(failures) >= MAX_CANDIDATES:
+            break
+        candidate = min(converged, key=lambda i: runs[i].gradient_norm)
+        try:
+            return certify_minimum(params, target, runs[candidate].theta, best.theta), _clusters(runs), failures
+        except CertificationFailed as error:
+            failures.append(f"{len(cluster.runs)} run(s) stopped at L ≈ {cluster.loss:.8g} > {best.loss:.3g} "
+                            f"(gradient ≈ 0), not certified: {error}")
+    return None, _clusters(runs), failures
+
+
+def landscape(
+    support: TwoFactorSupport,
+    matrix: Sequence[Sequence[float]] | np.ndarray | None = None,
+    starts: int | None = None,
+    seed: int = 0,
+    targets: int = 128,
+    max_iterations: int = 100,
+) -> LandscapeResult:
+    """Is the landscape of ``L(X, Y) = ‖A − X Yᵀ‖²_F`` on the support benign, or is it stuck?
+
+    Parameters
+    ----------
+    support
+        ``(I, J)``: ``supp X ⊆ I``, ``supp Y ⊆ J``.
+    matrix
+        The target A (m×n, real; read exactly as the rationals its floats are).  Without
+        it, small 0/1 targets are searched (:func:`small_targets`).
+    starts
+        Random starts per target (the effort is a count, never a time); default
+        :data:`STARTS` with ``matrix``, :data:`TARGET_STARTS` per target without.
+    seed
+        Seed of the starts and of the order of the targets.
+    targets
+        Without ``matrix``: how many targets to search at most.
+    max_iterations
+        L-BFGS iterations per start.
+
+    Returns
+    -------
+    LandscapeResult
+        BENIGN (theorem), SPURIOUS MINIMUM (certificate), UNKNOWN or NONE FOUND.
+
+    Raises
+    ------
+    ValueError
+        If ``matrix`` does not have the shape ``m × n`` or has a non-finite entry.
+    """
+    structure = RankOneStructure.build(support)
+    kind = tractability(structure)
+    m, n = support.I.shape[0], support.J.shape[0]
+    if matrix is not None:
+        A = np.asarray(matrix, dtype=float)
+        if A.shape != (m, n):
+            raise ValueError(f"the target is {A.shape[0]}×{A.shape[1] if A.ndim > 1 else 1}, the support's product is {m}×{n}")
+        if not np.all(np.isfinite(A)):
+            raise ValueError("the target has a non-finite entry")
+    if structure.pairwise_disjoint:
+        return LandscapeResult(LandscapeVerdict.BENIGN, (THEOREM,), kind, support=support)
+    reasons: list[str] = []
+    if kind is Tractability.REDUCTION_THEN_DISJOINT:
+        reasons.append("reduction-then-disjoint class: the reductions change the parametrisation and are not proved "
+                       "to preserve the absence of spurious minima (docs/theory.md §8), so no theorem is used")
+    else:
+        reasons.append("the class rectangles overlap: no theorem on the landscape applies")
+    params = Parameters.of(support)
+    if params.size > MAX_PARAMETERS:
+        return LandscapeResult(LandscapeVerdict.UNKNOWN, tuple(reasons), kind,
+                               undecided=(f"{params.size} free entries: above {MAX_PARAMETERS}, no search run",),
+                               support=support)
+    if starts is None:
+        starts = STARTS if matrix is not None else TARGET_STARTS
+    candidates = [A] if matrix is not None else small_targets(support, targets, seed)
+    all_failures: list[str] = []
+    clusters: tuple[RunCluster, ...] = ()
+    tried = 0
+    for A in candidates:
+        tried += 1
+        minimum, clusters, failures = _examine(params, A, starts, seed, max_iterations)
+        exact_A = tuple(tuple(Fraction(v) for v in row) for row in A.tolist())
+        all_failures += [f"A = {_short(exact_A)}: {text}" if matrix is None else text for text in failures]
+        if minimum is not None:
+            reasons.append("a local minimum of L above the loss of another point: certified (docs/theory.md §8)")
+            return LandscapeResult(LandscapeVerdict.SPURIOUS, tuple(reasons), kind, exact_A, minimum, clusters,
+                                   starts, seed, METHOD, tried, support=support)
+    target = tuple(tuple(Fraction(v) for v in row) for row in candidates[0].tolist()) if matrix is not None else None
+    if all_failures:
+        return LandscapeResult(LandscapeVerdict.UNKNOWN, tuple(reasons), kind, target, None, clusters, starts, seed,
+                               METHOD, tried, tuple(all_failures), support=support)
+    reasons.append(f"every run ended at the lowest loss seen or diverged, on {tried} target(s): numerical "
+                   "evidence only, not a proof that no spurious minimum exists")
+    return LandscapeResult(LandscapeVerdict.NONE_FOUND, tuple(reasons), kind, target, None, clusters, starts, seed,
+                           METHOD, tried, support=support)
+
+
+def _short(A) -> str:
+    return "[" + ", ".join("[" + ", ".join(str(v) for v in row) + "]" for row in A) + "]"
