@@ -30,6 +30,7 @@ from cli.common import (
     read_support,
 )
 from cli.export_cmd import export
+from cli.landscape_cmd import landscape
 from cli.relu_cmd import relu
 
 if TYPE_CHECKING:
@@ -256,5 +257,5 @@ def solve(file: str, matrix_path: str, output: str | None, restarts: int, seed: 
         click.echo(f"wrote {output}")
 
 
-for command in (batch, census, certify, verify, export, relu):
+for command in (batch, census, certify, verify, export, relu, landscape):
     main.add_command(command)

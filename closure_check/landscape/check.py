@@ -27,7 +27,7 @@
 from __future__ import annotations
 
 from fractions import Fraction
-from typing import Sequence
+from typing import Any, Sequence
 
 import numpy as np
 
@@ -41,6 +41,8 @@ from closure_check.result import Tractability
 from closure_check.two_factor.tractability import tractability
 
 __all__ = ["MAX_PARAMETERS", "THEOREM", "landscape", "small_targets"]
+
+Exact = tuple[tuple[Fraction, ...], ...]
 
 MAX_PARAMETERS = 200
 """The search and the certificate are run on supports with at most this many free entries."""
@@ -104,11 +106,11 @@ def _clusters(runs: list[Run]) -> tuple[RunCluster, ...]:
     return tuple(out)
 
 
-def _examine(params: Parameters, A: np.ndarray, starts: int, seed: int, max_iterations: int):
+def _examine(params: Parameters, target: Exact, starts: int, seed: int, max_iterations: int):
     """Search one target; return (certificate or None, clusters, failures)."""
+    A = np.array([[float(v) for v in row] for row in target])
     runs = random_starts(params, A, starts, seed, max_iterations)
     clusters = cluster_runs(runs)
-    target = [[Fraction(v) for v in row] for row in A.tolist()]
     best = min(runs, key=lambda run: run.loss)
     failures = []
     for cluster in clusters[1:]:
@@ -128,7 +130,7 @@ def _examine(params: Parameters, A: np.ndarray, starts: int, seed: int, max_iter
 
 def landscape(
     support: TwoFactorSupport,
-    matrix: Sequence[Sequence[float]] | np.ndarray | None = None,
+    matrix: Sequence[Sequence[Any]] | np.ndarray | None = None,
     starts: int | None = None,
     seed: int = 0,
     targets: int = 128,
@@ -141,8 +143,9 @@ def landscape(
     support
         ``(I, J)``: ``supp X ⊆ I``, ``supp Y ⊆ J``.
     matrix
-        The target A (m×n, real; read exactly as the rationals its floats are).  Without
-        it, small 0/1 targets are searched (:func:`small_targets`).
+        The target A (m×n): integers, ``Fraction`` or floats, each read exactly (a
+        float as the dyadic rational it is).  Without it, small 0/1 targets are
+        searched (:func:`small_targets`).
     starts
         Random starts per target (the effort is a count, never a time); default
         :data:`STARTS` with ``matrix``, :data:`TARGET_STARTS` per target without.
@@ -166,12 +169,15 @@ def landscape(
     structure = RankOneStructure.build(support)
     kind = tractability(structure)
     m, n = support.I.shape[0], support.J.shape[0]
+    exact: Exact | None = None
     if matrix is not None:
-        A = np.asarray(matrix, dtype=float)
-        if A.shape != (m, n):
-            raise ValueError(f"the target is {A.shape[0]}×{A.shape[1] if A.ndim > 1 else 1}, the support's product is {m}×{n}")
-        if not np.all(np.isfinite(A)):
-            raise ValueError("the target has a non-finite entry")
+        rows = [list(row) for row in (matrix.tolist() if isinstance(matrix, np.ndarray) else matrix)]
+        if len(rows) != m or any(len(row) != n for row in rows):
+            raise ValueError(f"the target should be {m}×{n} (the support's product)")
+        try:
+            exact = tuple(tuple(Fraction(v) for v in row) for row in rows)
+        except (ValueError, OverflowError, TypeError) as error:
+            raise ValueError(f"the target has an entry that is not a finite number ({error})") from None
     if structure.pairwise_disjoint:
         return LandscapeResult(LandscapeVerdict.BENIGN, (THEOREM,), kind, support=support)
     reasons: list[str] = []
@@ -187,20 +193,21 @@ def landscape(
                                support=support)
     if starts is None:
         starts = STARTS if matrix is not None else TARGET_STARTS
-    candidates = [A] if matrix is not None else small_targets(support, targets, seed)
+    candidates = [exact] if exact is not None else [
+        tuple(tuple(Fraction(int(v)) for v in row) for row in A.tolist()) for A in small_targets(support, targets, seed)
+    ]
     all_failures: list[str] = []
     clusters: tuple[RunCluster, ...] = ()
     tried = 0
-    for A in candidates:
+    for exact_A in candidates:
         tried += 1
-        minimum, clusters, failures = _examine(params, A, starts, seed, max_iterations)
-        exact_A = tuple(tuple(Fraction(v) for v in row) for row in A.tolist())
+        minimum, clusters, failures = _examine(params, exact_A, starts, seed, max_iterations)
         all_failures += [f"A = {_short(exact_A)}: {text}" if matrix is None else text for text in failures]
         if minimum is not None:
             reasons.append("a local minimum of L above the loss of another point: certified (docs/theory.md §8)")
             return LandscapeResult(LandscapeVerdict.SPURIOUS, tuple(reasons), kind, exact_A, minimum, clusters,
                                    starts, seed, METHOD, tried, support=support)
-    target = tuple(tuple(Fraction(v) for v in row) for row in candidates[0].tolist()) if matrix is not None else None
+    target = exact
     if all_failures:
         return LandscapeResult(LandscapeVerdict.UNKNOWN, tuple(reasons), kind, target, None, clusters, starts, seed,
                                METHOD, tried, tuple(all_failures), support=support)

@@ -167,6 +167,8 @@ class LandscapeResult:
         if self.starts:
             lines.append(f"  search: {self.starts} starts per target, seed {self.seed}, "
                          f"{self.targets_tried} target(s); {self.method}")
+            if self.targets_tried > 1:
+                lines.append("  where the starts of the last target searched ended:")
             lines += ["    " + line for line in _cluster_lines(self.clusters)]
         return "\n".join(lines)
 
