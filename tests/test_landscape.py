@@ -113,7 +113,12 @@ def test_tampered_certificates_are_rejected(e1):
     def outside_support(c):
         c["lower_point"]["X"].append({"entry": [2, 0], "value": "1"})
 
+    def singular_preconditioner(c):
+        rows = c["minimum"]["krawczyk"]["preconditioner"]
+        rows[1] = list(rows[0])
+
     expectations = {
+        singular_preconditioner: "singular",
         move_box: "Krawczyk", shrink_box: "Krawczyk", wrong_loss: "not the stated",
         high_lower_point: "not below", zero_slice: "not transversal", same_unit: "not transversal",
         dropped_variable: "variables", outside_support: "not a free entry",

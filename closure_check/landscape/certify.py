@@ -13,7 +13,7 @@ a certificate in four steps:
 3. **Krawczyk and the Hessian, in arb ball arithmetic** (python-flint).  On the box
    ``B = c + [−ρ, ρ]^d``: ``K(B) = c − C g(c) + (Id − C H(B))(B − c)`` lies in the
    interior of B (so the slice gradient g has exactly one zero ``θ*`` in B, Krawczyk's
-   theorem), the interval LDLᵀ of ``H(B)`` has positive pivots (every Hessian on B is
+   theorem; C is checked nonsingular exactly), the interval LDLᵀ of ``H(B)`` has positive pivots (every Hessian on B is
    positive definite, so ``θ*`` is the strict minimum of L on B and a strict local
    minimum on the slice), and a lower bound ``ℓ`` of L on B.
 4. **A lower point.** A rational point ``(X, Y)`` respecting the supports whose loss,
@@ -180,6 +180,13 @@ def _ball(value: Fraction) -> Any:
     return arb(fmpq(value.numerator, value.denominator))
 
 
+def _fmpq_det(C: tuple[tuple[Fraction, ...], ...]) -> Any:
+    """``det C`` exactly (python-flint ``fmpq_mat``)."""
+    from flint import fmpq, fmpq_mat
+
+    return fmpq_mat([[fmpq(v.numerator, v.denominator) for v in row] for row in C]).det()
+
+
 def _ldl_pivots(H: list[list[Any]]) -> list[Any]:
     """The pivots ``d_j`` of ``H = L D Lᵀ`` (no square roots), in the ring of the entries."""
     size = len(H)
@@ -280,6 +287,8 @@ def certify_minimum(
     approximate = float(np.sum((np.array(X) @ np.array(Y).T - A) ** 2))
     center = tuple(Fraction(float(v)) for v in z)
     C = tuple(tuple(Fraction(float(v)) for v in row) for row in np.linalg.inv(H))
+    if free and _fmpq_det(C) == 0:
+        raise CertificationFailed("the rounded Krawczyk preconditioner is singular")
     lower = tuple(Fraction(float(v)) for v in lower_point)
     LX, LY = params.matrices(lower)
     lower_loss = exact_loss(target, LX, LY)

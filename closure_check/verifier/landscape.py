@@ -10,12 +10,13 @@ pattern ``(I, J)``, the target A and the slice (one entry fixed per unit, nonzer
 1. the slice is transversal to the column-scaling orbit: every fixed entry is a free
    entry of its factor, no two in the same unit, every value ≠ 0; the variables are
    exactly the other free entries;
-2. Krawczyk's test on the box ``B = c ± ρ``: ``K(B) = c − C g(c) + (Id − C H(B))(B − c)``
-   lies in the interior of B, with ``g(c)`` exact and ``H(B)`` the interval Hessian of L
-   on the slice -- so the slice gradient has exactly one zero θ* in B;
+2. Krawczyk's test on the box ``B = c ± ρ``: C is nonsingular (exact elimination) and
+   ``K(B) = c − C g(c) + (Id − C H(B))(B − c)`` lies in the interior of B, with ``g(c)``
+   exact and ``H(B)`` the interval Hessian of L on the slice -- so the slice gradient
+   has a zero θ* in B;
 3. every matrix of the interval Hessian ``H(B)`` is positive definite: the interval LDLᵀ
-   (no square roots) has pivots with positive lower endpoints -- so θ* is the strict
-   minimum of L on B, a strict local minimum on the slice, and a local minimum of L by
+   (no square roots) has pivots with positive lower endpoints -- so L is strictly convex
+   on B, θ* is its only critical point there and the strict minimum of L on B, a strict local minimum on the slice, and a local minimum of L by
    the slice lemma;
 4. the lower point respects the supports and its loss, computed exactly, equals the
    stated one and is below the interval lower bound of L on B -- so ``L(θ*) > inf L``.
@@ -138,6 +139,22 @@ def _second(p, q, R, X, Y, m, n):
     return 2 * (value + R[a][b]) if k == l else 2 * value
 
 
+def _nonsingular(C: list[list[Fraction]]) -> bool:
+    """``det C ≠ 0``, by exact Gaussian elimination."""
+    M = [row[:] for row in C]
+    size = len(M)
+    for j in range(size):
+        pivot = next((i for i in range(j, size) if M[i][j] != 0), None)
+        if pivot is None:
+            return False
+        M[j], M[pivot] = M[pivot], M[j]
+        for i in range(j + 1, size):
+            factor = M[i][j] / M[j][j]
+            if factor:
+                M[i] = [a - factor * b for a, b in zip(M[i], M[j])]
+    return True
+
+
 def _pivots(H: list[list[Interval]]) -> list[Interval]:
     size = len(H)
     L: list[list[Any]] = [[None] * size for _ in range(size)]
@@ -187,6 +204,9 @@ def _spurious(cert: dict, pattern: Pattern, report: VerificationReport) -> None:
     if len(center) != size or radius <= 0 or len(C) != size or any(len(row) != size for row in C):
         raise Malformed(f"minimum: the box needs {size} centre coordinates, a radius > 0 and a {size}×{size} preconditioner")
 
+    if not _nonsingular(C):
+        report.fail("the Krawczyk preconditioner is singular")
+        return
     # g(c), exactly
     point = dict(fixed)
     point.update(zip(variables, center))
