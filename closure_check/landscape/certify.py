@@ -165,6 +165,28 @@ def _newton(params: Parameters, A: np.ndarray, free: list[int], fixed: dict[int,
     return z
 
 
+# ----------------------------------------------------------------------------- lower point
+
+
+def _rounded(point: np.ndarray, denominator: int) -> tuple[Fraction, ...]:
+    return tuple(Fraction(round(float(v) * denominator), denominator) for v in point)
+
+
+def _simplest_below(params: Parameters, target, choices, bound: Fraction) -> tuple[tuple[Fraction, ...], Fraction]:
+    """The first of ``choices`` (coarsest rounding first) whose exact loss is below ``bound``."""
+    best = None
+    for choice in choices:
+        X, Y = params.matrices(choice)
+        value = exact_loss(target, X, Y)
+        if value < bound:
+            return choice, value
+        best = value if best is None else min(best, value)
+    raise CertificationFailed(
+        f"the lower point's loss {float(best):.6g} is not below the box's lower bound {float(bound):.6g}: "
+        "the minimum may be global"
+    )
+
+
 # ----------------------------------------------------------------------------- arb
 
 
@@ -289,9 +311,7 @@ def certify_minimum(
     C = tuple(tuple(Fraction(float(v)) for v in row) for row in np.linalg.inv(H))
     if free and _fmpq_det(C) == 0:
         raise CertificationFailed("the rounded Krawczyk preconditioner is singular")
-    lower = tuple(Fraction(float(v)) for v in lower_point)
-    LX, LY = params.matrices(lower)
-    lower_loss = exact_loss(target, LX, LY)
+    lower_choices = [_rounded(lower_point, 2**e) for e in range(0, 31, 2)] + [tuple(Fraction(float(v)) for v in lower_point)]
     old = flint.ctx.prec
     flint.ctx.prec = PRECISION
     try:
@@ -305,11 +325,7 @@ def certify_minimum(
             if len(pivots) != len(free) or not all(p > 0 for p in pivots):
                 continue
             bounds = _loss_bounds(params, A_ball, free, fixed_ball, center, radius)
-            if not lower_loss < bounds[0]:
-                raise CertificationFailed(
-                    f"the lower point's loss {float(lower_loss):.6g} is not below the box's lower bound "
-                    f"{float(bounds[0]):.6g}: the minimum may be global"
-                )
+            lower, lower_loss = _simplest_below(params, target, lower_choices, bounds[0])
             smallest = min(_to_fraction(p.lower()) for p in pivots) if pivots else Fraction(1)
             return SpuriousMinimum(
                 target=tuple(tuple(Fraction(v) for v in row) for row in target),
