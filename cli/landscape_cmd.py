@@ -45,12 +45,12 @@ def read_target(text: str) -> list[list[Fraction]]:
 @click.argument("support_path", metavar="SUPPORT")
 @click.option("--matrix", "matrix", metavar="A",
               help="Target A: a .npy file, a text file of rows, or inline rows like '1 1 1; 1 0 0; 1 0 0'. "
-                   "Without it, small 0/1 targets are searched.")
+                   "Without it, small targets with entries in {-1, 0, 1} are searched.")
 @click.option("--starts", type=click.IntRange(1, 10**6), default=None,
               help="Random starts per target [default: 40 with --matrix, 12 per target without].")
 @click.option("--seed", type=click.IntRange(0, 2**63 - 1), default=0, show_default=True, help="Seed of the starts.")
 @click.option("--targets", type=click.IntRange(1, 10**6), default=128, show_default=True,
-              help="Without --matrix: how many small 0/1 targets to search at most.")
+              help="Without --matrix: how many small targets to search at most.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object: verdict, reasons, target, search clusters.")
 @click.option("-o", "--output", metavar="CERT", help="Write the certificate (JSON) to this file; check it with `closure-check verify`.")
 def landscape(support_path: str, matrix: str | None, starts: int | None, seed: int, targets: int,
