@@ -214,3 +214,29 @@ def test_cli_bad_target_is_one_line_exit_2():
     assert result.exit_code == 2 and result.output.count("\n") == 1 and "--matrix" in result.output
     result = CliRunner().invoke(main, ["landscape", "cases/lu2.sup", "--matrix", "1 x; 0 0"])
     assert result.exit_code == 2 and "Traceback" not in result.output
+
+
+def test_landscape_census_small_sizes():
+    from closure_check.landscape.census import landscape_census
+
+    census = landscape_census(1, 2, 2, targets=4, starts=4)
+    counts = census.counts()
+    # 1×1: one unit or two identical units on the single cell: both disjoint-or-identical
+    assert counts[(1, 1)] == {LandscapeVerdict.BENIGN: 2}
+    # 1×2: BENIGN exactly for the patterns whose class rectangles are disjoint, counted independently
+    from closure_check.core.enumerate import enumerate_patterns
+    from closure_check.core.graph import RankOneStructure
+
+    patterns = list(enumerate_patterns(1, 2, 2))
+    disjoint = sum(RankOneStructure.build(p).pairwise_disjoint for p in patterns)
+    assert sum(counts[(1, 2)].values()) == len(patterns) == 4
+    assert counts[(1, 2)][LandscapeVerdict.BENIGN] == disjoint == 3
+    assert "| all | 6 |" in census.markdown()
+
+
+def test_cli_census_landscape():
+    result = CliRunner().invoke(main, ["census", "--rows", "1", "--cols", "1", "--units", "2", "--landscape"])
+    assert result.exit_code == 0 and "| 1×1 | 2 | 2 | 0 | 0 | 0 |" in result.output
+    bad = CliRunner().invoke(main, ["census", "--rows", "1", "--cols", "1", "--units", "2", "--landscape",
+                                    "--list", "closed"])
+    assert bad.exit_code == 2
