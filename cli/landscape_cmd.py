@@ -52,9 +52,12 @@ def read_target(text: str) -> list[list[Fraction]]:
 @click.option("--targets", type=click.IntRange(1, 10**6), default=128, show_default=True,
               help="Without --matrix: how many small targets to search at most.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object: verdict, reasons, target, search clusters.")
+@click.option("--plot", "plot", metavar="FILE.png",
+              help="Draw the histogram of the final losses and, for a certified spurious minimum, L on a plane "
+                   "through the minimum and the lower point.")
 @click.option("-o", "--output", metavar="CERT", help="Write the certificate (JSON) to this file; check it with `closure-check verify`.")
 def landscape(support_path: str, matrix: str | None, starts: int | None, seed: int, targets: int,
-              as_json: bool, output: str | None) -> None:
+              as_json: bool, plot: str | None, output: str | None) -> None:
     """Is the landscape of ‖A − X Yᵀ‖²_F on SUPPORT benign, or can local training get stuck?
 
     BENIGN (every target, by theorem) when the class rectangles are pairwise disjoint;
@@ -83,6 +86,17 @@ def landscape(support_path: str, matrix: str | None, starts: int | None, seed: i
         click.echo(json.dumps(dict(file=support_path, name=case.name, **result.summary_json()), ensure_ascii=False))
     else:
         click.echo(result.text(support_path))
+    if plot:
+        if not result.final_losses:
+            click.echo(f"--plot: nothing drawn, no search was run (the answer is {result.verdict.value})", err=as_json)
+        else:
+            from closure_check.output.plot import draw_landscape
+
+            try:
+                draw_landscape(result, plot, title=case.name or Path(support_path).stem)
+            except OSError as error:
+                fail_bad_input(f"{plot}: cannot write the picture: {error.strerror or error}")
+            click.echo(f"wrote {plot}", err=as_json)
     if output:
         try:
             dump_certificate(result.certificate_json(name=case.name or Path(support_path).stem), output)

@@ -240,3 +240,12 @@ def test_cli_census_landscape():
     bad = CliRunner().invoke(main, ["census", "--rows", "1", "--cols", "1", "--units", "2", "--landscape",
                                     "--list", "closed"])
     assert bad.exit_code == 2
+
+
+def test_cli_plot_writes_a_png(tmp_path):
+    picture = tmp_path / "e1.png"
+    result = CliRunner().invoke(main, ["landscape", "cases/lu_shared_corner.sup", "--matrix", "0 1 0; 1 1 1; 0 1 0",
+                                       "--starts", "16", "--plot", str(picture)])
+    assert result.exit_code == 0 and picture.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    benign = CliRunner().invoke(main, ["landscape", "cases/rank_one_2x2.sup", "--plot", str(tmp_path / "b.png")])
+    assert benign.exit_code == 0 and "nothing drawn" in benign.output and not (tmp_path / "b.png").exists()

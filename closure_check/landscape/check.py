@@ -112,7 +112,7 @@ def _clusters(runs: list[Run]) -> tuple[RunCluster, ...]:
 
 
 def _examine(params: Parameters, target: Exact, starts: int, seed: int, max_iterations: int):
-    """Search one target; return (certificate or None, clusters, failures)."""
+    """Search one target; return (certificate or None, clusters, failures, final losses)."""
     A = np.array([[float(v) for v in row] for row in target])
     runs = random_starts(params, A, starts, seed, max_iterations)
     clusters = cluster_runs(runs)
@@ -126,11 +126,12 @@ def _examine(params: Parameters, target: Exact, starts: int, seed: int, max_iter
             break
         candidate = min(converged, key=lambda i: runs[i].gradient_norm)
         try:
-            return certify_minimum(params, target, runs[candidate].theta, best.theta), _clusters(runs), failures
+            minimum = certify_minimum(params, target, runs[candidate].theta, best.theta)
+            return minimum, _clusters(runs), failures, tuple(run.loss for run in runs)
         except CertificationFailed as error:
             failures.append(f"{len(cluster.runs)} run(s) stopped at L ≈ {cluster.loss:.8g} > {best.loss:.3g} "
                             f"(gradient ≈ 0), not certified: {error}")
-    return None, _clusters(runs), failures
+    return None, _clusters(runs), failures, tuple(run.loss for run in runs)
 
 
 def landscape(
@@ -203,23 +204,24 @@ def landscape(
     ]
     all_failures: list[str] = []
     clusters: tuple[RunCluster, ...] = ()
+    losses: tuple[float, ...] = ()
     tried = 0
     for exact_A in candidates:
         tried += 1
-        minimum, clusters, failures = _examine(params, exact_A, starts, seed, max_iterations)
+        minimum, clusters, failures, losses = _examine(params, exact_A, starts, seed, max_iterations)
         all_failures += [f"A = {_short(exact_A)}: {text}" if matrix is None else text for text in failures]
         if minimum is not None:
             reasons.append("a local minimum of L above the loss of another point: certified (docs/theory.md §8)")
             return LandscapeResult(LandscapeVerdict.SPURIOUS, tuple(reasons), kind, exact_A, minimum, clusters,
-                                   starts, seed, METHOD, tried, support=support)
+                                   starts, seed, METHOD, tried, support=support, final_losses=losses)
     target = exact
     if all_failures:
         return LandscapeResult(LandscapeVerdict.UNKNOWN, tuple(reasons), kind, target, None, clusters, starts, seed,
-                               METHOD, tried, tuple(all_failures), support=support)
+                               METHOD, tried, tuple(all_failures), support=support, final_losses=losses)
     reasons.append(f"every run ended at the lowest loss seen or diverged, on {tried} target(s): numerical "
                    "evidence only, not a proof that no spurious minimum exists")
     return LandscapeResult(LandscapeVerdict.NONE_FOUND, tuple(reasons), kind, target, None, clusters, starts, seed,
-                           METHOD, tried, support=support)
+                           METHOD, tried, support=support, final_losses=losses)
 
 
 def _short(A) -> str:

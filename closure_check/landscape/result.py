@@ -99,6 +99,8 @@ class LandscapeResult:
     targets_tried: int = 0
     undecided: tuple[str, ...] = ()
     support: TwoFactorSupport | None = field(default=None, repr=False, compare=False)
+    final_losses: tuple[float, ...] = field(default=(), repr=False, compare=False)
+    """The final loss of every start of the last target searched (for the histogram of ``--plot``)."""
 
     # ------------------------------------------------------------------ JSON
 
