@@ -117,8 +117,11 @@ def test_tampered_certificates_are_rejected(e1):
         rows = c["minimum"]["krawczyk"]["preconditioner"]
         rows[1] = list(rows[0])
 
+    def orbit(c):
+        c["minimum"]["slice"]["orbit_dimension"] = 1
+
     expectations = {
-        singular_preconditioner: "singular",
+        singular_preconditioner: "singular", orbit: "orbit_dimension",
         move_box: "Krawczyk", shrink_box: "Krawczyk", wrong_loss: "not the stated",
         high_lower_point: "not below", zero_slice: "not transversal", same_unit: "not transversal",
         dropped_variable: "variables", outside_support: "not a free entry",

@@ -194,7 +194,11 @@ def _spurious(cert: dict, pattern: Pattern, report: VerificationReport) -> None:
     if len(set(variables)) != len(variables) or set(variables) != free - set(fixed):
         report.fail("the variables are not exactly the free entries that are not fixed")
         return
-    report.passed(f"slice: {len(fixed)} entries fixed to nonzero values in distinct units, {len(variables)} variables")
+    units = sum(1 for k in range(r) if len(pattern.I.of(k)) and len(pattern.J.of(k)))
+    if field(slice_, "orbit_dimension", int, "minimum.slice") != units:
+        report.fail(f"minimum.slice.orbit_dimension should be {units}, the number of non-empty units")
+    report.passed(f"slice: {len(fixed)} entries fixed to nonzero values in distinct units, {len(variables)} variables; "
+                  f"column-scaling orbit of dimension {units}")
     size = len(variables)
     box = field(minimum, "box", dict, "minimum")
     center = [rational(v, f"minimum.box.center[{p}]") for p, v in enumerate(field(box, "center", list, "minimum.box"))]
