@@ -252,3 +252,13 @@ def test_cli_plot_writes_a_png(tmp_path):
     assert result.exit_code == 0 and picture.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     benign = CliRunner().invoke(main, ["landscape", "cases/rank_one_2x2.sup", "--plot", str(tmp_path / "b.png")])
     assert benign.exit_code == 0 and "nothing drawn" in benign.output and not (tmp_path / "b.png").exists()
+
+
+def test_empty_units_are_dropped_and_said():
+    # E1 with a third unit whose Y column is empty: its X entries do not enter L
+    support = TwoFactorSupport.from_dense([[1, 1, 0], [1, 0, 1], [0, 1, 0]], [[1, 1, 0], [1, 0, 0], [0, 1, 0]])
+    result = landscape(support, E1_TARGET, starts=24, seed=0)
+    assert result.verdict is LandscapeVerdict.SPURIOUS
+    assert any("empty unit" in reason for reason in result.reasons)
+    assert quartic(result.minimum.loss_bounds[0]) * quartic(result.minimum.loss_bounds[1]) < 0
+    assert verify_certificate(json.loads(json.dumps(result.certificate_json()))).ok

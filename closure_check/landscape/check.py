@@ -192,6 +192,14 @@ def landscape(
                        "to preserve the absence of spurious minima (docs/theory.md §8), so no theorem is used")
     else:
         reasons.append("the class rectangles overlap: no theorem on the landscape applies")
+    I = support.I.toarray()
+    J = support.J.toarray()
+    live = [k for k in range(I.shape[1]) if I[:, k].any() and J[:, k].any()]
+    if len(live) < I.shape[1]:
+        # an empty unit's entries do not enter L: θ = (φ, z) is a local minimum of L iff φ is one of
+        # L restricted to the other entries, with the same values (docs/theory.md §8, empty units)
+        reasons.append(f"{I.shape[1] - len(live)} empty unit(s) dropped: their entries do not enter L")
+        support = TwoFactorSupport.from_dense(I[:, live], J[:, live])
     params = Parameters.of(support)
     if params.size > MAX_PARAMETERS:
         return LandscapeResult(LandscapeVerdict.UNKNOWN, tuple(reasons), kind,
