@@ -29,14 +29,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import numpy as np  # noqa: E402
+import numpy as np
 
-from closure_check.core.support import TwoFactorSupport  # noqa: E402
-from closure_check.landscape import landscape  # noqa: E402
-from closure_check.landscape.certify import certify_minimum  # noqa: E402
-from closure_check.landscape.loss import Parameters  # noqa: E402
-from closure_check.landscape.search import random_starts  # noqa: E402
-from closure_check.verifier import verify_certificate  # noqa: E402
+from closure_check.core.support import TwoFactorSupport
+from closure_check.landscape import landscape
+from closure_check.landscape.certify import certify_minimum
+from closure_check.landscape.loss import Parameters
+from closure_check.landscape.search import random_starts
+from closure_check.verifier import verify_certificate
 
 E1 = TwoFactorSupport.from_dense([[1, 1], [1, 0], [0, 1]], [[1, 1], [1, 0], [0, 1]])
 TARGET = [[1, 1, 1], [1, 0, 0], [1, 0, 0]]
@@ -61,12 +61,12 @@ def main() -> None:
         samples.setdefault("search", []).append((wall, cpu))
         best = min(runs, key=lambda run: run.loss)
         spurious = next(run for run in runs if abs(run.loss - 1.3246610) < 1e-5)
-        _, wall, cpu = timed(lambda: certify_minimum(params, exact, spurious.theta, best.theta))
+        _, wall, cpu = timed(lambda s=spurious, b=best: certify_minimum(params, exact, s.theta, b.theta))
         samples.setdefault("certify", []).append((wall, cpu))
         result, wall, cpu = timed(lambda: landscape(E1, TARGET))
         samples.setdefault("landscape", []).append((wall, cpu))
         cert = json.loads(json.dumps(result.certificate_json("e1")))
-        report, wall, cpu = timed(lambda: verify_certificate(cert))
+        report, wall, cpu = timed(lambda c=cert: verify_certificate(c))
         assert report.ok, report.problems
         samples.setdefault("verify", []).append((wall, cpu))
         found, wall, cpu = timed(lambda: landscape(E1))

@@ -62,9 +62,9 @@ class LandscapeCensus:
     def markdown(self) -> str:
         order = (LandscapeVerdict.BENIGN, LandscapeVerdict.SPURIOUS, LandscapeVerdict.UNKNOWN, LandscapeVerdict.NONE_FOUND)
         lines = [
-            f"Patterns m×n with m ≤ n ≤ {self.cols}, m ≤ {self.rows}, at most {self.units} units, one per class; "
-            f"without a target: at most {self.targets} targets with entries in {{−1, 0, 1}}, {self.starts} starts "
-            f"each, seed {self.seed}. Total time {self.seconds:.0f} s.",
+            (f"Patterns m×n with m ≤ n ≤ {self.cols}, m ≤ {self.rows}, at most {self.units} units, one per class; "
+             f"without a target: at most {self.targets} targets with entries in {{−1, 0, 1}}, {self.starts} starts "
+             f"each, seed {self.seed}. Total time {self.seconds:.0f} s."),
             "",
             "| size | classes | BENIGN (theorem) | SPURIOUS (certified) | UNKNOWN | NONE FOUND |",
             "|---|---|---|---|---|---|",

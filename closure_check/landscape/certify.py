@@ -36,13 +36,21 @@ arithmetic*, IEEE Trans. Comput. 66 (2017) 1281–1292.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 
-from closure_check.landscape.loss import Entry, Parameters, exact_loss, gradient, hessian, residual
+from closure_check.landscape.loss import (
+    Entry,
+    Parameters,
+    exact_loss,
+    gradient,
+    hessian,
+    residual,
+)
 
 __all__ = ["RADII", "CertificationFailed", "SpuriousMinimum", "certify_minimum", "choose_slice"]
 
@@ -344,5 +352,5 @@ def certify_minimum(
     finally:
         flint.ctx.prec = old
     raise CertificationFailed(
-        f"Krawczyk's test or the positive-definiteness test failed on every box (half-widths 2^-10 … 2^-40)"
+        "Krawczyk's test or the positive-definiteness test failed on every box (half-widths 2^-10 … 2^-40)"
     )

@@ -27,9 +27,10 @@ Fraction(1, 1)
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -51,7 +52,7 @@ class Parameters:
     entries: tuple[Entry, ...]
 
     @classmethod
-    def of(cls, support: TwoFactorSupport) -> "Parameters":
+    def of(cls, support: TwoFactorSupport) -> Parameters:
         I = support.I.toarray().astype(bool)
         J = support.J.toarray().astype(bool)
         entries = [("X", int(i), int(k)) for i, k in zip(*np.nonzero(I))]
@@ -110,7 +111,7 @@ def loss(A: Sequence[Sequence[Any]], X: list[list[Any]], Y: list[list[Any]]) -> 
 
 def exact_loss(A: Sequence[Sequence[Any]], X: list[list[Any]], Y: list[list[Any]]) -> Fraction:
     """``‖A − X Yᵀ‖²_F`` exactly, every number read as a ``Fraction``."""
-    to = lambda rows: [[Fraction(v) for v in row] for row in rows]  # noqa: E731
+    to = lambda rows: [[Fraction(v) for v in row] for row in rows]
     return Fraction(loss(to(A), to(X), to(Y)))
 
 

@@ -239,11 +239,11 @@ def _minimum_text(minimum: SpuriousMinimum) -> list[str]:
     fixed = ", ".join(f"{side}[{i},{k}] = {float(v):.6g}" for (side, i, k), v in minimum.fixed)
     low, high = minimum.loss_bounds
     return [
-        f"local minimum: L ≈ {minimum.approximate_loss:.12g}; on the box of half-width {_radius_text(minimum.radius)} "
-        f"around it, L ∈ [{float(low):.10g}, {float(high):.10g}]",
-        f"slice {fixed} (transversal to the column-scaling orbit, dimension {minimum.orbit_dimension}): "
-        f"exactly one critical point in the box (Krawczyk), slice Hessian positive definite on the whole box "
-        f"(interval LDLᵀ, smallest pivot ≥ {float(minimum.smallest_pivot):.4g}) — slice lemma: a local minimum of L",
+        (f"local minimum: L ≈ {minimum.approximate_loss:.12g}; on the box of half-width "
+         f"{_radius_text(minimum.radius)} around it, L ∈ [{float(low):.10g}, {float(high):.10g}]"),
+        (f"slice {fixed} (transversal to the column-scaling orbit, dimension {minimum.orbit_dimension}): "
+         f"exactly one critical point in the box (Krawczyk), slice Hessian positive definite on the whole box "
+         f"(interval LDLᵀ, smallest pivot ≥ {float(minimum.smallest_pivot):.4g}) — slice lemma: a local minimum of L"),
         f"lower point: L = {float(minimum.lower_loss):.6g} (exact rational) < {float(low):.10g}: the minimum is spurious",
     ]
 

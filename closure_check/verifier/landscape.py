@@ -34,7 +34,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any, Union
+from typing import Any
 
 from .parse import Malformed, field, integer, rational
 from .pattern import Pattern, parse_pattern
@@ -42,7 +42,7 @@ from .report import VerificationReport
 
 __all__ = ["Interval", "check_landscape_certificate"]
 
-Number = Union[int, Fraction]
+Number = int | Fraction
 
 
 @dataclass(frozen=True)
@@ -53,32 +53,32 @@ class Interval:
     hi: Fraction
 
     @staticmethod
-    def of(value: "Number | Interval") -> "Interval":
+    def of(value: Number | Interval) -> Interval:
         return value if isinstance(value, Interval) else Interval(Fraction(value), Fraction(value))
 
-    def __add__(self, other: "Number | Interval") -> "Interval":
+    def __add__(self, other: Number | Interval) -> Interval:
         other = Interval.of(other)
         return Interval(self.lo + other.lo, self.hi + other.hi)
 
     __radd__ = __add__
 
-    def __neg__(self) -> "Interval":
+    def __neg__(self) -> Interval:
         return Interval(-self.hi, -self.lo)
 
-    def __sub__(self, other: "Number | Interval") -> "Interval":
+    def __sub__(self, other: Number | Interval) -> Interval:
         return self + (-Interval.of(other))
 
-    def __rsub__(self, other: "Number | Interval") -> "Interval":
+    def __rsub__(self, other: Number | Interval) -> Interval:
         return Interval.of(other) + (-self)
 
-    def __mul__(self, other: "Number | Interval") -> "Interval":
+    def __mul__(self, other: Number | Interval) -> Interval:
         other = Interval.of(other)
         products = (self.lo * other.lo, self.lo * other.hi, self.hi * other.lo, self.hi * other.hi)
         return Interval(min(products), max(products))
 
     __rmul__ = __mul__
 
-    def divide_positive(self, other: "Interval") -> "Interval":
+    def divide_positive(self, other: Interval) -> Interval:
         """``self / other`` for ``other.lo > 0``."""
         quotients = (self.lo / other.lo, self.lo / other.hi, self.hi / other.lo, self.hi / other.hi)
         return Interval(min(quotients), max(quotients))
