@@ -3,8 +3,8 @@
 A candidate (a float point where a local run stopped, above the best loss seen) becomes
 a certificate in four steps:
 
-1. **Slice.** For every non-empty unit k, one entry ``X[i_k, k]`` (the largest in
-   absolute value at the candidate) is fixed to a nonzero dyadic value ``c_k``; the other
+1. **Slice.** For every non-empty unit k, one entry of ``X[:, k]`` or ``Y[:, k]`` (the
+   largest in absolute value at the candidate) is fixed to a nonzero dyadic value ``c_k``; the other
    free entries are the slice coordinates.  The candidate is first moved along its
    column-scaling orbit so that it lies on the slice (L is constant on the orbit).
    *Slice lemma*: a local minimum of L on the slice is a local minimum of L.
@@ -76,7 +76,7 @@ class SpuriousMinimum:
     target
         ``A`` as rationals (m×n).
     fixed
-        The slice: ``(entry, value)`` for one entry of X per non-empty unit, value ≠ 0.
+        The slice: ``(entry, value)`` for one entry of X or Y per non-empty unit, value ≠ 0.
     variables
         The slice coordinates (the other free entries), in the order of the box.
     center, radius
@@ -122,7 +122,7 @@ def _units(params: Parameters) -> list[int]:
 
 
 def choose_slice(params: Parameters, theta: np.ndarray) -> tuple[np.ndarray, dict[int, Fraction]]:
-    """Fix, per non-empty unit, its largest X entry to a dyadic value; move θ onto that slice.
+    """Fix, per non-empty unit, its largest entry (of X or of Y) to a dyadic value; move θ onto that slice.
 
     Returns the scaled point and ``{parameter index: fixed value}``.  Scaling column k of
     X by t and of Y by 1/t leaves L unchanged, so the moved point has the same loss.
@@ -130,15 +130,15 @@ def choose_slice(params: Parameters, theta: np.ndarray) -> tuple[np.ndarray, dic
     theta = np.array(theta, dtype=float)
     fixed: dict[int, Fraction] = {}
     for k in _units(params):
-        xs = [index for index, (side, _, unit) in enumerate(params.entries) if side == "X" and unit == k]
-        best = max(xs, key=lambda index: abs(theta[index]))
+        entries = [index for index, (_, _, unit) in enumerate(params.entries) if unit == k]
+        best = max(entries, key=lambda index: abs(theta[index]))
         if abs(theta[best]) < 1e-8:
-            raise CertificationFailed(f"unit {k} has X[:,{k}] ≈ 0 at the candidate: no transversal slice there")
+            raise CertificationFailed(f"unit {k} is ≈ 0 at the candidate: no transversal slice there")
         value = Fraction(round(theta[best] * SLICE_DENOMINATOR), SLICE_DENOMINATOR) or Fraction(1, SLICE_DENOMINATOR)
         scale = float(value) / theta[best]
-        for index, (side, _, unit) in enumerate(params.entries):
-            if unit == k:
-                theta[index] *= scale if side == "X" else 1.0 / scale
+        side = params.entries[best][0]
+        for index in entries:
+            theta[index] *= scale if params.entries[index][0] == side else 1.0 / scale
         fixed[best] = value
     return theta, fixed
 
