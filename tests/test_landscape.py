@@ -262,3 +262,10 @@ def test_empty_units_are_dropped_and_said():
     assert any("empty unit" in reason for reason in result.reasons)
     assert quartic(result.minimum.loss_bounds[0]) * quartic(result.minimum.loss_bounds[1]) < 0
     assert verify_certificate(json.loads(json.dumps(result.certificate_json()))).ok
+
+
+def test_large_supports_are_not_searched():
+    from closure_check.families import lu
+
+    result = landscape(lu(40))
+    assert result.verdict is LandscapeVerdict.UNKNOWN and "no search run" in result.undecided[0]

@@ -48,6 +48,8 @@ Exact = tuple[tuple[Fraction, ...], ...]
 
 MAX_PARAMETERS = 200
 """The search and the certificate are run on supports with at most this many free entries."""
+MAX_CELLS = 10**5
+"""… and at most this many cells m·n."""
 CONVERGED_GRADIENT = 1e-5
 """A run is a candidate only if its final gradient norm is below this."""
 STARTS = 40
@@ -193,6 +195,12 @@ def landscape(
                        "to preserve the absence of spurious minima (docs/theory.md §8), so no theorem is used")
     else:
         reasons.append("the class rectangles overlap: no theorem on the landscape applies")
+    size = int(support.I.nnz + support.J.nnz)
+    if size > MAX_PARAMETERS or m * n > MAX_CELLS:
+        return LandscapeResult(LandscapeVerdict.UNKNOWN, tuple(reasons), kind,
+                               undecided=(f"{size} free entries and {m}×{n} cells: above the search's limits "
+                                          f"({MAX_PARAMETERS} entries, {MAX_CELLS} cells), no search run",),
+                               support=support)
     I = support.I.toarray()
     J = support.J.toarray()
     live = [k for k in range(I.shape[1]) if I[:, k].any() and J[:, k].any()]
@@ -202,10 +210,6 @@ def landscape(
         reasons.append(f"{I.shape[1] - len(live)} empty unit(s) dropped: their entries do not enter L")
         support = TwoFactorSupport.from_dense(I[:, live], J[:, live])
     params = Parameters.of(support)
-    if params.size > MAX_PARAMETERS:
-        return LandscapeResult(LandscapeVerdict.UNKNOWN, tuple(reasons), kind,
-                               undecided=(f"{params.size} free entries: above {MAX_PARAMETERS}, no search run",),
-                               support=support)
     if starts is None:
         starts = STARTS if matrix is not None else TARGET_STARTS
     candidates = [exact] if exact is not None else [
