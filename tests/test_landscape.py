@@ -269,3 +269,66 @@ def test_large_supports_are_not_searched():
 
     result = landscape(lu(40))
     assert result.verdict is LandscapeVerdict.UNKNOWN and "no search run" in result.undecided[0]
+
+
+def _crossed_certificate():
+    """A certificate around the (global) minimum of a crossed pair, with an honest lower point.
+
+    Units 0 = {0,1}×{0,1} and 1 = {0,1}×{0,1,2}: R_1 ⊆ R_0 and C_0 ⊆ C_1, so
+    X[:,0] += a X[:,1], Y[:,1] −= a Y[:,0] is a symmetry beyond the scalings (shear lemma).
+    """
+    from closure_check.landscape.certify import _full, _newton, choose_slice, shear_pairs
+
+    support = TwoFactorSupport.from_dense([[1, 1], [1, 1]], [[1, 1], [1, 1], [0, 1]])
+    params = Parameters.of(support)
+    assert shear_pairs(params) == {0: 1}
+    A = np.array([[1.0, 2.0, 3.0], [-1.0, 0.5, 2.0]])
+    best = min(random_starts(params, A, 5, 0), key=lambda run: run.loss)
+    theta, fixed, shears = choose_slice(params, best.theta)
+    free = [i for i in range(params.size) if i not in fixed]
+    z = _newton(params, A, free, fixed, theta[free])
+    X, Y = params.matrices(_full(params, free, {i: float(v) for i, v in fixed.items()}, list(z)))
+    H = np.array(hessian(params, A, X, Y, free), dtype=float)
+    assert np.linalg.eigvalsh(H)[0] > 0.1  # positive definite once scalings and the shear are fixed
+    q = lambda v: str(Fraction(float(v)))  # noqa: E731
+    point = dict(zip([params.entries[i] for i in free], z))
+    point.update({params.entries[i]: float(v) for i, v in fixed.items()})
+    PX, PY = params.matrices([Fraction(float(point[e])) for e in params.entries])
+    return {
+        "format": "closure-check-certificate", "version": 2, "kind": "landscape", "verdict": "spurious-minimum",
+        "pattern": {"m": 2, "n": 3, "r": 2, "I": [[0, 0], [0, 1], [1, 0], [1, 1]],
+                    "J": [[0, 0], [0, 1], [1, 0], [1, 1], [2, 1]]},
+        "target": [[q(v) for v in row] for row in A],
+        "minimum": {
+            "slice": {"orbit_dimension": 2,
+                      "fixed": [{"factor": params.entries[i][0], "entry": list(params.entries[i][1:]), "value": str(v)}
+                                for i, v in fixed.items() if i not in shears],
+                      "shears": [{"entry": list(params.entries[i][1:]), "inner": k} for i, k in shears.items()]},
+            "variables": [{"factor": params.entries[i][0], "entry": list(params.entries[i][1:])} for i in free],
+            "box": {"center": [q(v) for v in z], "radius": "1/1048576"},
+            "krawczyk": {"preconditioner": [[q(v) for v in row] for row in np.linalg.inv(H)]},
+        },
+        "lower_point": {"X": [{"entry": [i, k], "value": str(PX[i][k])} for (s, i, k) in params.entries if s == "X"],
+                        "Y": [{"entry": [j, k], "value": str(PY[j][k])} for (s, j, k) in params.entries if s == "Y"],
+                        "loss": str(exact_loss(A.tolist(), PX, PY))},
+    }
+
+
+def test_shear_slice_is_accepted_and_checked():
+    cert = _crossed_certificate()
+    report = verify_certificate(cert)
+    # the shear slice passes, Krawczyk and the Hessian pass; the minimum is global, so no lower point exists
+    assert any("Krawczyk" in line for line in report.checked)
+    assert any("positive definite" in line for line in report.checked)
+    assert report.problems and "not below" in report.problems[0]
+    wrong_inner = copy.deepcopy(cert)
+    wrong_inner["minimum"]["slice"]["shears"][0]["inner"] = 0
+    assert any("crossed pair" in p for p in verify_certificate(wrong_inner).problems)
+    no_shear = copy.deepcopy(cert)
+    entry = no_shear["minimum"]["slice"]["shears"].pop()["entry"]
+    no_shear["minimum"]["variables"].append({"factor": "X", "entry": entry})
+    no_shear["minimum"]["box"]["center"].append("0")
+    size = len(no_shear["minimum"]["variables"])
+    no_shear["minimum"]["krawczyk"]["preconditioner"] = [[str(int(i == j)) for j in range(size)] for i in range(size)]
+    problems = verify_certificate(no_shear).problems
+    assert any("Krawczyk" in p or "pivot" in p for p in problems), problems

@@ -52,7 +52,7 @@ from closure_check.landscape.loss import (
     residual,
 )
 
-__all__ = ["RADII", "CertificationFailed", "SpuriousMinimum", "certify_minimum", "choose_slice"]
+__all__ = ["RADII", "CertificationFailed", "SpuriousMinimum", "certify_minimum", "choose_slice", "shear_pairs"]
 
 RADII = tuple(Fraction(1, 2**e) for e in (10, 16, 22, 30, 40))
 """Box half-widths tried, largest first (a larger box is as good and verifies as fast)."""
@@ -93,6 +93,9 @@ class SpuriousMinimum:
         Its loss, exactly.
     orbit_dimension
         The number of non-empty units (the dimension of the column-scaling orbit).
+    shears
+        ``(X[i, l], k)``: entries fixed to 0 to quotient the shear of the crossed pair
+        (k, l) (``docs/theory.md`` §8, shear lemma); ``i`` is the row of k's fixed entry.
     approximate_loss
         L at the float center (for display only).
     """
@@ -109,6 +112,7 @@ class SpuriousMinimum:
     lower_loss: Fraction
     orbit_dimension: int
     approximate_loss: float
+    shears: tuple[tuple[Entry, int], ...] = ()
 
 
 # ----------------------------------------------------------------------------- slice
@@ -121,26 +125,76 @@ def _units(params: Parameters) -> list[int]:
     return sorted(xs & ys)
 
 
-def choose_slice(params: Parameters, theta: np.ndarray) -> tuple[np.ndarray, dict[int, Fraction]]:
-    """Fix, per non-empty unit, its largest entry (of X or of Y) to a dyadic value; move θ onto that slice.
+def _rectangles(params: Parameters) -> dict[int, tuple[frozenset[int], frozenset[int]]]:
+    rows: dict[int, set[int]] = {}
+    cols: dict[int, set[int]] = {}
+    for side, i, k in params.entries:
+        (rows if side == "X" else cols).setdefault(k, set()).add(i)
+    return {k: (frozenset(rows[k]), frozenset(cols[k])) for k in _units(params)}
 
-    Returns the scaled point and ``{parameter index: fixed value}``.  Scaling column k of
-    X by t and of Y by 1/t leaves L unchanged, so the moved point has the same loss.
+
+def shear_pairs(params: Parameters) -> dict[int, int]:
+    """``{outer l: inner k}`` for the shears the slice quotients (``docs/theory.md`` §8, shear lemma).
+
+    The pair (k, l) is *crossed* when ``R_k ⊆ R_l``, ``C_l ⊆ C_k`` and the rectangles
+    differ: then ``X[:,l] += a X[:,k]``, ``Y[:,k] −= a Y[:,l]`` keeps the supports and
+    ``X Yᵀ``.  A unit l is sheared when exactly one unit is crossed into it.
+    """
+    rect = _rectangles(params)
+    inner: dict[int, list[int]] = {}
+    for k, (Rk, Ck) in rect.items():
+        for l, (Rl, Cl) in rect.items():
+            if k != l and Rk <= Rl and Cl <= Ck and (Rk, Ck) != (Rl, Cl):
+                inner.setdefault(l, []).append(k)
+    return {l: ks[0] for l, ks in inner.items() if len(ks) == 1}
+
+
+def choose_slice(params: Parameters, theta: np.ndarray) -> tuple[np.ndarray, dict[int, Fraction], dict[int, int]]:
+    """Normalise θ onto a slice; return the moved point, the fixed entries and the shears.
+
+    Units are processed inner first (by ``(|R|, −|C|)``).  A unit l sheared from k first
+    gets ``X[:,l] += a X[:,k]``, ``Y[:,k] −= a Y[:,l]`` with a making ``X[i_k, l] = 0``
+    (``i_k`` the row of k's fixed entry); then every unit is scaled so that its largest
+    entry (of X for a unit that is sheared into another, else of X or Y) takes a nonzero
+    dyadic value.  Each move leaves L unchanged.  Returns the moved point,
+    ``{parameter index: fixed value}`` (shear entries fixed to 0) and
+    ``{shear entry index: inner unit}``.
     """
     theta = np.array(theta, dtype=float)
+    index = {entry: position for position, entry in enumerate(params.entries)}
+    rect = _rectangles(params)
+    shears = shear_pairs(params)
+    inner_units = set(shears.values())
     fixed: dict[int, Fraction] = {}
-    for k in _units(params):
-        entries = [index for index, (_, _, unit) in enumerate(params.entries) if unit == k]
-        best = max(entries, key=lambda index: abs(theta[index]))
+    row_of: dict[int, int] = {}
+    shear_entries: dict[int, int] = {}
+    for u in sorted(rect, key=lambda k: (len(rect[k][0]), -len(rect[k][1]), k)):
+        if u in shears:
+            k = shears[u]
+            i = row_of[k]
+            a = -theta[index[("X", i, u)]] / theta[index[("X", i, k)]]
+            for row in rect[k][0]:
+                theta[index[("X", row, u)]] += a * theta[index[("X", row, k)]]
+            for col in rect[u][1]:
+                theta[index[("Y", col, k)]] -= a * theta[index[("Y", col, u)]]
+            theta[index[("X", i, u)]] = 0.0
+            fixed[index[("X", i, u)]] = Fraction(0)
+            shear_entries[index[("X", i, u)]] = k
+        entries = [position for position, (side, _, unit) in enumerate(params.entries)
+                   if unit == u and (side == "X" or u not in inner_units) and position not in fixed]
+        best = max(entries, key=lambda position: abs(theta[position]))
         if abs(theta[best]) < 1e-8:
-            raise CertificationFailed(f"unit {k} is ≈ 0 at the candidate: no transversal slice there")
+            raise CertificationFailed(f"unit {u} is ≈ 0 at the candidate: no transversal slice there")
         value = Fraction(round(theta[best] * SLICE_DENOMINATOR), SLICE_DENOMINATOR) or Fraction(1, SLICE_DENOMINATOR)
         scale = float(value) / theta[best]
         side = params.entries[best][0]
-        for index in entries:
-            theta[index] *= scale if params.entries[index][0] == side else 1.0 / scale
+        for position, (entry_side, _, unit) in enumerate(params.entries):
+            if unit == u:
+                theta[position] *= scale if entry_side == side else 1.0 / scale
         fixed[best] = value
-    return theta, fixed
+        if side == "X":
+            row_of[u] = params.entries[best][1]
+    return theta, fixed, shear_entries
 
 
 # ----------------------------------------------------------------------------- numerics
@@ -302,7 +356,7 @@ def certify_minimum(
     import flint
 
     A = np.array([[float(v) for v in row] for row in target])
-    theta, fixed = choose_slice(params, candidate)
+    theta, fixed, shears = choose_slice(params, candidate)
     free = [index for index in range(params.size) if index not in fixed]
     z = _newton(params, A, free, fixed, theta[free])
     fixed_f = {index: float(value) for index, value in fixed.items()}
@@ -337,7 +391,9 @@ def certify_minimum(
             smallest = min(_to_fraction(p.lower()) for p in pivots) if pivots else Fraction(1)
             return SpuriousMinimum(
                 target=tuple(tuple(Fraction(v) for v in row) for row in target),
-                fixed=tuple((params.entries[index], value) for index, value in sorted(fixed.items())),
+                fixed=tuple((params.entries[index], value) for index, value in sorted(fixed.items())
+                            if index not in shears),
+                shears=tuple((params.entries[index], k) for index, k in sorted(shears.items())),
                 variables=tuple(params.entries[index] for index in free),
                 center=center,
                 radius=radius,

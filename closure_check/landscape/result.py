@@ -218,6 +218,7 @@ def _minimum_json(minimum: SpuriousMinimum) -> dict:
                 "orbit": "column scalings (X[:,k], Y[:,k]) → (t X[:,k], Y[:,k] / t), t ≠ 0",
                 "orbit_dimension": minimum.orbit_dimension,
                 "fixed": [dict(_entry_json(entry), value=_q(value)) for entry, value in minimum.fixed],
+                "shears": [{"entry": [entry[1], entry[2]], "inner": inner} for entry, inner in minimum.shears],
             },
             "variables": [_entry_json(entry) for entry in minimum.variables],
             "box": {"center": [_q(v) for v in minimum.center], "radius": _q(minimum.radius)},
@@ -237,6 +238,8 @@ def _radius_text(radius: Fraction) -> str:
 
 def _minimum_text(minimum: SpuriousMinimum) -> list[str]:
     fixed = ", ".join(f"{side}[{i},{k}] = {float(v):.6g}" for (side, i, k), v in minimum.fixed)
+    if minimum.shears:
+        fixed += ", " + ", ".join(f"X[{i},{l}] = 0 (shear from unit {k})" for (_, i, l), k in minimum.shears)
     low, high = minimum.loss_bounds
     return [
         (f"local minimum: L ≈ {minimum.approximate_loss:.12g}; on the box of half-width "

@@ -8,8 +8,9 @@ enclosure with no rounding at all (the producer used arb balls; nothing is share
 pattern ``(I, J)``, the target A and the slice (one entry fixed per unit, nonzero),
 
 1. the slice is transversal to the column-scaling orbit: every fixed entry is a free
-   entry of its factor, no two in the same unit, every value ≠ 0; the variables are
-   exactly the other free entries;
+   entry of its factor, no two in the same unit, every value ≠ 0; each shear entry
+   ``X[i, l] = 0`` names a crossed pair (k, l) whose k is scaled at ``X[i, k]``, each l
+   once (shear lemma); the variables are exactly the other free entries;
 2. Krawczyk's test on the box ``B = c ± ρ``: C is nonsingular (exact elimination) and
    ``K(B) = c − C g(c) + (Id − C H(B))(B − c)`` lies in the interior of B, with ``g(c)``
    exact and ``H(B)`` the interval Hessian of L on the slice -- so the slice gradient
@@ -107,6 +108,31 @@ def _entry(value: Any, free: set, where: str) -> tuple[str, int, int]:
     return entry
 
 
+def _shears(slice_: dict, free: set, fixed: dict, pattern: Pattern, report: VerificationReport) -> None:
+    """Check the shear entries ``X[i, l] = 0`` (shear lemma) and add them to ``fixed``.
+
+    Each names its inner unit k: k ≠ l, ``R_k ⊆ R_l``, ``C_l ⊆ C_k``, different
+    rectangles, k's scaling entry is ``X[i, k]`` (same row, on X), and l is sheared once.
+    """
+    scaling = {entry[2]: entry for entry in fixed}
+    outer_seen: set[int] = set()
+    for index, item in enumerate(slice_.get("shears", [])):
+        where = f"minimum.slice.shears[{index}]"
+        entry = _entry({"factor": "X", "entry": field(item, "entry", list, where)}, free, where)
+        _, i, l = entry
+        k = integer(field(item, "inner", int, where), where + ".inner", 0, pattern.r)
+        Rk, Ck = set(pattern.I.of(k)), set(pattern.J.of(k))
+        Rl, Cl = set(pattern.I.of(l)), set(pattern.J.of(l))
+        if k == l or not (Rk <= Rl and Cl <= Ck) or (Rk, Ck) == (Rl, Cl):
+            report.fail(f"{where}: units {k} and {l} are not a crossed pair (R_k ⊆ R_l, C_l ⊆ C_k, different)")
+        elif scaling.get(k) != ("X", i, k):
+            report.fail(f"{where}: the scaling entry of unit {k} is not X[{i},{k}] — the shear is not normalised")
+        elif l in outer_seen or entry in fixed:
+            report.fail(f"{where}: unit {l} sheared twice, or X[{i},{l}] fixed twice")
+        outer_seen.add(l)
+        fixed[entry] = Fraction(0)
+
+
 def _residual(A, X, Y, m, n, r):
     return [[sum((X[a][k] * Y[b][k] for k in range(r)), Fraction(0)) - A[a][b] for b in range(n)] for a in range(m)]
 
@@ -190,6 +216,7 @@ def _spurious(cert: dict, pattern: Pattern, report: VerificationReport) -> None:
         if entry in fixed:
             report.fail(f"{where}: {entry[0]}[{entry[1]},{entry[2]}] fixed twice")
         fixed[entry] = value
+    _shears(slice_, free, fixed, pattern, report)
     variables = [_entry(item, free, f"minimum.variables[{p}]") for p, item in enumerate(field(minimum, "variables", list, "minimum"))]
     if len(set(variables)) != len(variables) or set(variables) != free - set(fixed):
         report.fail("the variables are not exactly the free entries that are not fixed")
