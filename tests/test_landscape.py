@@ -277,7 +277,12 @@ def _crossed_certificate():
     Units 0 = {0,1}×{0,1} and 1 = {0,1}×{0,1,2}: R_1 ⊆ R_0 and C_0 ⊆ C_1, so
     X[:,0] += a X[:,1], Y[:,1] −= a Y[:,0] is a symmetry beyond the scalings (shear lemma).
     """
-    from closure_check.landscape.certify import _full, _newton, choose_slice, shear_pairs
+    from closure_check.landscape.certify import (
+        _full,
+        _newton,
+        choose_slice,
+        shear_pairs,
+    )
 
     support = TwoFactorSupport.from_dense([[1, 1], [1, 1]], [[1, 1], [1, 1], [0, 1]])
     params = Parameters.of(support)
@@ -290,7 +295,7 @@ def _crossed_certificate():
     X, Y = params.matrices(_full(params, free, {i: float(v) for i, v in fixed.items()}, list(z)))
     H = np.array(hessian(params, A, X, Y, free), dtype=float)
     assert np.linalg.eigvalsh(H)[0] > 0.1  # positive definite once scalings and the shear are fixed
-    q = lambda v: str(Fraction(float(v)))  # noqa: E731
+    q = lambda v: str(Fraction(float(v)))
     point = dict(zip([params.entries[i] for i in free], z))
     point.update({params.entries[i]: float(v) for i, v in fixed.items()})
     PX, PY = params.matrices([Fraction(float(point[e])) for e in params.entries])

@@ -198,8 +198,8 @@ def landscape(
     size = int(support.I.nnz + support.J.nnz)
     if size > MAX_PARAMETERS or m * n > MAX_CELLS:
         return LandscapeResult(LandscapeVerdict.UNKNOWN, tuple(reasons), kind,
-                               undecided=(f"{size} free entries and {m}×{n} cells: above the search's limits "
-                                          f"({MAX_PARAMETERS} entries, {MAX_CELLS} cells), no search run",),
+                               undecided=((f"{size} free entries and {m}×{n} cells: above the search's limits "
+                                           f"({MAX_PARAMETERS} entries, {MAX_CELLS} cells), no search run"),),
                                support=support)
     I = support.I.toarray()
     J = support.J.toarray()
