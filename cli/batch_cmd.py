@@ -158,16 +158,34 @@ def batch(paths: tuple[str, ...], jobs: int | None, budget: float, case_seconds:
 @click.option("--out", "out_dir", type=click.Path(file_okay=False),
               help="With --list: write each listed pattern to DIR/<kind>-<k>.sup and, for closed / not-closed, "
                    "its certificate to DIR/<kind>-<k>.json (k as in the list, from 1).")
+@click.option("--landscape", "landscape_mode", is_flag=True,
+              help="Instead: the landscape of ‖A − X Yᵀ‖² for every pattern m×n with m ≤ n up to ROWS×COLS "
+                   "(BENIGN / certified SPURIOUS / UNKNOWN / NONE FOUND; docs/landscape_census.md).")
+@click.option("--targets", type=click.IntRange(1, 10**6), default=24, show_default=True,
+              help="With --landscape: targets searched per pattern.")
+@click.option("--starts", type=click.IntRange(1, 10**6), default=8, show_default=True,
+              help="With --landscape: random starts per target.")
+@click.option("--seed", type=click.IntRange(0, 2**63 - 1), default=0, show_default=True,
+              help="With --landscape: seed of the targets and starts.")
 def census(rows: int, cols: int, units: int, budget: float, jobs: int | None, baselines: tuple[str, ...],
-           output: str | None, list_kind: str | None, out_dir: str | None) -> None:
+           output: str | None, list_kind: str | None, out_dir: str | None, landscape_mode: bool, targets: int,
+           starts: int, seed: int) -> None:
     """Decide every ROWS×COLS pattern with at most UNITS units, once per isomorphism class,
     and tabulate verdicts, tractability and the lemma behind each verdict.
 
     `--list not-closed --out DIR` pulls every NOT CLOSED pattern with its proof: support
     files and certificates (check them with `closure-check verify DIR/*.json`).
+    `--landscape` tabulates the landscape answers instead (every size up to ROWS×COLS).
 
     Exit status 1 if a verdict disagrees with the baseline, 0 otherwise.
     """
+    if landscape_mode:
+        if list_kind or out_dir or baselines:
+            fail_bad_input("closure-check census: --landscape does not go with --list, --out or --baseline")
+        from closure_check.landscape.census import landscape_census
+
+        _write_or_echo(landscape_census(rows, cols, units, targets=targets, starts=starts, seed=seed).markdown(), output)
+        return
     from closure_check.census import (
         census_list,
         census_markdown,
@@ -201,3 +219,15 @@ def census(rows: int, cols: int, units: int, budget: float, jobs: int | None, ba
         click.echo(census_list(result, list_kind), nl=False)
     if result.disagreements():
         sys.exit(EXIT_DISAGREEMENT)
+
+
+def _write_or_echo(text: str, output: str | None) -> None:
+    """Write ``text`` to ``output`` (saying so), or print it."""
+    if output:
+        try:
+            Path(output).write_text(text, encoding="utf-8")
+        except OSError as error:
+            fail_bad_input(f"closure-check census: cannot write {output}: {error.strerror or error}")
+        click.echo(f"wrote {output}")
+    else:
+        click.echo(text, nl=False)

@@ -31,6 +31,7 @@ from cli.common import (
     time_limit_option,
 )
 from cli.export_cmd import export
+from cli.landscape_cmd import landscape
 from cli.network_cmd import network
 from cli.relu_cmd import relu
 from cli.repair_cmd import repair
@@ -265,5 +266,5 @@ def solve(file: str, matrix_path: str, output: str | None, restarts: int, seed: 
         click.echo(f"wrote {output}")
 
 
-for command in (batch, census, certify, verify, export, relu, network, repair):
+for command in (batch, census, certify, verify, export, relu, network, repair, landscape):
     main.add_command(command)

@@ -37,6 +37,7 @@ FLOORS = {
     "closure_check.two_factor": 4,
     "closure_check.chains": 5,
     "closure_check.approximation": 5,
+    "closure_check.landscape": 5,
     "closure_check.decide": 6,
     "closure_check.output": 7,
     "closure_check.networks": 8,

@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     from closure_check.certificates.chain import ChainNotClosedCertificate
     from closure_check.certificates.two_factor import Curve, NotClosedCertificate
 
-__all__ = ["MAX_DRAWN_SIDE", "SPY_PIXELS", "T_RANGE", "draw_case", "draw_curve", "norms_on_grid"]
+__all__ = ["MAX_DRAWN_SIDE", "SPY_PIXELS", "T_RANGE", "draw_case", "draw_curve", "draw_landscape", "norms_on_grid"]
 
 MAX_DRAWN_SIDE = 512
 """Above this many rows or columns a matrix is drawn as a spy plot, cell by cell below."""
@@ -530,4 +530,76 @@ def draw_curve(
         listed = ", ".join(growing) if len(growing) <= 4 else f"{len(growing)} of the factors"
         explanation = f"A is the limit of the products as t → 0⁺ while {listed} grow without bound"
     axes.set_title(heading + (f" ({note})" if note else "") + "\n" + explanation, fontsize=10)
+    _save(figure, path)
+
+
+LOSS_FLOOR = 1e-12
+"""Losses below this are drawn at this value on the log axes."""
+
+
+def draw_landscape(result: Any, path: Path | str, title: str = "", grid: int = 81) -> None:
+    """Write the picture of a :class:`~closure_check.landscape.LandscapeResult` as a PNG.
+
+    Left: the histogram of the final losses of the random starts (log axis), the
+    certified spurious value marked.  Right (a certified spurious minimum only): L on the
+    plane through the minimum θ* and the lower point q, ``θ* + s (q − θ*) + t ‖q − θ*‖ e``
+    with e a fixed unit vector orthogonal to ``q − θ*``; θ* at (0, 0), q at (1, 0).
+    Floats: a picture, not a proof.
+
+    Raises
+    ------
+    OSError
+        If ``path`` cannot be written.
+    """
+    from closure_check.landscape.loss import Parameters
+
+    minimum = result.minimum
+    figure = _figure(12.0 if minimum is not None else 6.5, 4.6)
+    axes = figure.add_subplot(1, 2, 1) if minimum is not None else figure.add_subplot()
+    losses = np.maximum(np.asarray(result.final_losses, dtype=float), LOSS_FLOOR)
+    if len(losses):
+        bins = np.logspace(math.log10(losses.min()) - 0.1, math.log10(losses.max()) + 0.1, 40)
+        axes.hist(losses, bins=bins, color="#4c72b0")
+        axes.set_xscale("log")
+    if minimum is not None:
+        axes.axvline(minimum.approximate_loss, color="#c44e52", linestyle="--",
+                     label=f"certified spurious minimum, L ≈ {minimum.approximate_loss:.6g}")
+        axes.legend(loc="upper left", fontsize=8)
+    axes.set_xlabel("final loss L")
+    axes.set_ylabel("starts")
+    axes.set_title(f"{len(losses)} starts (seed {result.seed}): where they end", fontsize=10)
+    if minimum is not None and result.support is not None:
+        params = Parameters.of(result.support)
+        index = {entry: position for position, entry in enumerate(params.entries)}
+        star = np.zeros(params.size)
+        for entry, value in minimum.fixed:
+            star[index[entry]] = float(value)
+        for entry, value in zip(minimum.variables, minimum.center):
+            star[index[entry]] = float(value)
+        lower = np.zeros(params.size)
+        for entry, value in minimum.lower_point:
+            lower[index[entry]] = float(value)
+        direction = lower - star
+        scale = float(np.linalg.norm(direction)) or 1.0
+        other = np.zeros(params.size)
+        other[int(np.argmin(np.abs(direction)))] = 1.0
+        other -= direction * (other @ direction) / scale**2
+        other /= np.linalg.norm(other) or 1.0
+        A = np.array([[float(v) for v in row] for row in minimum.target])
+        function = params.float_function(A)
+        s_values = np.linspace(-0.5, 1.5, grid)
+        t_values = np.linspace(-1.0, 1.0, grid)
+        values = np.array([[function(star + s * direction + t * scale * other)[0] for s in s_values] for t in t_values])
+        right = figure.add_subplot(1, 2, 2)
+        mesh = right.contourf(s_values, t_values, np.log10(np.maximum(values, LOSS_FLOOR)), levels=30, cmap="viridis")
+        figure.colorbar(mesh, ax=right, label="log10 L")
+        right.plot([0], [0], "o", color="#c44e52", label=f"spurious minimum (L ≈ {minimum.approximate_loss:.4g})")
+        right.plot([1], [0], "s", color="white", markeredgecolor="black",
+                   label=f"lower point (L = {float(minimum.lower_loss):.4g}, exact)")
+        right.set_xlabel("s: towards the lower point")
+        right.set_ylabel("t: orthogonal direction")
+        right.legend(loc="upper left", fontsize=8)
+        right.set_title("L on a plane through both points", fontsize=10)
+    if title:
+        figure.suptitle(title)
     _save(figure, path)

@@ -18,7 +18,9 @@ For NOT CLOSED it checks both halves of the proof:
 For CLOSED (:mod:`.closed`) it re-checks the stated structure and says which lemmas the
 verdict rests on (``report.trusted``): those it cannot re-prove.
 
-Chain certificates (``"kind": "chain"``, ``W_1 ⋯ W_N``) go to :mod:`.chains`.
+Chain certificates (``"kind": "chain"``, ``W_1 ⋯ W_N``) go to :mod:`.chains`; landscape
+certificates (``"kind": "landscape"``: a spurious local minimum of ``‖A − X Yᵀ‖²``, or a
+benign landscape) to :mod:`.landscape`.
 
 >>> cert = {
 ...     "format": "closure-check-certificate", "version": 1, "verdict": "not-closed",
@@ -46,6 +48,7 @@ from typing import Any
 from .chains import check_chain_certificate
 from .closed import check_closed
 from .curve import check_curve
+from .landscape import check_landscape_certificate
 from .lemmas import check_lemma, parse_obstruction
 from .nullstellensatz import check_identity
 from .parse import Malformed, field
@@ -120,6 +123,9 @@ def verify_certificate(cert: Any) -> VerificationReport:
         version = cert.get("version")
         if type(version) is not int or version not in VERSIONS:
             raise Malformed(f"unsupported version {version!r} (this verifier reads versions 1 and 2)")
+        if cert.get("kind") == "landscape":
+            check_landscape_certificate(cert, version, report)
+            return report
         if "kind" in cert:
             check_chain_certificate(cert, report, verify_certificate)
             return report
