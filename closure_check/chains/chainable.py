@@ -51,7 +51,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from closure_check.core.support import ChainSupport, SupportMatrix
-from closure_check.families import kronecker_pattern
 
 __all__ = [
     "ChainableArchitecture",
@@ -69,14 +68,34 @@ def _divisors(n: int) -> list[int]:
     return sorted(set(small + [n // k for k in small]))
 
 
+_CHUNK = 1 << 20
+"""Nonzeros compared at a time by :func:`_equals_pattern` (bounded scratch space)."""
+
+
 def _equals_pattern(support: SupportMatrix, pattern: Pattern) -> bool:
-    expected = kronecker_pattern(*pattern)
-    return (
-        expected.shape == support.shape
-        and expected.nnz == support.nnz
-        and np.array_equal(expected.indptr, support.indptr)
-        and np.array_equal(expected.indices, support.indices)
-    )
+    """Whether ``support`` is exactly ``S_(a,b,c,d)``, compared by arithmetic in O(nnz).
+
+    Row ``i = (α b + β) d + η`` of the pattern holds the c columns ``α c d + γ d + η``,
+    γ < c, in increasing order (``docs/theory.md``, "Kronecker-sparse patterns"); the
+    support is canonical (sorted rows), so it equals the pattern iff it has the shape,
+    c nonzeros in every row, and those columns, row by row.  No pattern is built.
+    """
+    a, b, c, d = pattern
+    m, n = a * b * d, a * c * d
+    if support.shape != (m, n) or support.nnz != m * c:
+        return False
+    indptr, indices = support.indptr, support.indices
+    if not np.array_equal(np.diff(indptr), np.broadcast_to(np.asarray(c, dtype=indptr.dtype), (m,))):
+        return False
+    steps = np.arange(c, dtype=np.int64) * d
+    rows_per_chunk = max(1, _CHUNK // c)
+    for start in range(0, m, rows_per_chunk):
+        rows = np.arange(start, min(start + rows_per_chunk, m), dtype=np.int64)
+        first = (rows // (b * d)) * (c * d) + rows % d
+        expected = first[:, None] + steps[None, :]
+        if not np.array_equal(indices[start * c : (start + rows.size) * c].reshape(rows.size, c), expected):
+            return False
+    return True
 
 
 def _constant(counts: np.ndarray) -> int | None:
@@ -109,18 +128,25 @@ def kronecker_parameters(support: SupportMatrix) -> tuple[Pattern, ...]:
     """
     m, n = support.shape
     c = _constant(np.diff(support.indptr))
-    b = _constant(np.bincount(support.indices, minlength=n)) if n else None
-    if c is None or b is None:
+    if c is None:
         return ()
-    if b == c == 1:
+    if c >= 2:
+        # a = n / (c d) and b = m / (a d); the comparison below confirms b as well
+        d = int(support.indices[1] - support.indices[0])
+        if d < 1 or n % (c * d) or m % (n // (c * d) * d):
+            return ()
+        a = n // (c * d)
+        pattern = (a, m // (a * d), c, d)
+        return (pattern,) if _equals_pattern(support, pattern) else ()
+    b = _constant(np.bincount(support.indices, minlength=n)) if n else None
+    if b is None:
+        return ()
+    if b == 1:
         if not _equals_pattern(support, (1, 1, 1, m)):
             return ()
         return tuple((a, 1, 1, m // a) for a in _divisors(m))
-    if c >= 2:
-        d = int(support.indices[1] - support.indices[0])
-    else:
-        by_column = support.tocsc()
-        d = int(by_column.indices[1] - by_column.indices[0])
+    by_column = support.tocsc()
+    d = int(by_column.indices[1] - by_column.indices[0])
     if d < 1 or m % (b * d) or n % (c * d) or m // (b * d) != n // (c * d):
         return ()
     pattern = (m // (b * d), b, c, d)
