@@ -7,6 +7,7 @@ import itertools
 import networkx as nx
 import numpy as np
 import pytest
+import scipy.sparse as sp
 
 import closure_check.core.graph as graph_module
 from closure_check.core.graph import RankOneStructure, StructureTooLarge
@@ -202,3 +203,48 @@ def test_structure_is_exact_when_keys_collide_across_lengths(monkeypatch):
     J = [[1, 1, 1]]
     structure = RankOneStructure.build(TwoFactorSupport.from_dense(I, J))
     assert structure.n_classes == 3 and structure.complete.tolist() == [True, True, True]
+
+
+def _force_csr_keys(monkeypatch, key):
+    """As :func:`_force_keys`, for the keys summed from CSR arrays (no transpose)."""
+
+    def keys(indptr, indices, n_rows, n_cols):
+        by_column = sp.csr_array((np.ones(indices.size, dtype=np.int8), indices, indptr), shape=(n_rows, n_cols)).tocsc()
+        by_column.sort_indices()
+        return np.array(
+            [key(tuple(by_column.indices[a:b].tolist()), k) for k, (a, b) in enumerate(zip(by_column.indptr[:-1], by_column.indptr[1:]))],
+            dtype=np.uint64,
+        )
+
+    monkeypatch.setattr(graph_module, "_csr_column_keys", keys)
+
+
+def _random_with_repeated_columns(rng: np.random.Generator) -> sp.csr_array:
+    m, k = rng.integers(1, 7), rng.integers(1, 12)
+    dense = (rng.random((m, k)) < rng.random()).astype(np.int8)
+    return sp.csr_array(dense[:, rng.integers(0, k, size=k + 4)])
+
+
+def test_csr_grouping_equals_the_csc_grouping_and_the_definition():
+    rng = np.random.default_rng(21)
+    for _ in range(300):
+        matrix = _random_with_repeated_columns(rng)
+        labels = graph_module.group_equal_csr_columns(matrix).tolist()
+        assert labels == _exact_labels(matrix) == graph_module.group_equal_columns(sp.csc_array(matrix)).tolist()
+
+
+@pytest.mark.parametrize(
+    "key",
+    [lambda column, k: 0, lambda column, k: column[0] if column else 0, lambda column, k: len(column) % 2],
+    ids=["constant", "first_row", "length_parity"],
+)
+@pytest.mark.parametrize("bitmap", [True, False], ids=["row-count proof", "csc fallback"])
+def test_csr_grouping_is_exact_under_forced_collisions(monkeypatch, key, bitmap):
+    """Colliding keys are caught by the row counts (or by the CSC path when the bitmap is too large)."""
+    _force_csr_keys(monkeypatch, key)
+    if not bitmap:
+        monkeypatch.setattr(graph_module, "_CHUNK", -10**9)  # every bitmap is "too large"
+    rng = np.random.default_rng(12)
+    for _ in range(150):
+        matrix = _random_with_repeated_columns(rng)
+        assert graph_module.group_equal_csr_columns(matrix).tolist() == _exact_labels(matrix)

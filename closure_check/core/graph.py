@@ -43,7 +43,8 @@ References
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from functools import cached_property
+from typing import TYPE_CHECKING, Iterator
 
 import numpy as np
 import scipy.sparse as sp
@@ -58,7 +59,7 @@ from closure_check.core.support import TwoFactorSupport
 if TYPE_CHECKING:
     import networkx as nx
 
-__all__ = ["RankOneStructure", "StructureTooLarge", "group_equal_columns", "DEFAULT_MAX_CELLS"]
+__all__ = ["RankOneStructure", "StructureTooLarge", "group_equal_columns", "group_equal_csr_columns", "DEFAULT_MAX_CELLS"]
 
 DEFAULT_MAX_CELLS = 50_000_000
 """Largest number of twin-compressed rectangle cells :meth:`RankOneStructure.build`
@@ -72,6 +73,32 @@ class StructureTooLarge(RuntimeError):
     """The overlap computation would exceed its cell budget."""
 
 
+_CHUNK = 1 << 20
+"""Nonzeros (or bitmap cells) handled at a time by the passes below: their scratch
+arrays are a few megabytes, whatever the size of the support."""
+
+
+def _blocks(indptr: np.ndarray, max_segments: int = 1 << 62, max_entries: int = _CHUNK) -> Iterator[tuple[int, int]]:
+    """Consecutive ranges ``[s, e)`` of the segments of ``indptr`` (rows of a CSR, columns of a
+    CSC), each of at most ``max_segments`` segments and about ``max_entries`` entries (one
+    longer segment stands alone)."""
+    count = indptr.size - 1
+    start = 0
+    while start < count:
+        stop = min(count, start + max_segments)
+        by_entries = int(np.searchsorted(indptr, int(indptr[start]) + max_entries, side="right")) - 1
+        stop = max(start + 1, min(stop, by_entries))
+        yield start, stop
+        start = stop
+
+
+def _weights(n_rows: int) -> np.ndarray:
+    """Fixed pseudo-random 64-bit weights of the rows (the seed never changes)."""
+    return np.random.default_rng(_HASH_SEED).integers(
+        0, np.iinfo(np.int64).max, size=max(n_rows, 1), dtype=np.int64
+    ).view(np.uint64)
+
+
 def _segment_sums(values: np.ndarray, indptr: np.ndarray) -> np.ndarray:
     """Sums of ``values[indptr[k]:indptr[k+1]]`` modulo 2**64, for every k."""
     sums = np.zeros(indptr.size - 1, dtype=np.uint64)
@@ -82,12 +109,30 @@ def _segment_sums(values: np.ndarray, indptr: np.ndarray) -> np.ndarray:
 
 
 def _column_keys(indptr: np.ndarray, indices: np.ndarray, n_rows: int) -> np.ndarray:
-    """A 64-bit key per column: the sum (mod 2**64) of fixed random row weights, mixed with the length."""
-    weights = np.random.default_rng(_HASH_SEED).integers(
-        0, np.iinfo(np.int64).max, size=max(n_rows, 1), dtype=np.int64
-    ).view(np.uint64)
+    """A 64-bit key per column of a CSC pattern: the sum (mod 2**64) of fixed random row
+    weights, mixed with the length; computed block by block (bounded scratch space)."""
+    weights = _weights(n_rows)
     lengths = np.diff(indptr).astype(np.uint64)
-    return _segment_sums(weights[indices], indptr) ^ (lengths * np.uint64(_LENGTH_MIX))
+    keys = np.empty(indptr.size - 1, dtype=np.uint64)
+    for start, stop in _blocks(indptr):
+        lo, hi = int(indptr[start]), int(indptr[stop])
+        keys[start:stop] = _segment_sums(weights[indices[lo:hi]], indptr[start : stop + 1] - lo)
+    return keys ^ (lengths * np.uint64(_LENGTH_MIX))
+
+
+def _csr_column_keys(indptr: np.ndarray, indices: np.ndarray, n_rows: int, n_cols: int) -> np.ndarray:
+    """The keys of :func:`_column_keys` for the columns of a CSR pattern, with no transpose.
+
+    Every nonzero ``(i, k)`` adds the weight of row i to the key of column k (a scatter-add
+    into the ``n_cols`` keys, row block by row block); equal column sets get equal keys.
+    """
+    weights = _weights(n_rows)
+    keys = np.zeros(n_cols, dtype=np.uint64)
+    for start, stop in _blocks(indptr):
+        lo, hi = int(indptr[start]), int(indptr[stop])
+        np.add.at(keys, indices[lo:hi], np.repeat(weights[start:stop], np.diff(indptr[start : stop + 1])))
+    lengths = np.bincount(indices, minlength=n_cols).astype(np.uint64)
+    return keys ^ (lengths * np.uint64(_LENGTH_MIX))
 
 
 def group_equal_columns(matrix: sp.csc_array) -> np.ndarray:
@@ -127,24 +172,99 @@ def group_equal_columns(matrix: sp.csc_array) -> np.ndarray:
         return np.zeros(0, dtype=np.int64)
     lengths = np.diff(indptr)
     keys = np.asarray(_column_keys(indptr, indices, n_rows), dtype=np.uint64)
-    # candidate groups: equal keys; np.unique sorts stably, so first[g] is group g's first column
-    _, first, group = np.unique(keys, return_index=True, return_inverse=True)
-    group = group.reshape(-1).astype(np.int64)
+    first, group = _candidate_groups(keys)
     representative = first[group]
     # a column of another length than its representative is a collision; it is compared
     # with itself below (shift 0), so the entry comparison never leaves either column
     collided_by_length = lengths != lengths[representative]
     shift = np.where(collided_by_length, 0, indptr[representative] - indptr[:-1])
-    collided = np.flatnonzero(collided_by_length)
+    collided = [np.flatnonzero(collided_by_length)]
     if shift.any():
         index_type = np.int32 if indices.size < np.iinfo(np.int32).max else np.int64
-        source = np.repeat(shift.astype(index_type), lengths)
-        source += np.arange(indices.size, dtype=index_type)
-        differ = np.flatnonzero(indices != indices[source])
-        collided = np.union1d(collided, np.searchsorted(indptr, differ, side="right") - 1)
-    if collided.size == 0:
+        shift = shift.astype(index_type)
+        for start, stop in _blocks(indptr):
+            lo, hi = int(indptr[start]), int(indptr[stop])
+            source = np.repeat(shift[start:stop], lengths[start:stop])
+            source += np.arange(lo, hi, dtype=index_type)
+            differ = np.flatnonzero(indices[lo:hi] != indices[source]) + lo
+            collided.append(np.searchsorted(indptr, differ, side="right") - 1)
+    bad = np.concatenate(collided)
+    if bad.size == 0:
         return first_occurrence_rank(first)[group]
-    _regroup_exactly(group, np.flatnonzero(np.isin(group, group[collided])), indptr, indices)
+    _regroup_exactly(group, np.flatnonzero(np.isin(group, group[bad])), indptr, indices)
+    return renumber_by_first_occurrence(group)
+
+
+def _candidate_groups(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Groups of equal keys: ``first[g]`` the first column of group g, ``group[k]`` the group of k.
+
+    ``np.unique`` sorts stably, so ``first[g]`` is the smallest column with that key.
+    """
+    _, first, group = np.unique(keys, return_index=True, return_inverse=True)
+    return first, group.reshape(-1).astype(np.int64)
+
+
+def group_equal_csr_columns(matrix: sp.csr_array) -> np.ndarray:
+    """:func:`group_equal_columns` for the columns of a canonical CSR matrix, with no transpose.
+
+    Parameters
+    ----------
+    matrix
+        A CSR 0/1 matrix with sorted indices and no duplicates (a support factor).
+
+    Returns
+    -------
+    numpy.ndarray
+        The labels :func:`group_equal_columns` gives for the same matrix in CSC form.
+
+    Notes
+    -----
+    Keys are summed from the CSR arrays (:func:`_csr_column_keys`).  They are then
+    checked exactly without the columns' index lists: in a candidate group g of columns
+    of equal length ℓ, the union of the columns has at least ℓ rows, and exactly ℓ iff
+    all of them are equal.  So counting, for every group of two or more columns, the rows
+    in which it appears (a bitmap of rows × such groups, row block by row block) and
+    comparing with ℓ proves every group or names the ones that collided.  Those are
+    regrouped exactly from their columns alone.  When the bitmap would cost more than a
+    few passes over the nonzeros (very many groups of two or more columns and very many
+    rows), the matrix is converted to CSC once and :func:`group_equal_columns` runs.
+    Cost ``O(nnz + rows·groups + k log k)`` without collisions.
+    """
+    n_rows, n_cols = matrix.shape
+    if n_cols == 0:
+        return np.zeros(0, dtype=np.int64)
+    indptr, indices = matrix.indptr, matrix.indices
+    keys = np.asarray(_csr_column_keys(indptr, indices, n_rows, n_cols), dtype=np.uint64)
+    first, group = _candidate_groups(keys)
+    lengths = np.bincount(indices, minlength=n_cols)
+    sizes = np.bincount(group, minlength=first.size)
+    shared = np.flatnonzero(sizes > 1)  # groups that need a proof
+    if shared.size == 0:
+        return first_occurrence_rank(first)[group]
+    if n_rows * shared.size > 8 * indices.size + _CHUNK:
+        return group_equal_columns(matrix.tocsc())
+    collided = set(group[lengths != lengths[first[group]]].tolist())
+    number = np.full(first.size, -1, dtype=np.int64)
+    number[shared] = np.arange(shared.size)
+    column_number = number[group]
+    rows_present = np.zeros(shared.size, dtype=np.int64)
+    for start, stop in _blocks(indptr, max(1, _CHUNK // shared.size)):
+        lo, hi = int(indptr[start]), int(indptr[stop])
+        numbers = column_number[indices[lo:hi]]
+        local = np.repeat(np.arange(stop - start, dtype=np.int64), np.diff(indptr[start : stop + 1]))
+        keep = numbers >= 0
+        seen = np.zeros((stop - start) * shared.size, dtype=bool)
+        seen[local[keep] * shared.size + numbers[keep]] = True
+        rows_present += np.count_nonzero(seen.reshape(stop - start, shared.size), axis=0)
+    collided.update(shared[rows_present != lengths[first[shared]]].tolist())
+    if not collided:
+        return first_occurrence_rank(first)[group]
+    columns = np.flatnonzero(np.isin(group, np.fromiter(collided, dtype=np.int64)))
+    by_column = sp.csc_array(matrix[:, columns])
+    by_column.sort_indices()
+    regrouped = np.full(columns.size, -1, dtype=np.int64)
+    _regroup_exactly(regrouped, np.arange(columns.size), by_column.indptr, by_column.indices)
+    group[columns] = regrouped + group.max() + 1
     return renumber_by_first_occurrence(group)
 
 
@@ -171,9 +291,6 @@ class RankOneStructure:
     ----------
     support
         The two-factor support it describes.
-    unit_rows, unit_cols
-        ``I`` and ``J`` in CSC form: the rows ``R_k`` and columns ``C_k`` of unit k are
-        the index slices of column k.
     unit_class
         Class of each unit, -1 for an empty unit.
     class_unit
@@ -190,8 +307,6 @@ class RankOneStructure:
     """
 
     support: TwoFactorSupport
-    unit_rows: sp.csc_array
-    unit_cols: sp.csc_array
     unit_class: np.ndarray
     class_unit: np.ndarray
     multiplicity: np.ndarray
@@ -215,14 +330,12 @@ class RankOneStructure:
         StructureTooLarge
             If the overlap computation needs more than ``max_cells`` cells.
         """
-        unit_rows = sp.csc_array(support.I)
-        unit_cols = sp.csc_array(support.J)
-        row_counts = np.diff(unit_rows.indptr)
-        col_counts = np.diff(unit_cols.indptr)
+        row_counts = np.bincount(support.I.indices, minlength=support.rank)
+        col_counts = np.bincount(support.J.indices, minlength=support.rank)
         nonempty = np.flatnonzero((row_counts > 0) & (col_counts > 0))
 
-        rows_label = group_equal_columns(unit_rows)
-        cols_label = group_equal_columns(unit_cols)
+        rows_label = group_equal_csr_columns(support.I)
+        cols_label = group_equal_csr_columns(support.J)
         pair = rows_label[nonempty] * (int(cols_label.max(initial=0)) + 1) + cols_label[nonempty]
         class_of_nonempty = renumber_by_first_occurrence(pair)
         n_classes = int(class_of_nonempty.max(initial=-1)) + 1
@@ -237,8 +350,6 @@ class RankOneStructure:
         )
         return cls(
             support=support,
-            unit_rows=unit_rows,
-            unit_cols=unit_cols,
             unit_class=unit_class,
             class_unit=class_unit,
             multiplicity=multiplicity,
@@ -266,6 +377,20 @@ class RankOneStructure:
     def pairwise_disjoint(self) -> bool:
         """True iff distinct classes have pairwise disjoint rectangles."""
         return self.overlap_links == 0
+
+    @cached_property
+    def unit_rows(self) -> sp.csc_array:
+        """``I`` in CSC form: the rows ``R_k`` of unit k are the index slice of column k.
+
+        Made on first use only (a transpose of ``I``): deciding a support whose classes
+        are pairwise disjoint never needs it.
+        """
+        return sp.csc_array(self.support.I)
+
+    @cached_property
+    def unit_cols(self) -> sp.csc_array:
+        """``J`` in CSC form: the columns ``C_k`` of unit k (made on first use, as :attr:`unit_rows`)."""
+        return sp.csc_array(self.support.J)
 
     def unit_rectangle_arrays(self, unit: int) -> tuple[np.ndarray, np.ndarray]:
         """``(R_k, C_k)`` of unit k as sorted int64 arrays (no Python loop: for large patterns)."""
