@@ -208,8 +208,8 @@ def test_structure_is_exact_when_keys_collide_across_lengths(monkeypatch):
 def _force_csr_keys(monkeypatch, key):
     """As :func:`_force_keys`, for the keys summed from CSR arrays (no transpose)."""
 
-    def keys(indptr, indices, n_rows, n_cols):
-        by_column = sp.csr_array((np.ones(indices.size, dtype=np.int8), indices, indptr), shape=(n_rows, n_cols)).tocsc()
+    def keys(indptr, indices, n_rows, lengths):
+        by_column = sp.csr_array((np.ones(indices.size, dtype=np.int8), indices, indptr), shape=(n_rows, lengths.size)).tocsc()
         by_column.sort_indices()
         return np.array(
             [key(tuple(by_column.indices[a:b].tolist()), k) for k, (a, b) in enumerate(zip(by_column.indptr[:-1], by_column.indptr[1:]))],

@@ -59,7 +59,7 @@ from closure_check.core.support import TwoFactorSupport
 if TYPE_CHECKING:
     import networkx as nx
 
-__all__ = ["RankOneStructure", "StructureTooLarge", "group_equal_columns", "group_equal_csr_columns", "DEFAULT_MAX_CELLS"]
+__all__ = ["RankOneStructure", "StructureTooLarge", "group_equal_columns", "group_equal_csr_columns", "column_counts", "DEFAULT_MAX_CELLS"]
 
 DEFAULT_MAX_CELLS = 50_000_000
 """Largest number of twin-compressed rectangle cells :meth:`RankOneStructure.build`
@@ -120,19 +120,29 @@ def _column_keys(indptr: np.ndarray, indices: np.ndarray, n_rows: int) -> np.nda
     return keys ^ (lengths * np.uint64(_LENGTH_MIX))
 
 
-def _csr_column_keys(indptr: np.ndarray, indices: np.ndarray, n_rows: int, n_cols: int) -> np.ndarray:
+def column_counts(matrix: sp.csr_array) -> np.ndarray:
+    """The number of nonzeros in each column of a CSR matrix (block by block, no transpose)."""
+    n_cols = matrix.shape[1]
+    counts = np.zeros(n_cols, dtype=np.int64)
+    step = max(_CHUNK, n_cols)  # each block costs its entries plus n_cols
+    for start in range(0, matrix.indices.size, step):
+        counts += np.bincount(matrix.indices[start : start + step], minlength=n_cols)
+    return counts
+
+
+def _csr_column_keys(indptr: np.ndarray, indices: np.ndarray, n_rows: int, lengths: np.ndarray) -> np.ndarray:
     """The keys of :func:`_column_keys` for the columns of a CSR pattern, with no transpose.
 
     Every nonzero ``(i, k)`` adds the weight of row i to the key of column k (a scatter-add
-    into the ``n_cols`` keys, row block by row block); equal column sets get equal keys.
+    into the keys, row block by row block); ``lengths`` are the column counts.  Equal
+    column sets get equal keys.
     """
     weights = _weights(n_rows)
-    keys = np.zeros(n_cols, dtype=np.uint64)
+    keys = np.zeros(lengths.size, dtype=np.uint64)
     for start, stop in _blocks(indptr):
         lo, hi = int(indptr[start]), int(indptr[stop])
         np.add.at(keys, indices[lo:hi], np.repeat(weights[start:stop], np.diff(indptr[start : stop + 1])))
-    lengths = np.bincount(indices, minlength=n_cols).astype(np.uint64)
-    return keys ^ (lengths * np.uint64(_LENGTH_MIX))
+    return keys ^ (lengths.astype(np.uint64) * np.uint64(_LENGTH_MIX))
 
 
 def group_equal_columns(matrix: sp.csc_array) -> np.ndarray:
@@ -204,13 +214,15 @@ def _candidate_groups(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return first, group.reshape(-1).astype(np.int64)
 
 
-def group_equal_csr_columns(matrix: sp.csr_array) -> np.ndarray:
+def group_equal_csr_columns(matrix: sp.csr_array, lengths: np.ndarray | None = None) -> np.ndarray:
     """:func:`group_equal_columns` for the columns of a canonical CSR matrix, with no transpose.
 
     Parameters
     ----------
     matrix
         A CSR 0/1 matrix with sorted indices and no duplicates (a support factor).
+    lengths
+        Its :func:`column_counts`, if the caller has them.
 
     Returns
     -------
@@ -234,9 +246,9 @@ def group_equal_csr_columns(matrix: sp.csr_array) -> np.ndarray:
     if n_cols == 0:
         return np.zeros(0, dtype=np.int64)
     indptr, indices = matrix.indptr, matrix.indices
-    keys = np.asarray(_csr_column_keys(indptr, indices, n_rows, n_cols), dtype=np.uint64)
+    lengths = column_counts(matrix) if lengths is None else lengths
+    keys = np.asarray(_csr_column_keys(indptr, indices, n_rows, lengths), dtype=np.uint64)
     first, group = _candidate_groups(keys)
-    lengths = np.bincount(indices, minlength=n_cols)
     sizes = np.bincount(group, minlength=first.size)
     shared = np.flatnonzero(sizes > 1)  # groups that need a proof
     if shared.size == 0:
@@ -244,21 +256,12 @@ def group_equal_csr_columns(matrix: sp.csr_array) -> np.ndarray:
     if n_rows * shared.size > 8 * indices.size + _CHUNK:
         return group_equal_columns(matrix.tocsc())
     collided = set(group[lengths != lengths[first[group]]].tolist())
-    number = np.full(first.size, -1, dtype=np.int64)
-    number[shared] = np.arange(shared.size)
-    column_number = number[group]
-    rows_present = np.zeros(shared.size, dtype=np.int64)
-    for start, stop in _blocks(indptr, max(1, _CHUNK // shared.size)):
-        lo, hi = int(indptr[start]), int(indptr[stop])
-        numbers = column_number[indices[lo:hi]]
-        local = np.repeat(np.arange(stop - start, dtype=np.int64), np.diff(indptr[start : stop + 1]))
-        keep = numbers >= 0
-        seen = np.zeros((stop - start) * shared.size, dtype=bool)
-        seen[local[keep] * shared.size + numbers[keep]] = True
-        rows_present += np.count_nonzero(seen.reshape(stop - start, shared.size), axis=0)
-    collided.update(shared[rows_present != lengths[first[shared]]].tolist())
     if not collided:
-        return first_occurrence_rank(first)[group]
+        present = _rows_present(indptr, indices, group, shared, per_group=False)
+        if int(present[0]) == int(lengths[first[shared]].sum()):
+            return first_occurrence_rank(first)[group]
+    present = _rows_present(indptr, indices, group, shared, per_group=True)
+    collided.update(shared[present != lengths[first[shared]]].tolist())
     columns = np.flatnonzero(np.isin(group, np.fromiter(collided, dtype=np.int64)))
     by_column = sp.csc_array(matrix[:, columns])
     by_column.sort_indices()
@@ -266,6 +269,34 @@ def group_equal_csr_columns(matrix: sp.csr_array) -> np.ndarray:
     _regroup_exactly(regrouped, np.arange(columns.size), by_column.indptr, by_column.indices)
     group[columns] = regrouped + group.max() + 1
     return renumber_by_first_occurrence(group)
+
+
+def _rows_present(
+    indptr: np.ndarray, indices: np.ndarray, group: np.ndarray, shared: np.ndarray, per_group: bool
+) -> np.ndarray:
+    """For the groups ``shared``, the number of rows holding a column of the group.
+
+    Summed over the groups (one number) unless ``per_group``.  Bitmaps of at most
+    :data:`_CHUNK` cells, rows × shared groups, one row block at a time.
+    """
+    width = shared.size
+    number = np.full(int(group.max()) + 1, -1, dtype=np.int32)
+    number[shared] = np.arange(width, dtype=np.int32)
+    column_number = number[group]
+    every = bool(np.all(column_number >= 0))
+    present = np.zeros(width if per_group else 1, dtype=np.int64)
+    for start, stop in _blocks(indptr, max(1, _CHUNK // width)):
+        lo, hi = int(indptr[start]), int(indptr[stop])
+        cells = column_number[indices[lo:hi]]
+        local = np.repeat(np.arange(0, (stop - start) * width, width, dtype=np.int32), np.diff(indptr[start : stop + 1]))
+        if not every:
+            keep = cells >= 0
+            cells, local = cells[keep], local[keep]
+        cells += local
+        seen = np.zeros((stop - start) * width, dtype=bool)
+        seen[cells] = True
+        present += seen.reshape(stop - start, width).sum(axis=0) if per_group else np.count_nonzero(seen)
+    return present
 
 
 def _regroup_exactly(group: np.ndarray, columns: np.ndarray, indptr: np.ndarray, indices: np.ndarray) -> None:
@@ -330,12 +361,12 @@ class RankOneStructure:
         StructureTooLarge
             If the overlap computation needs more than ``max_cells`` cells.
         """
-        row_counts = np.bincount(support.I.indices, minlength=support.rank)
-        col_counts = np.bincount(support.J.indices, minlength=support.rank)
+        row_counts = column_counts(support.I)
+        col_counts = column_counts(support.J)
         nonempty = np.flatnonzero((row_counts > 0) & (col_counts > 0))
 
-        rows_label = group_equal_csr_columns(support.I)
-        cols_label = group_equal_csr_columns(support.J)
+        rows_label = group_equal_csr_columns(support.I, row_counts)
+        cols_label = group_equal_csr_columns(support.J, col_counts)
         pair = rows_label[nonempty] * (int(cols_label.max(initial=0)) + 1) + cols_label[nonempty]
         class_of_nonempty = renumber_by_first_occurrence(pair)
         n_classes = int(class_of_nonempty.max(initial=-1)) + 1
