@@ -248,3 +248,24 @@ def test_csr_grouping_is_exact_under_forced_collisions(monkeypatch, key, bitmap)
     for _ in range(150):
         matrix = _random_with_repeated_columns(rng)
         assert graph_module.group_equal_csr_columns(matrix).tolist() == _exact_labels(matrix)
+
+
+@pytest.mark.parametrize("csgraph", [False, True], ids=["union-find", "csgraph"])
+def test_connected_components_number_components_by_first_vertex_like_networkx(monkeypatch, csgraph):
+    """Isolated vertices are left out of the search and still get their own component, in order."""
+    from closure_check.core import components
+
+    if csgraph:
+        monkeypatch.setattr(components, "SMALL_GRAPH_EDGES", -1)
+    rng = np.random.default_rng(8)
+    for _ in range(300):
+        n, e = int(rng.integers(1, 30)), int(rng.integers(0, 12))
+        left, right = rng.integers(0, n, e), rng.integers(0, n, e)
+        graph = nx.Graph()
+        graph.add_nodes_from(range(n))
+        graph.add_edges_from(zip(left.tolist(), right.tolist()))
+        expected = np.empty(n, dtype=np.int64)
+        for label, members in enumerate(sorted(nx.connected_components(graph), key=min)):
+            expected[list(members)] = label
+        count, labels = components.connected_components(n, left, right)
+        assert count == int(expected.max()) + 1 and labels.tolist() == expected.tolist()
