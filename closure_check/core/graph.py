@@ -333,8 +333,9 @@ class RankOneStructure:
     class_component
         Overlap component of each class, numbered by first class.
     overlap_links
-        Over the twin-compressed cells, the number of consecutive pairs of classes
-        covering the same cell; zero iff the class rectangles are pairwise disjoint.
+        Over the cells enumerated (twin-compressed when that pays), the number of
+        consecutive pairs of classes covering the same cell; zero iff the class
+        rectangles are pairwise disjoint.
     """
 
     support: TwoFactorSupport
@@ -377,7 +378,10 @@ class RankOneStructure:
         complete = multiplicity >= np.minimum(row_counts[class_unit], col_counts[class_unit])
 
         class_component, links = _overlap_components(
-            _select_columns(support.I, class_unit), _select_columns(support.J, class_unit), max_cells
+            _select_columns(support.I, class_unit),
+            _select_columns(support.J, class_unit),
+            max_cells,
+            int(np.dot(row_counts[class_unit].astype(np.float64), col_counts[class_unit])),
         )
         return cls(
             support=support,
@@ -493,21 +497,28 @@ def _select_columns(matrix: sp.csr_array, columns: np.ndarray) -> sp.csr_array:
 
 
 def _overlap_components(
-    rows_by_class: sp.csr_array, cols_by_class: sp.csr_array, max_cells: int
+    rows_by_class: sp.csr_array, cols_by_class: sp.csr_array, max_cells: int, raw_cells: int
 ) -> tuple[np.ndarray, int]:
     """Components of the overlap graph on classes, and the number of overlap links.
 
     ``rows_by_class`` is m×k (entry (i, c) = 1 iff row i is in the rectangle of class c),
-    ``cols_by_class`` is n×k.  Rows lying in exactly the same classes (twins) are merged
-    first, and likewise columns; two rectangles share a cell iff their compressed
-    rectangles do.  Then every compressed cell of every class is listed, sorted, and
-    consecutive classes on the same cell are joined.
+    ``cols_by_class`` is n×k, and ``raw_cells`` is the number of cells of the class
+    rectangles, ``Σ_c |R_c||C_c|``.  Rows lying in exactly the same classes (twins) are
+    merged first, and likewise columns; two rectangles share a cell iff their compressed
+    rectangles do.  When the rectangles hold few cells anyway (at most a few per nonzero,
+    as on random sparse supports) the merge cannot pay and is skipped.  Then every
+    (compressed) cell of every class is listed, sorted, and consecutive classes on the
+    same cell are joined.
     """
     n_classes = rows_by_class.shape[1]
     if n_classes == 0:
         return np.zeros(0, dtype=np.int64), 0
-    rows_ptr, rows_flat, n_row_groups = _twin_compressed_sets(rows_by_class)
-    cols_ptr, cols_flat, n_col_groups = _twin_compressed_sets(cols_by_class)
+    if raw_cells <= min(max_cells, 4 * (rows_by_class.nnz + cols_by_class.nnz) + _CHUNK):
+        rows_ptr, rows_flat, n_row_groups = _class_sets(rows_by_class)
+        cols_ptr, cols_flat, n_col_groups = _class_sets(cols_by_class)
+    else:
+        rows_ptr, rows_flat, n_row_groups = _twin_compressed_sets(rows_by_class)
+        cols_ptr, cols_flat, n_col_groups = _twin_compressed_sets(cols_by_class)
     height = np.diff(rows_ptr)
     width = np.diff(cols_ptr)
     cells_per_class = height * width
@@ -532,6 +543,13 @@ def _overlap_components(
     same = cell[1:] == cell[:-1]
     left, right = owner[:-1][same], owner[1:][same]
     return connected_components(n_classes, left, right)[1], int(left.size)
+
+
+def _class_sets(members: sp.csr_array) -> tuple[np.ndarray, np.ndarray, int]:
+    """The rows of each column of an m×k 0/1 matrix, CSC-style, with no merging (m groups)."""
+    by_column = sp.csc_array(members)
+    by_column.sort_indices()
+    return by_column.indptr.astype(np.int64), by_column.indices.astype(np.int64), members.shape[0]
 
 
 def _twin_compressed_sets(members: sp.csr_array) -> tuple[np.ndarray, np.ndarray, int]:
