@@ -269,3 +269,20 @@ def test_connected_components_number_components_by_first_vertex_like_networkx(mo
             expected[list(members)] = label
         count, labels = components.connected_components(n, left, right)
         assert count == int(expected.max()) + 1 and labels.tolist() == expected.tolist()
+
+
+@pytest.mark.parametrize("path", ["twin-merged cells", "raw cells in blocks of 3"])
+def test_both_overlap_computations_match_brute_force(monkeypatch, path):
+    """Small supports take the raw listing; force the twin merge, or tiny row blocks, and compare."""
+    if path == "twin-merged cells":
+        monkeypatch.setattr(graph_module, "_RAW_CELLS_PER_NONZERO", -(10**9))
+    else:
+        monkeypatch.setattr(graph_module, "_CHUNK", 3)
+    rng = np.random.default_rng(17)
+    for _ in range(40):
+        check_against_brute_force(random_support(rng))
+    for _ in range(20):
+        base = random_support(rng, max_side=3, density=0.6)
+        I = np.repeat(np.repeat(base.I.toarray(), 2, axis=0), 2, axis=1)
+        J = np.repeat(np.repeat(base.J.toarray(), 3, axis=0), 2, axis=1)
+        check_against_brute_force(TwoFactorSupport(I, J))

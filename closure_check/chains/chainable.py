@@ -87,13 +87,14 @@ def _equals_pattern(support: SupportMatrix, pattern: Pattern) -> bool:
     indptr, indices = support.indptr, support.indices
     if not np.array_equal(np.diff(indptr), np.broadcast_to(np.asarray(c, dtype=indptr.dtype), (m,))):
         return False
-    steps = np.arange(c, dtype=np.int64) * d
-    rows_per_chunk = max(1, _CHUNK // c)
-    for start in range(0, m, rows_per_chunk):
-        rows = np.arange(start, min(start + rows_per_chunk, m), dtype=np.int64)
-        first = (rows // (b * d)) * (c * d) + rows % d
-        expected = first[:, None] + steps[None, :]
-        if not np.array_equal(indices[start * c : (start + rows.size) * c].reshape(rows.size, c), expected):
+    # rows (α, β) hold the d × c grid α c d + [η + γ d]: compare block by block, minus α c d
+    grid = (np.arange(d, dtype=indices.dtype)[:, None] + np.arange(c, dtype=indices.dtype)[None, :] * d)[None]
+    by_block = indices.reshape(a * b, d, c)
+    step = max(1, _CHUNK // (d * c))
+    for start in range(0, a * b, step):
+        stop = min(start + step, a * b)
+        offsets = ((np.arange(start, stop, dtype=np.int64) // b) * (c * d)).astype(indices.dtype)
+        if not np.array_equal(by_block[start:stop] - offsets[:, None, None], np.broadcast_to(grid, (stop - start, d, c))):
             return False
     return True
 

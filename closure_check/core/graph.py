@@ -78,6 +78,11 @@ _CHUNK = 1 << 20
 arrays are a few megabytes, whatever the size of the support."""
 
 
+_RAW_CELLS_PER_NONZERO = 4
+"""Class rectangles with at most this many cells per nonzero (plus :data:`_CHUNK`) are
+listed as they are: merging twins first cannot pay."""
+
+
 def _blocks(indptr: np.ndarray, max_segments: int = 1 << 62, max_entries: int = _CHUNK) -> Iterator[tuple[int, int]]:
     """Consecutive ranges ``[s, e)`` of the segments of ``indptr`` (rows of a CSR, columns of a
     CSC), each of at most ``max_segments`` segments and about ``max_entries`` entries (one
@@ -513,12 +518,10 @@ def _overlap_components(
     n_classes = rows_by_class.shape[1]
     if n_classes == 0:
         return np.zeros(0, dtype=np.int64), 0
-    if raw_cells <= min(max_cells, 4 * (rows_by_class.nnz + cols_by_class.nnz) + _CHUNK):
-        rows_ptr, rows_flat, n_row_groups = _class_sets(rows_by_class)
-        cols_ptr, cols_flat, n_col_groups = _class_sets(cols_by_class)
-    else:
-        rows_ptr, rows_flat, n_row_groups = _twin_compressed_sets(rows_by_class)
-        cols_ptr, cols_flat, n_col_groups = _twin_compressed_sets(cols_by_class)
+    if raw_cells <= min(max_cells, _RAW_CELLS_PER_NONZERO * (rows_by_class.nnz + cols_by_class.nnz) + _CHUNK):
+        return _overlap_by_rows(rows_by_class, cols_by_class)
+    rows_ptr, rows_flat, n_row_groups = _twin_compressed_sets(rows_by_class)
+    cols_ptr, cols_flat, n_col_groups = _twin_compressed_sets(cols_by_class)
     height = np.diff(rows_ptr)
     width = np.diff(cols_ptr)
     cells_per_class = height * width
@@ -545,11 +548,51 @@ def _overlap_components(
     return connected_components(n_classes, left, right)[1], int(left.size)
 
 
-def _class_sets(members: sp.csr_array) -> tuple[np.ndarray, np.ndarray, int]:
-    """The rows of each column of an m×k 0/1 matrix, CSC-style, with no merging (m groups)."""
-    by_column = sp.csc_array(members)
-    by_column.sort_indices()
-    return by_column.indptr.astype(np.int64), by_column.indices.astype(np.int64), members.shape[0]
+def _overlap_by_rows(rows_by_class: sp.csr_array, cols_by_class: sp.csr_array) -> tuple[np.ndarray, int]:
+    """:func:`_overlap_components` without twin merging, one block of rows at a time.
+
+    For rectangles of few cells (random sparse supports).  Row i lies in the classes of
+    row i of ``rows_by_class``; its cells are ``(i, j)`` for j in the columns of each of
+    them.  Two cells in different rows never coincide, so the cells are listed and sorted
+    a block of rows at a time (about :data:`_CHUNK` cells), never all at once; the links
+    and joins are those of the sorted listing of every cell.
+    """
+    n_classes = rows_by_class.shape[1]
+    n_cols = cols_by_class.shape[0]
+    class_cols = sp.csc_array(cols_by_class)  # the columns of each class
+    class_cols.sort_indices()
+    col_ptr, col_flat = class_cols.indptr.astype(np.int64), class_cols.indices
+    width = np.diff(col_ptr)
+    indptr, indices = rows_by_class.indptr, rows_by_class.indices
+    cells_before = np.zeros(indptr.size, dtype=np.int64)  # cells of the rows before each row
+    np.cumsum(_segment_sums(width[indices].astype(np.uint64), indptr).astype(np.int64), out=cells_before[1:])
+    pack = (n_cols * n_classes) < np.iinfo(np.int64).max // max(_CHUNK, 1)
+    joined_left: list[np.ndarray] = []
+    joined_right: list[np.ndarray] = []
+    links = 0
+    for start, stop in _blocks(cells_before):
+        lo, hi = int(indptr[start]), int(indptr[stop])
+        owner = indices[lo:hi].astype(np.int64)
+        count = width[owner]
+        total = int(count.sum())
+        local_row = np.repeat(np.arange(stop - start, dtype=np.int64), np.diff(indptr[start : stop + 1]))
+        first = np.cumsum(count) - count
+        source = np.repeat(col_ptr[owner] - first, count) + np.arange(total, dtype=np.int64)
+        cell = np.repeat(local_row * n_cols, count) + col_flat[source]
+        owner = np.repeat(owner, count)
+        if pack and (stop - start) * n_cols * n_classes < np.iinfo(np.int64).max:
+            packed = np.sort(cell * n_classes + owner)
+            cell, owner = packed // n_classes, packed % n_classes
+        else:
+            order = np.lexsort((owner, cell))
+            cell, owner = cell[order], owner[order]
+        same = cell[1:] == cell[:-1]
+        joined_left.append(owner[:-1][same])
+        joined_right.append(owner[1:][same])
+        links += int(np.count_nonzero(same))
+    left = np.concatenate(joined_left) if joined_left else np.zeros(0, dtype=np.int64)
+    right = np.concatenate(joined_right) if joined_right else np.zeros(0, dtype=np.int64)
+    return connected_components(n_classes, left, right)[1], links
 
 
 def _twin_compressed_sets(members: sp.csr_array) -> tuple[np.ndarray, np.ndarray, int]:
