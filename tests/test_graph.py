@@ -286,3 +286,25 @@ def test_both_overlap_computations_match_brute_force(monkeypatch, path):
         I = np.repeat(np.repeat(base.I.toarray(), 2, axis=0), 2, axis=1)
         J = np.repeat(np.repeat(base.J.toarray(), 3, axis=0), 2, axis=1)
         check_against_brute_force(TwoFactorSupport(I, J))
+
+
+def test_chainable_kronecker_pairs_get_the_structure_of_the_general_computation(monkeypatch):
+    """(S_π, S_π'ᵀ) with (π, π') chainable: classes read from the digits equal the general ones."""
+    from closure_check.families import butterfly_split, kronecker_pattern, monarch
+
+    supports = [butterfly_split(6, 3), butterfly_split(8, 2), monarch(4), monarch(5)]
+    for a, b, c, d in itertools.product(range(1, 4), repeat=4):
+        for s in (k for k in range(1, c + 1) if c % k == 0):
+            for d2 in (k for k in range(1, d + 1) if d % k == 0):
+                right = (a * s, (d // d2) * (c // s), 1 + (a + b + c + d) % 3, d2)
+                supports.append(TwoFactorSupport(kronecker_pattern(a, b, c, d), kronecker_pattern(*right).T))
+    fields = ("unit_class", "class_unit", "multiplicity", "complete", "class_component", "overlap_links")
+    for support in supports:
+        assert graph_module._kronecker_pair(support) is not None
+        fast = RankOneStructure.build(support)
+        with monkeypatch.context() as patch:
+            patch.setattr(graph_module, "_kronecker_pair", lambda support: None)
+            general = RankOneStructure.build(support)
+        for name in fields:
+            assert np.array_equal(getattr(fast, name), getattr(general, name)), name
+    assert graph_module._kronecker_pair(TwoFactorSupport.from_dense([[1, 0], [1, 1]], [[1, 0], [1, 1]])) is None

@@ -54,6 +54,7 @@ from closure_check.core.components import (
     first_occurrence_rank,
     renumber_by_first_occurrence,
 )
+from closure_check.core.kronecker import Pattern, kronecker_parameters, pair_chainable
 from closure_check.core.support import TwoFactorSupport
 
 if TYPE_CHECKING:
@@ -367,6 +368,9 @@ class RankOneStructure:
         StructureTooLarge
             If the overlap computation needs more than ``max_cells`` cells.
         """
+        kronecker = _kronecker_pair(support)
+        if kronecker is not None:
+            return cls._of_kronecker_pair(support, *kronecker)
         row_counts = column_counts(support.I)
         col_counts = column_counts(support.J)
         nonempty = np.flatnonzero((row_counts > 0) & (col_counts > 0))
@@ -396,6 +400,36 @@ class RankOneStructure:
             complete=complete,
             class_component=class_component,
             overlap_links=links,
+        )
+
+    @classmethod
+    def _of_kronecker_pair(cls, support: TwoFactorSupport, left: Pattern, right: Pattern) -> "RankOneStructure":
+        """The structure of ``(I, J) = (S_left, S_rightᵀ)`` for a chainable pair, read from the digits.
+
+        Chainable pair lemma (``docs/theory.md`` §6): unit ``k = (α c + γ) d + η`` of
+        ``S_(a,b,c,d)`` has the rows ``{(α, β, η)}_β`` (b of them), and as row
+        ``k = (α' b' + β') d' + δ'`` of ``S_(a',b',c',d')`` the columns
+        ``{(α', γ', δ')}_γ'`` (c' of them); the rectangles are disjoint or identical.  So
+        the class of k is its ``(α, η, α', δ')``, every class has multiplicity
+        ``a c / a'``, is complete iff that is at least ``min(b, c')``, and is an overlap
+        component by itself — the result :meth:`build` computes in general.
+        """
+        (a, b, c, d), (a2, b2, c2, d2) = left, right
+        unit = np.arange(support.rank, dtype=np.int64)
+        rows_key = (unit // (c * d)) * d + unit % d  # (α, η): the rows of the unit
+        cols_key = (unit // (b2 * d2)) * d2 + unit % d2  # (α', δ'): its columns
+        unit_class = renumber_by_first_occurrence(rows_key * (a2 * d2) + cols_key)
+        n_classes = int(unit_class.max(initial=-1)) + 1
+        class_unit = np.unique(unit_class, return_index=True)[1]
+        multiplicity = np.bincount(unit_class, minlength=n_classes)
+        return cls(
+            support=support,
+            unit_class=unit_class,
+            class_unit=class_unit,
+            multiplicity=multiplicity,
+            complete=multiplicity >= min(b, c2),
+            class_component=np.arange(n_classes, dtype=np.int64),
+            overlap_links=0,
         )
 
     @property
@@ -492,6 +526,24 @@ class RankOneStructure:
                 if shared_rows and shared_cols:
                     graph.add_edge(a, b, cells=shared_rows * shared_cols)
         return graph
+
+
+def _kronecker_pair(support: TwoFactorSupport) -> tuple[Pattern, Pattern] | None:
+    """Patterns ``π, π'`` with ``I = S_π``, ``Jᵀ = S_π'`` and ``(π, π')`` chainable, or None.
+
+    ``J = S_π'ᵀ = S_(a', c', b', d')`` (transposing swaps b and c), so both factors are
+    recognised in their CSR form, in O(nnz) (a support that is no pattern is refused at
+    its row counts, in O(rows)).
+    """
+    lefts = kronecker_parameters(support.I)
+    if not lefts:
+        return None
+    rights = [(a, b, c, d) for a, c, b, d in kronecker_parameters(support.J)]
+    for left in lefts:
+        for right in rights:
+            if pair_chainable(left, right):
+                return left, right
+    return None
 
 
 def _select_columns(matrix: sp.csr_array, columns: np.ndarray) -> sp.csr_array:
