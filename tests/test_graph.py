@@ -277,7 +277,7 @@ def test_both_overlap_computations_match_brute_force(monkeypatch, path):
     if path == "twin-merged cells":
         monkeypatch.setattr(graph_module, "_RAW_CELLS_PER_NONZERO", -(10**9))
     else:
-        monkeypatch.setattr(graph_module, "_CHUNK", 3)
+        monkeypatch.setattr(graph_module, "_CELL_CHUNK", 3)
     rng = np.random.default_rng(17)
     for _ in range(40):
         check_against_brute_force(random_support(rng))

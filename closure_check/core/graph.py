@@ -31,7 +31,10 @@ lie in exactly the same classes) and twin columns.  Twins do not change which
 rectangles overlap, and they compress Kronecker-structured supports (butterfly,
 Monarch) to a handful of cells, so ``T`` is small for them; for supports whose
 rectangles are small (random k-sparse columns) ``T ≤ Σ_c |R_c||C_c|`` is linear in
-``nnz``.  Equal index sets are found by a 64-bit hash and then compared exactly, so
+``nnz``, and those cells are listed a block of rows at a time.  The columns of ``I`` and
+``J`` are grouped from their CSR arrays, with no transpose; a chainable Kronecker pair
+``(S_π, S_π'ᵀ)`` (butterfly splits, Monarch) has its classes read from the digits of the
+units (chainable pair lemma, ``docs/theory.md`` §6) after an O(nnz) recognition.  Equal index sets are found by a 64-bit hash and then compared exactly, so
 the result never depends on the hash.
 
 References
@@ -78,6 +81,9 @@ _CHUNK = 1 << 20
 """Nonzeros (or bitmap cells) handled at a time by the passes below: their scratch
 arrays are a few megabytes, whatever the size of the support."""
 
+
+_CELL_CHUNK = 1 << 16
+"""Cells listed and sorted at a time by :func:`_overlap_by_rows` (about 50 bytes each)."""
 
 _RAW_CELLS_PER_NONZERO = 4
 """Class rectangles with at most this many cells per nonzero (plus :data:`_CHUNK`) are
@@ -606,7 +612,7 @@ def _overlap_by_rows(rows_by_class: sp.csr_array, cols_by_class: sp.csr_array) -
     For rectangles of few cells (random sparse supports).  Row i lies in the classes of
     row i of ``rows_by_class``; its cells are ``(i, j)`` for j in the columns of each of
     them.  Two cells in different rows never coincide, so the cells are listed and sorted
-    a block of rows at a time (about :data:`_CHUNK` cells), never all at once; the links
+    a block of rows at a time (about :data:`_CELL_CHUNK` cells), never all at once; the links
     and joins are those of the sorted listing of every cell.
     """
     n_classes = rows_by_class.shape[1]
@@ -618,11 +624,10 @@ def _overlap_by_rows(rows_by_class: sp.csr_array, cols_by_class: sp.csr_array) -
     indptr, indices = rows_by_class.indptr, rows_by_class.indices
     cells_before = np.zeros(indptr.size, dtype=np.int64)  # cells of the rows before each row
     np.cumsum(_segment_sums(width[indices].astype(np.uint64), indptr).astype(np.int64), out=cells_before[1:])
-    pack = (n_cols * n_classes) < np.iinfo(np.int64).max // max(_CHUNK, 1)
     joined_left: list[np.ndarray] = []
     joined_right: list[np.ndarray] = []
     links = 0
-    for start, stop in _blocks(cells_before):
+    for start, stop in _blocks(cells_before, max_entries=_CELL_CHUNK):
         lo, hi = int(indptr[start]), int(indptr[stop])
         owner = indices[lo:hi].astype(np.int64)
         count = width[owner]
@@ -632,7 +637,7 @@ def _overlap_by_rows(rows_by_class: sp.csr_array, cols_by_class: sp.csr_array) -
         source = np.repeat(col_ptr[owner] - first, count) + np.arange(total, dtype=np.int64)
         cell = np.repeat(local_row * n_cols, count) + col_flat[source]
         owner = np.repeat(owner, count)
-        if pack and (stop - start) * n_cols * n_classes < np.iinfo(np.int64).max:
+        if (stop - start) * n_cols * n_classes < np.iinfo(np.int64).max:
             packed = np.sort(cell * n_classes + owner)
             cell, owner = packed // n_classes, packed % n_classes
         else:
