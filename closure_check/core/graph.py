@@ -629,24 +629,29 @@ def _overlap_by_rows(rows_by_class: sp.csr_array, cols_by_class: sp.csr_array) -
     links = 0
     for start, stop in _blocks(cells_before, max_entries=_CELL_CHUNK):
         lo, hi = int(indptr[start]), int(indptr[stop])
-        owner = indices[lo:hi].astype(np.int64)
-        count = width[owner]
+        kind = np.int32 if (stop - start) * n_cols < np.iinfo(np.int32).max and hi - lo < _CELL_CHUNK else np.int64
+        block_owner = indices[lo:hi]
+        count = width[block_owner]
         total = int(count.sum())
-        local_row = np.repeat(np.arange(stop - start, dtype=np.int64), np.diff(indptr[start : stop + 1]))
         first = np.cumsum(count) - count
-        source = np.repeat(col_ptr[owner] - first, count) + np.arange(total, dtype=np.int64)
-        cell = np.repeat(local_row * n_cols, count) + col_flat[source]
-        owner = np.repeat(owner, count)
-        if (stop - start) * n_cols * n_classes < np.iinfo(np.int64).max:
-            packed = np.sort(cell * n_classes + owner)
-            cell, owner = packed // n_classes, packed % n_classes
-        else:
-            order = np.lexsort((owner, cell))
-            cell, owner = cell[order], owner[order]
+        source = np.repeat((col_ptr[block_owner] - first).astype(kind), count)
+        source += np.arange(total, dtype=kind)
+        cell = col_flat[source].astype(kind)
+        cell += np.repeat(np.repeat(np.arange(0, (stop - start) * n_cols, n_cols, dtype=kind), np.diff(indptr[start : stop + 1])), count)
+        ordered = np.sort(cell)
+        same = ordered[1:] == ordered[:-1]
+        repeats = int(np.count_nonzero(same))
+        if repeats == 0:
+            continue
+        # the few cells covered twice or more: their owners, sorted by (cell, class)
+        links += repeats
+        shared = np.isin(cell, ordered[1:][same])
+        cell, owner = cell[shared], np.repeat(block_owner, count)[shared].astype(np.int64)
+        order = np.lexsort((owner, cell))
+        cell, owner = cell[order], owner[order]
         same = cell[1:] == cell[:-1]
         joined_left.append(owner[:-1][same])
         joined_right.append(owner[1:][same])
-        links += int(np.count_nonzero(same))
     left = np.concatenate(joined_left) if joined_left else np.zeros(0, dtype=np.int64)
     right = np.concatenate(joined_right) if joined_right else np.zeros(0, dtype=np.int64)
     return connected_components(n_classes, left, right)[1], links
