@@ -105,8 +105,11 @@ def _labels(n_vertices: int, left: np.ndarray, right: np.ndarray) -> tuple[int, 
 
 def first_occurrence_rank(first: np.ndarray) -> np.ndarray:
     """Given the first position of each group, the group numbers by first occurrence."""
+    # the positions are distinct integers: order them by marking, in O(largest position), not by sorting
+    slot = np.full(int(first.max(initial=-1)) + 1, -1, dtype=np.int64)
+    slot[first] = np.arange(first.size)
     rank = np.empty(first.size, dtype=np.int64)
-    rank[np.argsort(first)] = np.arange(first.size)
+    rank[slot[slot >= 0]] = np.arange(first.size)
     return rank
 
 

@@ -392,13 +392,14 @@ class RankOneStructure:
         multiplicity = np.bincount(class_of_nonempty, minlength=n_classes)
         complete = multiplicity >= np.minimum(row_counts[class_unit], col_counts[class_unit])
 
-        class_component, links = _overlap_components(
+        cols_by_class = _select_columns(support.J, class_unit)
+        class_component, links, class_cols = _overlap_components(
             _select_columns(support.I, class_unit),
-            _select_columns(support.J, class_unit),
+            cols_by_class,
             max_cells,
             int(np.dot(row_counts[class_unit].astype(np.float64), col_counts[class_unit])),
         )
-        return cls(
+        structure = cls(
             support=support,
             unit_class=unit_class,
             class_unit=class_unit,
@@ -407,6 +408,9 @@ class RankOneStructure:
             class_component=class_component,
             overlap_links=links,
         )
+        if class_cols is not None and cols_by_class is support.J:
+            structure.__dict__["unit_cols"] = class_cols  # already made: J in CSC form
+        return structure
 
     @classmethod
     def _of_kronecker_pair(cls, support: TwoFactorSupport, left: Pattern, right: Pattern) -> "RankOneStructure":
@@ -561,8 +565,9 @@ def _select_columns(matrix: sp.csr_array, columns: np.ndarray) -> sp.csr_array:
 
 def _overlap_components(
     rows_by_class: sp.csr_array, cols_by_class: sp.csr_array, max_cells: int, raw_cells: int
-) -> tuple[np.ndarray, int]:
-    """Components of the overlap graph on classes, and the number of overlap links.
+) -> tuple[np.ndarray, int, sp.csc_array | None]:
+    """Components of the overlap graph on classes, the number of overlap links, and
+    ``cols_by_class`` in CSC form when it was made on the way (else None).
 
     ``rows_by_class`` is m×k (entry (i, c) = 1 iff row i is in the rectangle of class c),
     ``cols_by_class`` is n×k, and ``raw_cells`` is the number of cells of the class
@@ -575,9 +580,11 @@ def _overlap_components(
     """
     n_classes = rows_by_class.shape[1]
     if n_classes == 0:
-        return np.zeros(0, dtype=np.int64), 0
+        return np.zeros(0, dtype=np.int64), 0, None
     if raw_cells <= min(max_cells, _RAW_CELLS_PER_NONZERO * (rows_by_class.nnz + cols_by_class.nnz) + _CHUNK):
-        return _overlap_by_rows(rows_by_class, cols_by_class)
+        class_cols = sp.csc_array(cols_by_class)  # the columns of each class
+        class_cols.sort_indices()
+        return (*_overlap_by_rows(rows_by_class, class_cols), class_cols)
     rows_ptr, rows_flat, n_row_groups = _twin_compressed_sets(rows_by_class)
     cols_ptr, cols_flat, n_col_groups = _twin_compressed_sets(cols_by_class)
     height = np.diff(rows_ptr)
@@ -603,22 +610,20 @@ def _overlap_components(
         cell, owner = cell[order], owner[order]
     same = cell[1:] == cell[:-1]
     left, right = owner[:-1][same], owner[1:][same]
-    return connected_components(n_classes, left, right)[1], int(left.size)
+    return connected_components(n_classes, left, right)[1], int(left.size), None
 
 
-def _overlap_by_rows(rows_by_class: sp.csr_array, cols_by_class: sp.csr_array) -> tuple[np.ndarray, int]:
+def _overlap_by_rows(rows_by_class: sp.csr_array, class_cols: sp.csc_array) -> tuple[np.ndarray, int]:
     """:func:`_overlap_components` without twin merging, one block of rows at a time.
 
     For rectangles of few cells (random sparse supports).  Row i lies in the classes of
     row i of ``rows_by_class``; its cells are ``(i, j)`` for j in the columns of each of
-    them.  Two cells in different rows never coincide, so the cells are listed and sorted
+    them (column c of ``class_cols``, sorted).  Two cells in different rows never coincide, so the cells are listed and sorted
     a block of rows at a time (about :data:`_CELL_CHUNK` cells), never all at once; the links
     and joins are those of the sorted listing of every cell.
     """
     n_classes = rows_by_class.shape[1]
-    n_cols = cols_by_class.shape[0]
-    class_cols = sp.csc_array(cols_by_class)  # the columns of each class
-    class_cols.sort_indices()
+    n_cols = class_cols.shape[0]
     col_ptr, col_flat = class_cols.indptr.astype(np.int64), class_cols.indices
     width = np.diff(col_ptr)
     indptr, indices = rows_by_class.indptr, rows_by_class.indices
