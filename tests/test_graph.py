@@ -7,6 +7,7 @@ import itertools
 import networkx as nx
 import numpy as np
 import pytest
+import scipy.sparse as sp
 
 import closure_check.core.graph as graph_module
 from closure_check.core.graph import RankOneStructure, StructureTooLarge
@@ -202,3 +203,108 @@ def test_structure_is_exact_when_keys_collide_across_lengths(monkeypatch):
     J = [[1, 1, 1]]
     structure = RankOneStructure.build(TwoFactorSupport.from_dense(I, J))
     assert structure.n_classes == 3 and structure.complete.tolist() == [True, True, True]
+
+
+def _force_csr_keys(monkeypatch, key):
+    """As :func:`_force_keys`, for the keys summed from CSR arrays (no transpose)."""
+
+    def keys(indptr, indices, n_rows, lengths):
+        by_column = sp.csr_array((np.ones(indices.size, dtype=np.int8), indices, indptr), shape=(n_rows, lengths.size)).tocsc()
+        by_column.sort_indices()
+        return np.array(
+            [key(tuple(by_column.indices[a:b].tolist()), k) for k, (a, b) in enumerate(zip(by_column.indptr[:-1], by_column.indptr[1:]))],
+            dtype=np.uint64,
+        )
+
+    monkeypatch.setattr(graph_module, "_csr_column_keys", keys)
+
+
+def _random_with_repeated_columns(rng: np.random.Generator) -> sp.csr_array:
+    m, k = rng.integers(1, 7), rng.integers(1, 12)
+    dense = (rng.random((m, k)) < rng.random()).astype(np.int8)
+    return sp.csr_array(dense[:, rng.integers(0, k, size=k + 4)])
+
+
+def test_csr_grouping_equals_the_csc_grouping_and_the_definition():
+    rng = np.random.default_rng(21)
+    for _ in range(300):
+        matrix = _random_with_repeated_columns(rng)
+        labels = graph_module.group_equal_csr_columns(matrix).tolist()
+        assert labels == _exact_labels(matrix) == graph_module.group_equal_columns(sp.csc_array(matrix)).tolist()
+
+
+@pytest.mark.parametrize(
+    "key",
+    [lambda column, k: 0, lambda column, k: column[0] if column else 0, lambda column, k: len(column) % 2],
+    ids=["constant", "first_row", "length_parity"],
+)
+@pytest.mark.parametrize("bitmap", [True, False], ids=["row-count proof", "csc fallback"])
+def test_csr_grouping_is_exact_under_forced_collisions(monkeypatch, key, bitmap):
+    """Colliding keys are caught by the row counts (or by the CSC path when the bitmap is too large)."""
+    _force_csr_keys(monkeypatch, key)
+    if not bitmap:
+        monkeypatch.setattr(graph_module, "_CHUNK", -10**9)  # every bitmap is "too large"
+    rng = np.random.default_rng(12)
+    for _ in range(150):
+        matrix = _random_with_repeated_columns(rng)
+        assert graph_module.group_equal_csr_columns(matrix).tolist() == _exact_labels(matrix)
+
+
+@pytest.mark.parametrize("csgraph", [False, True], ids=["union-find", "csgraph"])
+def test_connected_components_number_components_by_first_vertex_like_networkx(monkeypatch, csgraph):
+    """Isolated vertices are left out of the search and still get their own component, in order."""
+    from closure_check.core import components
+
+    if csgraph:
+        monkeypatch.setattr(components, "SMALL_GRAPH_EDGES", -1)
+    rng = np.random.default_rng(8)
+    for _ in range(300):
+        n, e = int(rng.integers(1, 30)), int(rng.integers(0, 12))
+        left, right = rng.integers(0, n, e), rng.integers(0, n, e)
+        graph = nx.Graph()
+        graph.add_nodes_from(range(n))
+        graph.add_edges_from(zip(left.tolist(), right.tolist()))
+        expected = np.empty(n, dtype=np.int64)
+        for label, members in enumerate(sorted(nx.connected_components(graph), key=min)):
+            expected[list(members)] = label
+        count, labels = components.connected_components(n, left, right)
+        assert count == int(expected.max()) + 1 and labels.tolist() == expected.tolist()
+
+
+@pytest.mark.parametrize("path", ["twin-merged cells", "raw cells in blocks of 3"])
+def test_both_overlap_computations_match_brute_force(monkeypatch, path):
+    """Small supports take the raw listing; force the twin merge, or tiny row blocks, and compare."""
+    if path == "twin-merged cells":
+        monkeypatch.setattr(graph_module, "_RAW_CELLS_PER_NONZERO", -(10**9))
+    else:
+        monkeypatch.setattr(graph_module, "_CELL_CHUNK", 3)
+    rng = np.random.default_rng(17)
+    for _ in range(40):
+        check_against_brute_force(random_support(rng))
+    for _ in range(20):
+        base = random_support(rng, max_side=3, density=0.6)
+        I = np.repeat(np.repeat(base.I.toarray(), 2, axis=0), 2, axis=1)
+        J = np.repeat(np.repeat(base.J.toarray(), 3, axis=0), 2, axis=1)
+        check_against_brute_force(TwoFactorSupport(I, J))
+
+
+def test_chainable_kronecker_pairs_get_the_structure_of_the_general_computation(monkeypatch):
+    """(S_π, S_π'ᵀ) with (π, π') chainable: classes read from the digits equal the general ones."""
+    from closure_check.families import butterfly_split, kronecker_pattern, monarch
+
+    supports = [butterfly_split(6, 3), butterfly_split(8, 2), monarch(4), monarch(5)]
+    for a, b, c, d in itertools.product(range(1, 4), repeat=4):
+        for s in (k for k in range(1, c + 1) if c % k == 0):
+            for d2 in (k for k in range(1, d + 1) if d % k == 0):
+                right = (a * s, (d // d2) * (c // s), 1 + (a + b + c + d) % 3, d2)
+                supports.append(TwoFactorSupport(kronecker_pattern(a, b, c, d), kronecker_pattern(*right).T))
+    fields = ("unit_class", "class_unit", "multiplicity", "complete", "class_component", "overlap_links")
+    for support in supports:
+        assert graph_module._kronecker_pair(support) is not None
+        fast = RankOneStructure.build(support)
+        with monkeypatch.context() as patch:
+            patch.setattr(graph_module, "_kronecker_pair", lambda support: None)
+            general = RankOneStructure.build(support)
+        for name in fields:
+            assert np.array_equal(getattr(fast, name), getattr(general, name)), name
+    assert graph_module._kronecker_pair(TwoFactorSupport.from_dense([[1, 0], [1, 1]], [[1, 0], [1, 1]])) is None

@@ -355,6 +355,60 @@ def test_malformed_npz_message(tmp_path: Path, changes: dict[str, object], expec
     assert str(err) == f"{path}: {expected}"
 
 
+def _random_pattern(rng: np.random.Generator, m: int, n: int) -> np.ndarray:
+    dense = rng.random((m, n)) < 0.3
+    dense[rng.integers(0, m)] = False  # an empty row in the middle of others
+    return dense
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_rows_strictly_increasing_is_sorted_and_repeat_free(seed: int) -> None:
+    """The one-pass test agrees with sorting each row and looking for repeats, row by row."""
+    from closure_check.io.common import rows_strictly_increasing
+
+    rng = np.random.default_rng(seed)
+    dense = _random_pattern(rng, 7, 6)
+    matrix = sp.csr_array(dense.astype(np.int8))
+    indptr, indices = matrix.indptr, matrix.indices.copy()
+    assert rows_strictly_increasing(indptr, indices)
+    row = int(rng.integers(0, 7))
+    start, stop = indptr[row], indptr[row + 1]
+    if stop - start >= 2:
+        swapped = indices.copy()
+        swapped[[start, start + 1]] = swapped[[start + 1, start]]  # unsorted row
+        assert not rows_strictly_increasing(indptr, swapped)
+        repeated = indices.copy()
+        repeated[start + 1] = repeated[start]  # a column listed twice
+        assert not rows_strictly_increasing(indptr, repeated)
+    # across a row boundary anything goes: the last of a row may exceed the first of the next
+    assert rows_strictly_increasing(np.array([0, 2, 4]), np.array([3, 5, 0, 1]))
+    assert rows_strictly_increasing(np.array([0, 2, 2, 2, 4]), np.array([3, 5, 0, 1]))  # empty rows between
+    assert not rows_strictly_increasing(np.array([0, 2, 2, 4]), np.array([3, 5, 1, 1]))
+
+
+def test_npz_rows_in_any_order_read_as_their_set(tmp_path: Path) -> None:
+    """The format does not require sorted rows: unsorted ones take the general path, same support."""
+    path = tmp_path / "unsorted.npz"
+    with path.open("wb") as file:
+        np.savez(file, **npz_arrays(I_indptr=np.array([0, 2, 3]), I_indices=np.array([1, 0, 1])))
+    case = read_case(path)
+    assert case.support.I.toarray().tolist() == [[1, 1], [0, 1]]
+    assert case.support.I.has_canonical_format
+    assert case == read_case(write_case(case, tmp_path / "again.npz")[0])
+
+
+def test_npz_fast_path_keeps_int32_indices_without_a_copy_of_the_support(tmp_path: Path) -> None:
+    """Sorted rows (what save_npz writes) become the support as they are: int32, no second validation."""
+    from closure_check.families import random_k_sparse
+
+    support = random_k_sparse(300, 200, 100, 4, seed=3)
+    path = write_case(Case(support, "r"), tmp_path / "r.npz")[0]
+    read = read_case(path).support
+    assert read == support
+    assert read.I.indices.dtype == np.int32 and read.I.indptr.dtype == np.int32
+    assert read.I.has_canonical_format and read.J.has_canonical_format
+
+
 def test_npz_is_never_unpickled(tmp_path: Path) -> None:
     path = tmp_path / "obj.npz"
     with path.open("wb") as file:

@@ -10,6 +10,7 @@ from closure_check.core.support import (
     ChainSupport,
     SupportError,
     TwoFactorSupport,
+    as_support_matrix,
     product_support,
 )
 
@@ -91,3 +92,20 @@ def test_equal_supports_hash_equally_whatever_the_index_dtype():
     assert a == b and hash(a) == hash(b) and len({a, b}) == 1
     c, d = ChainSupport((small, small)), ChainSupport((wide, wide))
     assert c == d and hash(c) == hash(d) and len({c, d}) == 1
+
+
+def test_from_canonical_takes_validated_factors_as_they_are_and_checks_dimensions():
+    I = as_support_matrix([[1, 0], [1, 1]])
+    J = as_support_matrix([[1, 1], [0, 1], [1, 0]])
+    support = TwoFactorSupport.from_canonical(I, J)
+    assert support == TwoFactorSupport(I, J) and support.I is I
+    with pytest.raises(SupportError, match="same number r of columns"):
+        TwoFactorSupport.from_canonical(I, as_support_matrix([[1], [0]]))
+    with pytest.raises(TypeError, match="canonical form"):
+        TwoFactorSupport.from_canonical(I.astype(np.int64), J)
+    chain = ChainSupport.from_canonical([I, as_support_matrix(J.toarray().T)])
+    assert chain == ChainSupport((I, J.toarray().T)) and chain.factors[0] is I
+    with pytest.raises(SupportError, match="inner dimensions must agree"):
+        ChainSupport.from_canonical([I, J])
+    with pytest.raises(SupportError, match="at least one factor"):
+        ChainSupport.from_canonical([])

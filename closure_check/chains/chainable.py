@@ -48,10 +48,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
-
-from closure_check.core.support import ChainSupport, SupportMatrix
-from closure_check.families import kronecker_pattern
+from closure_check.core.kronecker import Pattern, kronecker_parameters, pair_chainable
+from closure_check.core.support import ChainSupport
 
 __all__ = [
     "ChainableArchitecture",
@@ -60,79 +58,6 @@ __all__ = [
     "kronecker_parameters",
     "pair_chainable",
 ]
-
-Pattern = tuple[int, int, int, int]
-
-
-def _divisors(n: int) -> list[int]:
-    small = [k for k in range(1, int(n**0.5) + 1) if n % k == 0]
-    return sorted(set(small + [n // k for k in small]))
-
-
-def _equals_pattern(support: SupportMatrix, pattern: Pattern) -> bool:
-    expected = kronecker_pattern(*pattern)
-    return (
-        expected.shape == support.shape
-        and expected.nnz == support.nnz
-        and np.array_equal(expected.indptr, support.indptr)
-        and np.array_equal(expected.indices, support.indices)
-    )
-
-
-def _constant(counts: np.ndarray) -> int | None:
-    """The common value of ``counts`` if they are all equal and positive."""
-    if counts.size == 0 or counts[0] < 1 or np.any(counts != counts[0]):
-        return None
-    return int(counts[0])
-
-
-def kronecker_parameters(support: SupportMatrix) -> tuple[Pattern, ...]:
-    """Every ``(a, b, c, d)`` with ``support == I_a ⊗ 1_{b×c} ⊗ I_d`` exactly.
-
-    Row ``(α, β, δ)`` of the pattern holds the c columns ``α c d + γ d + δ`` and column
-    ``(α, γ, δ)`` the b rows ``α b d + β d + δ``: so c and b are the (constant) numbers
-    of nonzeros per row and per column, and when ``c ≥ 2`` the first two nonzeros of row
-    0 are columns 0 and d (when ``c = 1 < b``, the first two of column 0 are rows 0 and
-    d); then ``a = m / (b d)``.  Each candidate is confirmed by comparing with the
-    pattern it names, entry for entry.  When ``b = c = 1`` the pattern is ``I_n`` for
-    every split ``a d = n``, and all of them are returned.
-
-    Parameters
-    ----------
-    support
-        A canonical 0/1 ``csr_array`` (:func:`closure_check.core.support.as_support_matrix`).
-
-    Returns
-    -------
-    tuple
-        The quadruples, empty if the support is no Kronecker-sparse pattern.
-    """
-    m, n = support.shape
-    c = _constant(np.diff(support.indptr))
-    b = _constant(np.bincount(support.indices, minlength=n)) if n else None
-    if c is None or b is None:
-        return ()
-    if b == c == 1:
-        if not _equals_pattern(support, (1, 1, 1, m)):
-            return ()
-        return tuple((a, 1, 1, m // a) for a in _divisors(m))
-    if c >= 2:
-        d = int(support.indices[1] - support.indices[0])
-    else:
-        by_column = support.tocsc()
-        d = int(by_column.indices[1] - by_column.indices[0])
-    if d < 1 or m % (b * d) or n % (c * d) or m // (b * d) != n // (c * d):
-        return ()
-    pattern = (m // (b * d), b, c, d)
-    return (pattern,) if _equals_pattern(support, pattern) else ()
-
-
-def pair_chainable(left: Pattern, right: Pattern) -> bool:
-    """Whether two consecutive Kronecker-sparse patterns are chainable (module docstring)."""
-    a, _, c, d = left
-    a2, b2, _, d2 = right
-    return a * c * d == a2 * b2 * d2 and a2 % a == 0 and d % d2 == 0 and (a * c) % a2 == 0
-
 
 @dataclass(frozen=True)
 class ChainableArchitecture:

@@ -95,6 +95,7 @@ __all__ = [
     "Step",
     "apply_step",
     "is_partial_permutation",
+    "kronecker_fixpoint",
     "lift_curve",
     "reduce_chain",
 ]
@@ -313,6 +314,36 @@ def _next_step(chain: ChainSupport) -> tuple[Step, ChainSupport] | None:
             texts, fixed = proof
             return {"rule": "full-pair", "level": level, "proof": texts, "fixed": fixed}, _merge(chain, level)
     return None
+
+
+def kronecker_fixpoint(patterns: Sequence[tuple[int, int, int, int]]) -> bool:
+    """True if :func:`reduce_chain` takes no step on a chain whose factors *equal* these patterns.
+
+    ``patterns`` must be chainable (:func:`closure_check.chains.chainable.pair_chainable`
+    for each consecutive pair).  Decided from the parameters alone, in O(N), with the
+    answer :func:`reduce_chain` would reach by its sparse computations
+    (``docs/theory.md`` §6, "Reductions of a chainable chain"):
+
+    * no inner index is empty: every column of ``S_(a,b,c,d)`` has b ≥ 1 nonzeros and
+      every row c ≥ 1;
+    * no factor is a partial permutation unless ``b = c = 1`` (then this returns False
+      and the caller takes the sparse path);
+    * for a chainable pair ``(a,b,c,d), (a',b',c',d')`` of rank ``r = a c / a'``, the pair
+      graph has ``a d'`` components, each with ``(a'/a)(d/d') r`` units of ``b + c' − 1``
+      degrees of freedom and ``(b d/d')(a' c'/a)`` cells (the chainable pair lemma: the
+      product is dense on each component), so :func:`_full_pair_proof` rejects the pair by
+      its dimension count iff ``r (b + c' − 1) < b c'``, or by its cell budget iff a
+      component has more than ``MAX_CELLS`` cells.  When neither rejects it, this returns
+      False (a full-space proof may exist: the caller takes the sparse path).
+    """
+    if any(b == c == 1 for _, b, c, _ in patterns):
+        return False
+    for (a, b, c, d), (a2, _, c2, d2) in zip(patterns, patterns[1:]):
+        rank = a * c // a2
+        cells = (b * d // d2) * (a2 * c2 // a)
+        if rank * (b + c2 - 1) >= b * c2 and cells <= MAX_CELLS:
+            return False
+    return True
 
 
 def reduce_chain(chain: ChainSupport) -> ChainReduction:

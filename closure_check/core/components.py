@@ -15,6 +15,7 @@ vertex order, so both methods below give identical labels.
 
 from __future__ import annotations
 
+import sys
 from typing import Sequence
 
 import numpy as np
@@ -22,7 +23,7 @@ import numpy as np
 __all__ = ["SMALL_GRAPH_EDGES", "connected_components", "first_occurrence_rank", "renumber_by_first_occurrence"]
 
 SMALL_GRAPH_EDGES = 1 << 16
-"""Up to this many edges, a union–find in Python; above, ``scipy.sparse.csgraph``.
+"""Up to this many edges and vertices, a union–find in Python; above, ``scipy.sparse.csgraph``.
 
 Importing ``scipy.sparse.csgraph`` costs about 0.27 s (it loads ``scipy.sparse.linalg``),
 more than the whole check of a small pattern; a union–find over 65,536 edges takes
@@ -72,12 +73,29 @@ def connected_components(
 
     Notes
     -----
-    O(n + e α(n)) by union–find with path halving up to :data:`SMALL_GRAPH_EDGES` edges;
-    above, scipy's linear-time traversal (imported only then).
+    Only the vertices on some edge are labelled by a graph search; every other vertex
+    is a component by itself.  O(n + e α(n)) by union–find with path halving up to
+    :data:`SMALL_GRAPH_EDGES` vertices and edges, if ``scipy.sparse.csgraph`` is not
+    loaded yet; otherwise scipy's linear-time traversal (imported only then).
     """
     left = np.asarray(left, dtype=np.int64).reshape(-1)
     right = np.asarray(right, dtype=np.int64).reshape(-1)
-    if left.size <= SMALL_GRAPH_EDGES:
+    touched = np.unique(np.concatenate([left, right]))
+    if touched.size < n_vertices:
+        # only the vertices on an edge can share a component: label those, the rest are alone
+        count, sub_labels = _labels(touched.size, np.searchsorted(touched, left), np.searchsorted(touched, right))
+        roots = np.arange(n_vertices, dtype=np.int64)
+        smallest = np.full(count, n_vertices, dtype=np.int64)
+        np.minimum.at(smallest, sub_labels, touched)
+        roots[touched] = smallest[sub_labels]
+        is_root = roots == np.arange(n_vertices)
+        labels = (np.cumsum(is_root) - 1)[roots]  # components numbered by their smallest vertex
+        return int(labels.max(initial=-1)) + 1, labels
+    return _labels(n_vertices, left, right)
+
+
+def _labels(n_vertices: int, left: np.ndarray, right: np.ndarray) -> tuple[int, np.ndarray]:
+    if left.size + n_vertices <= SMALL_GRAPH_EDGES and "scipy.sparse.csgraph" not in sys.modules:
         roots = _union_find(n_vertices, left, right)
     else:
         roots = _csgraph(n_vertices, left, right)
@@ -87,8 +105,11 @@ def connected_components(
 
 def first_occurrence_rank(first: np.ndarray) -> np.ndarray:
     """Given the first position of each group, the group numbers by first occurrence."""
+    # the positions are distinct integers: order them by marking, in O(largest position), not by sorting
+    slot = np.full(int(first.max(initial=-1)) + 1, -1, dtype=np.int64)
+    slot[first] = np.arange(first.size)
     rank = np.empty(first.size, dtype=np.int64)
-    rank[np.argsort(first)] = np.arange(first.size)
+    rank[slot[slot >= 0]] = np.arange(first.size)
     return rank
 
 

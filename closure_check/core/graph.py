@@ -31,7 +31,10 @@ lie in exactly the same classes) and twin columns.  Twins do not change which
 rectangles overlap, and they compress Kronecker-structured supports (butterfly,
 Monarch) to a handful of cells, so ``T`` is small for them; for supports whose
 rectangles are small (random k-sparse columns) ``T ≤ Σ_c |R_c||C_c|`` is linear in
-``nnz``.  Equal index sets are found by a 64-bit hash and then compared exactly, so
+``nnz``, and those cells are listed a block of rows at a time.  The columns of ``I`` and
+``J`` are grouped from their CSR arrays, with no transpose; a chainable Kronecker pair
+``(S_π, S_π'ᵀ)`` (butterfly splits, Monarch) has its classes read from the digits of the
+units (chainable pair lemma, ``docs/theory.md`` §6) after an O(nnz) recognition.  Equal index sets are found by a 64-bit hash and then compared exactly, so
 the result never depends on the hash.
 
 References
@@ -43,7 +46,8 @@ References
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from functools import cached_property
+from typing import TYPE_CHECKING, Iterator
 
 import numpy as np
 import scipy.sparse as sp
@@ -53,12 +57,13 @@ from closure_check.core.components import (
     first_occurrence_rank,
     renumber_by_first_occurrence,
 )
+from closure_check.core.kronecker import Pattern, kronecker_parameters, pair_chainable
 from closure_check.core.support import TwoFactorSupport
 
 if TYPE_CHECKING:
     import networkx as nx
 
-__all__ = ["RankOneStructure", "StructureTooLarge", "group_equal_columns", "DEFAULT_MAX_CELLS"]
+__all__ = ["RankOneStructure", "StructureTooLarge", "group_equal_columns", "group_equal_csr_columns", "column_counts", "DEFAULT_MAX_CELLS"]
 
 DEFAULT_MAX_CELLS = 50_000_000
 """Largest number of twin-compressed rectangle cells :meth:`RankOneStructure.build`
@@ -72,6 +77,40 @@ class StructureTooLarge(RuntimeError):
     """The overlap computation would exceed its cell budget."""
 
 
+_CHUNK = 1 << 20
+"""Nonzeros (or bitmap cells) handled at a time by the passes below: their scratch
+arrays are a few megabytes, whatever the size of the support."""
+
+
+_CELL_CHUNK = 1 << 16
+"""Cells listed and sorted at a time by :func:`_overlap_by_rows` (about 50 bytes each)."""
+
+_RAW_CELLS_PER_NONZERO = 4
+"""Class rectangles with at most this many cells per nonzero (plus :data:`_CHUNK`) are
+listed as they are: merging twins first cannot pay."""
+
+
+def _blocks(indptr: np.ndarray, max_segments: int = 1 << 62, max_entries: int = _CHUNK) -> Iterator[tuple[int, int]]:
+    """Consecutive ranges ``[s, e)`` of the segments of ``indptr`` (rows of a CSR, columns of a
+    CSC), each of at most ``max_segments`` segments and about ``max_entries`` entries (one
+    longer segment stands alone)."""
+    count = indptr.size - 1
+    start = 0
+    while start < count:
+        stop = min(count, start + max_segments)
+        by_entries = int(np.searchsorted(indptr, int(indptr[start]) + max_entries, side="right")) - 1
+        stop = max(start + 1, min(stop, by_entries))
+        yield start, stop
+        start = stop
+
+
+def _weights(n_rows: int) -> np.ndarray:
+    """Fixed pseudo-random 64-bit weights of the rows (the seed never changes)."""
+    return np.random.default_rng(_HASH_SEED).integers(
+        0, np.iinfo(np.int64).max, size=max(n_rows, 1), dtype=np.int64
+    ).view(np.uint64)
+
+
 def _segment_sums(values: np.ndarray, indptr: np.ndarray) -> np.ndarray:
     """Sums of ``values[indptr[k]:indptr[k+1]]`` modulo 2**64, for every k."""
     sums = np.zeros(indptr.size - 1, dtype=np.uint64)
@@ -82,12 +121,40 @@ def _segment_sums(values: np.ndarray, indptr: np.ndarray) -> np.ndarray:
 
 
 def _column_keys(indptr: np.ndarray, indices: np.ndarray, n_rows: int) -> np.ndarray:
-    """A 64-bit key per column: the sum (mod 2**64) of fixed random row weights, mixed with the length."""
-    weights = np.random.default_rng(_HASH_SEED).integers(
-        0, np.iinfo(np.int64).max, size=max(n_rows, 1), dtype=np.int64
-    ).view(np.uint64)
+    """A 64-bit key per column of a CSC pattern: the sum (mod 2**64) of fixed random row
+    weights, mixed with the length; computed block by block (bounded scratch space)."""
+    weights = _weights(n_rows)
     lengths = np.diff(indptr).astype(np.uint64)
-    return _segment_sums(weights[indices], indptr) ^ (lengths * np.uint64(_LENGTH_MIX))
+    keys = np.empty(indptr.size - 1, dtype=np.uint64)
+    for start, stop in _blocks(indptr):
+        lo, hi = int(indptr[start]), int(indptr[stop])
+        keys[start:stop] = _segment_sums(weights[indices[lo:hi]], indptr[start : stop + 1] - lo)
+    return keys ^ (lengths * np.uint64(_LENGTH_MIX))
+
+
+def column_counts(matrix: sp.csr_array) -> np.ndarray:
+    """The number of nonzeros in each column of a CSR matrix (block by block, no transpose)."""
+    n_cols = matrix.shape[1]
+    counts = np.zeros(n_cols, dtype=np.int64)
+    step = max(_CHUNK, n_cols)  # each block costs its entries plus n_cols
+    for start in range(0, matrix.indices.size, step):
+        counts += np.bincount(matrix.indices[start : start + step], minlength=n_cols)
+    return counts
+
+
+def _csr_column_keys(indptr: np.ndarray, indices: np.ndarray, n_rows: int, lengths: np.ndarray) -> np.ndarray:
+    """The keys of :func:`_column_keys` for the columns of a CSR pattern, with no transpose.
+
+    Every nonzero ``(i, k)`` adds the weight of row i to the key of column k (a scatter-add
+    into the keys, row block by row block); ``lengths`` are the column counts.  Equal
+    column sets get equal keys.
+    """
+    weights = _weights(n_rows)
+    keys = np.zeros(lengths.size, dtype=np.uint64)
+    for start, stop in _blocks(indptr):
+        lo, hi = int(indptr[start]), int(indptr[stop])
+        np.add.at(keys, indices[lo:hi], np.repeat(weights[start:stop], np.diff(indptr[start : stop + 1])))
+    return keys ^ (lengths.astype(np.uint64) * np.uint64(_LENGTH_MIX))
 
 
 def group_equal_columns(matrix: sp.csc_array) -> np.ndarray:
@@ -127,25 +194,121 @@ def group_equal_columns(matrix: sp.csc_array) -> np.ndarray:
         return np.zeros(0, dtype=np.int64)
     lengths = np.diff(indptr)
     keys = np.asarray(_column_keys(indptr, indices, n_rows), dtype=np.uint64)
-    # candidate groups: equal keys; np.unique sorts stably, so first[g] is group g's first column
-    _, first, group = np.unique(keys, return_index=True, return_inverse=True)
-    group = group.reshape(-1).astype(np.int64)
+    first, group = _candidate_groups(keys)
     representative = first[group]
     # a column of another length than its representative is a collision; it is compared
     # with itself below (shift 0), so the entry comparison never leaves either column
     collided_by_length = lengths != lengths[representative]
     shift = np.where(collided_by_length, 0, indptr[representative] - indptr[:-1])
-    collided = np.flatnonzero(collided_by_length)
+    collided = [np.flatnonzero(collided_by_length)]
     if shift.any():
         index_type = np.int32 if indices.size < np.iinfo(np.int32).max else np.int64
-        source = np.repeat(shift.astype(index_type), lengths)
-        source += np.arange(indices.size, dtype=index_type)
-        differ = np.flatnonzero(indices != indices[source])
-        collided = np.union1d(collided, np.searchsorted(indptr, differ, side="right") - 1)
-    if collided.size == 0:
+        shift = shift.astype(index_type)
+        for start, stop in _blocks(indptr):
+            lo, hi = int(indptr[start]), int(indptr[stop])
+            source = np.repeat(shift[start:stop], lengths[start:stop])
+            source += np.arange(lo, hi, dtype=index_type)
+            differ = np.flatnonzero(indices[lo:hi] != indices[source]) + lo
+            collided.append(np.searchsorted(indptr, differ, side="right") - 1)
+    bad = np.concatenate(collided)
+    if bad.size == 0:
         return first_occurrence_rank(first)[group]
-    _regroup_exactly(group, np.flatnonzero(np.isin(group, group[collided])), indptr, indices)
+    _regroup_exactly(group, np.flatnonzero(np.isin(group, group[bad])), indptr, indices)
     return renumber_by_first_occurrence(group)
+
+
+def _candidate_groups(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Groups of equal keys: ``first[g]`` the first column of group g, ``group[k]`` the group of k.
+
+    ``np.unique`` sorts stably, so ``first[g]`` is the smallest column with that key.
+    """
+    _, first, group = np.unique(keys, return_index=True, return_inverse=True)
+    return first, group.reshape(-1).astype(np.int64)
+
+
+def group_equal_csr_columns(matrix: sp.csr_array, lengths: np.ndarray | None = None) -> np.ndarray:
+    """:func:`group_equal_columns` for the columns of a canonical CSR matrix, with no transpose.
+
+    Parameters
+    ----------
+    matrix
+        A CSR 0/1 matrix with sorted indices and no duplicates (a support factor).
+    lengths
+        Its :func:`column_counts`, if the caller has them.
+
+    Returns
+    -------
+    numpy.ndarray
+        The labels :func:`group_equal_columns` gives for the same matrix in CSC form.
+
+    Notes
+    -----
+    Keys are summed from the CSR arrays (:func:`_csr_column_keys`).  They are then
+    checked exactly without the columns' index lists: in a candidate group g of columns
+    of equal length ℓ, the union of the columns has at least ℓ rows, and exactly ℓ iff
+    all of them are equal.  So counting, for every group of two or more columns, the rows
+    in which it appears (a bitmap of rows × such groups, row block by row block) and
+    comparing with ℓ proves every group or names the ones that collided.  Those are
+    regrouped exactly from their columns alone.  When the bitmap would cost more than a
+    few passes over the nonzeros (very many groups of two or more columns and very many
+    rows), the matrix is converted to CSC once and :func:`group_equal_columns` runs.
+    Cost ``O(nnz + rows·groups + k log k)`` without collisions.
+    """
+    n_rows, n_cols = matrix.shape
+    if n_cols == 0:
+        return np.zeros(0, dtype=np.int64)
+    indptr, indices = matrix.indptr, matrix.indices
+    lengths = column_counts(matrix) if lengths is None else lengths
+    keys = np.asarray(_csr_column_keys(indptr, indices, n_rows, lengths), dtype=np.uint64)
+    first, group = _candidate_groups(keys)
+    sizes = np.bincount(group, minlength=first.size)
+    shared = np.flatnonzero(sizes > 1)  # groups that need a proof
+    if shared.size == 0:
+        return first_occurrence_rank(first)[group]
+    if n_rows * shared.size > 8 * indices.size + _CHUNK:
+        return group_equal_columns(matrix.tocsc())
+    collided = set(group[lengths != lengths[first[group]]].tolist())
+    if not collided:
+        present = _rows_present(indptr, indices, group, shared, per_group=False)
+        if int(present[0]) == int(lengths[first[shared]].sum()):
+            return first_occurrence_rank(first)[group]
+    present = _rows_present(indptr, indices, group, shared, per_group=True)
+    collided.update(shared[present != lengths[first[shared]]].tolist())
+    columns = np.flatnonzero(np.isin(group, np.fromiter(collided, dtype=np.int64)))
+    by_column = sp.csc_array(matrix[:, columns])
+    by_column.sort_indices()
+    regrouped = np.full(columns.size, -1, dtype=np.int64)
+    _regroup_exactly(regrouped, np.arange(columns.size), by_column.indptr, by_column.indices)
+    group[columns] = regrouped + group.max() + 1
+    return renumber_by_first_occurrence(group)
+
+
+def _rows_present(
+    indptr: np.ndarray, indices: np.ndarray, group: np.ndarray, shared: np.ndarray, per_group: bool
+) -> np.ndarray:
+    """For the groups ``shared``, the number of rows holding a column of the group.
+
+    Summed over the groups (one number) unless ``per_group``.  Bitmaps of at most
+    :data:`_CHUNK` cells, rows × shared groups, one row block at a time.
+    """
+    width = shared.size
+    number = np.full(int(group.max()) + 1, -1, dtype=np.int32)
+    number[shared] = np.arange(width, dtype=np.int32)
+    column_number = number[group]
+    every = bool(np.all(column_number >= 0))
+    present = np.zeros(width if per_group else 1, dtype=np.int64)
+    for start, stop in _blocks(indptr, max(1, _CHUNK // width)):
+        lo, hi = int(indptr[start]), int(indptr[stop])
+        cells = column_number[indices[lo:hi]]
+        local = np.repeat(np.arange(0, (stop - start) * width, width, dtype=np.int32), np.diff(indptr[start : stop + 1]))
+        if not every:
+            keep = cells >= 0
+            cells, local = cells[keep], local[keep]
+        cells += local
+        seen = np.zeros((stop - start) * width, dtype=bool)
+        seen[cells] = True
+        present += seen.reshape(stop - start, width).sum(axis=0) if per_group else np.count_nonzero(seen)
+    return present
 
 
 def _regroup_exactly(group: np.ndarray, columns: np.ndarray, indptr: np.ndarray, indices: np.ndarray) -> None:
@@ -171,9 +334,6 @@ class RankOneStructure:
     ----------
     support
         The two-factor support it describes.
-    unit_rows, unit_cols
-        ``I`` and ``J`` in CSC form: the rows ``R_k`` and columns ``C_k`` of unit k are
-        the index slices of column k.
     unit_class
         Class of each unit, -1 for an empty unit.
     class_unit
@@ -185,13 +345,12 @@ class RankOneStructure:
     class_component
         Overlap component of each class, numbered by first class.
     overlap_links
-        Over the twin-compressed cells, the number of consecutive pairs of classes
-        covering the same cell; zero iff the class rectangles are pairwise disjoint.
+        Over the cells enumerated (twin-compressed when that pays), the number of
+        consecutive pairs of classes covering the same cell; zero iff the class
+        rectangles are pairwise disjoint.
     """
 
     support: TwoFactorSupport
-    unit_rows: sp.csc_array
-    unit_cols: sp.csc_array
     unit_class: np.ndarray
     class_unit: np.ndarray
     multiplicity: np.ndarray
@@ -215,14 +374,15 @@ class RankOneStructure:
         StructureTooLarge
             If the overlap computation needs more than ``max_cells`` cells.
         """
-        unit_rows = sp.csc_array(support.I)
-        unit_cols = sp.csc_array(support.J)
-        row_counts = np.diff(unit_rows.indptr)
-        col_counts = np.diff(unit_cols.indptr)
+        kronecker = _kronecker_pair(support)
+        if kronecker is not None:
+            return cls._of_kronecker_pair(support, *kronecker)
+        row_counts = column_counts(support.I)
+        col_counts = column_counts(support.J)
         nonempty = np.flatnonzero((row_counts > 0) & (col_counts > 0))
 
-        rows_label = group_equal_columns(unit_rows)
-        cols_label = group_equal_columns(unit_cols)
+        rows_label = group_equal_csr_columns(support.I, row_counts)
+        cols_label = group_equal_csr_columns(support.J, col_counts)
         pair = rows_label[nonempty] * (int(cols_label.max(initial=0)) + 1) + cols_label[nonempty]
         class_of_nonempty = renumber_by_first_occurrence(pair)
         n_classes = int(class_of_nonempty.max(initial=-1)) + 1
@@ -232,19 +392,54 @@ class RankOneStructure:
         multiplicity = np.bincount(class_of_nonempty, minlength=n_classes)
         complete = multiplicity >= np.minimum(row_counts[class_unit], col_counts[class_unit])
 
-        class_component, links = _overlap_components(
-            _select_columns(support.I, class_unit), _select_columns(support.J, class_unit), max_cells
+        cols_by_class = _select_columns(support.J, class_unit)
+        class_component, links, class_cols = _overlap_components(
+            _select_columns(support.I, class_unit),
+            cols_by_class,
+            max_cells,
+            int(np.dot(row_counts[class_unit].astype(np.float64), col_counts[class_unit])),
         )
-        return cls(
+        structure = cls(
             support=support,
-            unit_rows=unit_rows,
-            unit_cols=unit_cols,
             unit_class=unit_class,
             class_unit=class_unit,
             multiplicity=multiplicity,
             complete=complete,
             class_component=class_component,
             overlap_links=links,
+        )
+        if class_cols is not None and cols_by_class is support.J:
+            structure.__dict__["unit_cols"] = class_cols  # already made: J in CSC form
+        return structure
+
+    @classmethod
+    def _of_kronecker_pair(cls, support: TwoFactorSupport, left: Pattern, right: Pattern) -> "RankOneStructure":
+        """The structure of ``(I, J) = (S_left, S_rightᵀ)`` for a chainable pair, read from the digits.
+
+        Chainable pair lemma (``docs/theory.md`` §6): unit ``k = (α c + γ) d + η`` of
+        ``S_(a,b,c,d)`` has the rows ``{(α, β, η)}_β`` (b of them), and as row
+        ``k = (α' b' + β') d' + δ'`` of ``S_(a',b',c',d')`` the columns
+        ``{(α', γ', δ')}_γ'`` (c' of them); the rectangles are disjoint or identical.  So
+        the class of k is its ``(α, η, α', δ')``, every class has multiplicity
+        ``a c / a'``, is complete iff that is at least ``min(b, c')``, and is an overlap
+        component by itself — the result :meth:`build` computes in general.
+        """
+        (a, b, c, d), (a2, b2, c2, d2) = left, right
+        unit = np.arange(support.rank, dtype=np.int64)
+        rows_key = (unit // (c * d)) * d + unit % d  # (α, η): the rows of the unit
+        cols_key = (unit // (b2 * d2)) * d2 + unit % d2  # (α', δ'): its columns
+        unit_class = renumber_by_first_occurrence(rows_key * (a2 * d2) + cols_key)
+        n_classes = int(unit_class.max(initial=-1)) + 1
+        class_unit = np.unique(unit_class, return_index=True)[1]
+        multiplicity = np.bincount(unit_class, minlength=n_classes)
+        return cls(
+            support=support,
+            unit_class=unit_class,
+            class_unit=class_unit,
+            multiplicity=multiplicity,
+            complete=multiplicity >= min(b, c2),
+            class_component=np.arange(n_classes, dtype=np.int64),
+            overlap_links=0,
         )
 
     @property
@@ -266,6 +461,20 @@ class RankOneStructure:
     def pairwise_disjoint(self) -> bool:
         """True iff distinct classes have pairwise disjoint rectangles."""
         return self.overlap_links == 0
+
+    @cached_property
+    def unit_rows(self) -> sp.csc_array:
+        """``I`` in CSC form: the rows ``R_k`` of unit k are the index slice of column k.
+
+        Made on first use only (a transpose of ``I``): deciding a support whose classes
+        are pairwise disjoint never needs it.
+        """
+        return sp.csc_array(self.support.I)
+
+    @cached_property
+    def unit_cols(self) -> sp.csc_array:
+        """``J`` in CSC form: the columns ``C_k`` of unit k (made on first use, as :attr:`unit_rows`)."""
+        return sp.csc_array(self.support.J)
 
     def unit_rectangle_arrays(self, unit: int) -> tuple[np.ndarray, np.ndarray]:
         """``(R_k, C_k)`` of unit k as sorted int64 arrays (no Python loop: for large patterns)."""
@@ -329,6 +538,24 @@ class RankOneStructure:
         return graph
 
 
+def _kronecker_pair(support: TwoFactorSupport) -> tuple[Pattern, Pattern] | None:
+    """Patterns ``π, π'`` with ``I = S_π``, ``Jᵀ = S_π'`` and ``(π, π')`` chainable, or None.
+
+    ``J = S_π'ᵀ = S_(a', c', b', d')`` (transposing swaps b and c), so both factors are
+    recognised in their CSR form, in O(nnz) (a support that is no pattern is refused at
+    its row counts, in O(rows)).
+    """
+    lefts = kronecker_parameters(support.I)
+    if not lefts:
+        return None
+    rights = [(a, b, c, d) for a, c, b, d in kronecker_parameters(support.J)]
+    for left in lefts:
+        for right in rights:
+            if pair_chainable(left, right):
+                return left, right
+    return None
+
+
 def _select_columns(matrix: sp.csr_array, columns: np.ndarray) -> sp.csr_array:
     """``matrix[:, columns]``, without a copy when ``columns`` is ``0..r-1``."""
     if columns.size == matrix.shape[1] and np.array_equal(columns, np.arange(columns.size)):
@@ -337,19 +564,27 @@ def _select_columns(matrix: sp.csr_array, columns: np.ndarray) -> sp.csr_array:
 
 
 def _overlap_components(
-    rows_by_class: sp.csr_array, cols_by_class: sp.csr_array, max_cells: int
-) -> tuple[np.ndarray, int]:
-    """Components of the overlap graph on classes, and the number of overlap links.
+    rows_by_class: sp.csr_array, cols_by_class: sp.csr_array, max_cells: int, raw_cells: int
+) -> tuple[np.ndarray, int, sp.csc_array | None]:
+    """Components of the overlap graph on classes, the number of overlap links, and
+    ``cols_by_class`` in CSC form when it was made on the way (else None).
 
     ``rows_by_class`` is m×k (entry (i, c) = 1 iff row i is in the rectangle of class c),
-    ``cols_by_class`` is n×k.  Rows lying in exactly the same classes (twins) are merged
-    first, and likewise columns; two rectangles share a cell iff their compressed
-    rectangles do.  Then every compressed cell of every class is listed, sorted, and
-    consecutive classes on the same cell are joined.
+    ``cols_by_class`` is n×k, and ``raw_cells`` is the number of cells of the class
+    rectangles, ``Σ_c |R_c||C_c|``.  Rows lying in exactly the same classes (twins) are
+    merged first, and likewise columns; two rectangles share a cell iff their compressed
+    rectangles do.  When the rectangles hold few cells anyway (at most a few per nonzero,
+    as on random sparse supports) the merge cannot pay and is skipped.  Then every
+    (compressed) cell of every class is listed, sorted, and consecutive classes on the
+    same cell are joined.
     """
     n_classes = rows_by_class.shape[1]
     if n_classes == 0:
-        return np.zeros(0, dtype=np.int64), 0
+        return np.zeros(0, dtype=np.int64), 0, None
+    if raw_cells <= min(max_cells, _RAW_CELLS_PER_NONZERO * (rows_by_class.nnz + cols_by_class.nnz) + _CHUNK):
+        class_cols = sp.csc_array(cols_by_class)  # the columns of each class
+        class_cols.sort_indices()
+        return (*_overlap_by_rows(rows_by_class, class_cols), class_cols)
     rows_ptr, rows_flat, n_row_groups = _twin_compressed_sets(rows_by_class)
     cols_ptr, cols_flat, n_col_groups = _twin_compressed_sets(cols_by_class)
     height = np.diff(rows_ptr)
@@ -375,7 +610,56 @@ def _overlap_components(
         cell, owner = cell[order], owner[order]
     same = cell[1:] == cell[:-1]
     left, right = owner[:-1][same], owner[1:][same]
-    return connected_components(n_classes, left, right)[1], int(left.size)
+    return connected_components(n_classes, left, right)[1], int(left.size), None
+
+
+def _overlap_by_rows(rows_by_class: sp.csr_array, class_cols: sp.csc_array) -> tuple[np.ndarray, int]:
+    """:func:`_overlap_components` without twin merging, one block of rows at a time.
+
+    For rectangles of few cells (random sparse supports).  Row i lies in the classes of
+    row i of ``rows_by_class``; its cells are ``(i, j)`` for j in the columns of each of
+    them (column c of ``class_cols``, sorted).  Two cells in different rows never coincide, so the cells are listed and sorted
+    a block of rows at a time (about :data:`_CELL_CHUNK` cells), never all at once; the links
+    and joins are those of the sorted listing of every cell.
+    """
+    n_classes = rows_by_class.shape[1]
+    n_cols = class_cols.shape[0]
+    col_ptr, col_flat = class_cols.indptr.astype(np.int64), class_cols.indices
+    width = np.diff(col_ptr)
+    indptr, indices = rows_by_class.indptr, rows_by_class.indices
+    cells_before = np.zeros(indptr.size, dtype=np.int64)  # cells of the rows before each row
+    np.cumsum(_segment_sums(width[indices].astype(np.uint64), indptr).astype(np.int64), out=cells_before[1:])
+    joined_left: list[np.ndarray] = []
+    joined_right: list[np.ndarray] = []
+    links = 0
+    for start, stop in _blocks(cells_before, max_entries=_CELL_CHUNK):
+        lo, hi = int(indptr[start]), int(indptr[stop])
+        kind = np.int32 if (stop - start) * n_cols < np.iinfo(np.int32).max and hi - lo < _CELL_CHUNK else np.int64
+        block_owner = indices[lo:hi]
+        count = width[block_owner]
+        total = int(count.sum())
+        first = np.cumsum(count) - count
+        source = np.repeat((col_ptr[block_owner] - first).astype(kind), count)
+        source += np.arange(total, dtype=kind)
+        cell = col_flat[source].astype(kind)
+        cell += np.repeat(np.repeat(np.arange(0, (stop - start) * n_cols, n_cols, dtype=kind), np.diff(indptr[start : stop + 1])), count)
+        ordered = np.sort(cell)
+        same = ordered[1:] == ordered[:-1]
+        repeats = int(np.count_nonzero(same))
+        if repeats == 0:
+            continue
+        # the few cells covered twice or more: their owners, sorted by (cell, class)
+        links += repeats
+        shared = np.isin(cell, ordered[1:][same])
+        cell, owner = cell[shared], np.repeat(block_owner, count)[shared].astype(np.int64)
+        order = np.lexsort((owner, cell))
+        cell, owner = cell[order], owner[order]
+        same = cell[1:] == cell[:-1]
+        joined_left.append(owner[:-1][same])
+        joined_right.append(owner[1:][same])
+    left = np.concatenate(joined_left) if joined_left else np.zeros(0, dtype=np.int64)
+    right = np.concatenate(joined_right) if joined_right else np.zeros(0, dtype=np.int64)
+    return connected_components(n_classes, left, right)[1], links
 
 
 def _twin_compressed_sets(members: sp.csr_array) -> tuple[np.ndarray, np.ndarray, int]:

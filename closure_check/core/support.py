@@ -142,6 +142,24 @@ def _same_pattern(a: SupportMatrix, b: SupportMatrix) -> bool:
     )
 
 
+def _require_canonical(matrix: object, what: str) -> None:
+    """The O(1) part of the :meth:`TwoFactorSupport.from_canonical` contract: type and dtype."""
+    if not isinstance(matrix, sp.csr_array) or matrix.dtype != np.int8:
+        raise TypeError(f"{what} must be an int8 csr_array in canonical form, got {type(matrix).__name__}")
+
+
+def _check_chain(factors: tuple[SupportMatrix, ...]) -> None:
+    if not factors:
+        raise SupportError("a chain needs at least one factor")
+    for index in range(len(factors) - 1):
+        left, right = factors[index], factors[index + 1]
+        if left.shape[1] != right.shape[0]:
+            raise SupportError(
+                f"W{index + 1} has {left.shape[1]} columns but W{index + 2} has "
+                f"{right.shape[0]} rows: inner dimensions must agree"
+            )
+
+
 @dataclass(frozen=True, eq=False)
 class TwoFactorSupport:
     """Supports ``(I, J)`` of ``X`` (m×r) and ``Y`` (n×r) in the product ``X Yᵀ``.
@@ -163,11 +181,37 @@ class TwoFactorSupport:
     def __post_init__(self) -> None:
         object.__setattr__(self, "I", as_support_matrix(self.I, "I"))
         object.__setattr__(self, "J", as_support_matrix(self.J, "J"))
+        self._check_units()
+
+    def _check_units(self) -> None:
         if self.I.shape[1] != self.J.shape[1]:
             raise SupportError(
                 f"I has {self.I.shape[1]} columns and J has {self.J.shape[1]}: "
                 "X Yᵀ needs the same number r of columns in both"
             )
+
+    @classmethod
+    def from_canonical(cls, I: SupportMatrix, J: SupportMatrix) -> "TwoFactorSupport":
+        """Wrap factors already in the form :func:`as_support_matrix` returns, without a second pass.
+
+        For readers and builders that have just validated fresh arrays in one linear pass
+        (:mod:`closure_check.io`): the caller guarantees that ``I`` and ``J`` are int8
+        ``csr_array`` with sorted indices, no duplicates and every stored value 1, and hands
+        them over (nobody modifies them afterwards).  Nothing is copied or re-validated;
+        only the types and the numbers of columns are checked.
+
+        Raises
+        ------
+        SupportError
+            If the column counts differ.
+        """
+        _require_canonical(I, "I")
+        _require_canonical(J, "J")
+        support = object.__new__(cls)
+        object.__setattr__(support, "I", I)
+        object.__setattr__(support, "J", J)
+        support._check_units()
+        return support
 
     @classmethod
     def from_dense(cls, I: Sequence[Sequence[int]], J: Sequence[Sequence[int]]) -> "TwoFactorSupport":
@@ -233,16 +277,28 @@ class ChainSupport:
         factors = tuple(
             as_support_matrix(f, f"W{index}") for index, f in enumerate(self.factors, start=1)
         )
-        if not factors:
-            raise SupportError("a chain needs at least one factor")
-        for index in range(len(factors) - 1):
-            left, right = factors[index], factors[index + 1]
-            if left.shape[1] != right.shape[0]:
-                raise SupportError(
-                    f"W{index + 1} has {left.shape[1]} columns but W{index + 2} has "
-                    f"{right.shape[0]} rows: inner dimensions must agree"
-                )
+        _check_chain(factors)
         object.__setattr__(self, "factors", factors)
+
+    @classmethod
+    def from_canonical(cls, factors: Sequence[SupportMatrix]) -> "ChainSupport":
+        """Wrap factors already in the form :func:`as_support_matrix` returns, without a second pass.
+
+        The contract of :meth:`TwoFactorSupport.from_canonical`: nothing is copied or
+        re-validated, only the types and the inner dimensions are checked.
+
+        Raises
+        ------
+        SupportError
+            If there is no factor or inner dimensions disagree.
+        """
+        factors = tuple(factors)
+        for index, factor in enumerate(factors, start=1):
+            _require_canonical(factor, f"W{index}")
+        _check_chain(factors)
+        chain = object.__new__(cls)
+        object.__setattr__(chain, "factors", factors)
+        return chain
 
     @classmethod
     def from_dense(cls, factors: Iterable[Sequence[Sequence[int]]]) -> "ChainSupport":

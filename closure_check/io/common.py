@@ -48,6 +48,9 @@ __all__ = [
     "bad_expect",
     "bad_dimension",
     "csr_pattern",
+    "canonical_csr",
+    "index_dtype",
+    "rows_strictly_increasing",
     "make_case",
     "first_repeat",
     "check_writable_metadata",
@@ -263,7 +266,7 @@ def csr_pattern(rows: np.ndarray, cols: np.ndarray, shape: tuple[int, int]) -> S
     has checked that the pairs are within ``shape`` and distinct.
     """
     m, n = shape
-    dtype = np.int32 if max(m, n, rows.size) < np.iinfo(np.int32).max else np.int64
+    dtype = index_dtype(m, n, rows.size)
     order = np.lexsort((cols, rows))
     sorted_rows = rows[order]
     indices = np.asarray(cols[order], dtype=dtype)
@@ -274,6 +277,53 @@ def csr_pattern(rows: np.ndarray, cols: np.ndarray, shape: tuple[int, int]) -> S
         indptr[distinct + 1] = counts
         np.cumsum(indptr, out=indptr)
     matrix = sp.csr_array((np.ones(indices.size, dtype=np.int8), indices, indptr), shape=(m, n))
+    matrix.has_sorted_indices = True
+    matrix.has_canonical_format = True
+    return matrix
+
+
+_CHUNK = 1 << 22
+"""Elements compared at a time by :func:`rows_strictly_increasing` (a 4 MB scratch array)."""
+
+
+def index_dtype(m: int, n: int, nnz: int) -> type:
+    """int32 when every row offset and column index of an m×n factor with nnz nonzeros fits, else int64."""
+    return np.int32 if max(m, n, nnz) < np.iinfo(np.int32).max else np.int64
+
+
+def rows_strictly_increasing(indptr: np.ndarray, indices: np.ndarray) -> bool:
+    """Whether the column indices increase strictly along every row of a CSR pattern.
+
+    Then each row is sorted and lists no column twice: the canonical form, checked in
+    one pass with no sort.  ``indptr`` must already be valid (starting at 0,
+    non-decreasing, ending at ``indices.size``).  Position p+1 is compared with p for
+    every p; the comparisons across a row boundary (p+1 the first nonzero of a row)
+    are the only ones allowed to fail, so the rows increase iff the failures counted
+    overall equal those counted at the boundaries.  The scratch space is
+    :data:`_CHUNK` bytes, not one per nonzero.
+    """
+    nnz = indices.size
+    failures = 0
+    for start in range(0, max(nnz - 1, 0), _CHUNK):
+        stop = min(start + _CHUNK, nnz - 1)
+        failures += int(np.count_nonzero(indices[start + 1 : stop + 1] <= indices[start:stop]))
+    if failures == 0:
+        return True
+    starts = indptr[1:-1]
+    starts = starts[(starts > 0) & (starts < nnz)]
+    if starts.size > 1:  # a run of empty rows repeats a start: count each boundary once
+        starts = starts[np.concatenate(([True], starts[1:] != starts[:-1]))]
+    return failures == int(np.count_nonzero(indices[starts] <= indices[starts - 1]))
+
+
+def canonical_csr(indptr: np.ndarray, indices: np.ndarray, shape: tuple[int, int]) -> SupportMatrix:
+    """The 0/1 ``csr_array`` on these arrays, marked canonical, with no copy and no scan.
+
+    The caller has checked that ``indptr`` is valid, every index lies in ``0..n-1`` and
+    :func:`rows_strictly_increasing` holds; both arrays must have the dtype
+    :func:`index_dtype` gives (SciPy then neither converts nor scans them).
+    """
+    matrix = sp.csr_array((np.ones(indices.size, dtype=np.int8), indices, indptr), shape=shape)
     matrix.has_sorted_indices = True
     matrix.has_canonical_format = True
     return matrix
@@ -297,6 +347,7 @@ def make_case(
     name: str,
     expect: Verdict | None,
     source: str,
+    canonical: bool = False,
 ) -> Case:
     """Assemble a :class:`Case`; an empty ``name`` becomes the file stem.
 
@@ -310,6 +361,10 @@ def make_case(
         The factors, already validated by the reader.
     name, expect, source
         Metadata as read.
+    canonical
+        True when the reader built every matrix in canonical form (:func:`csr_pattern`,
+        :func:`canonical_csr`): the support then takes them over without a second
+        validation pass (``from_canonical``).
 
     Raises
     ------
@@ -318,9 +373,10 @@ def make_case(
     """
     try:
         if convention == TWO_FACTOR:
-            support: TwoFactorSupport | ChainSupport = TwoFactorSupport(*matrices)
+            build = TwoFactorSupport.from_canonical if canonical else TwoFactorSupport
+            support: TwoFactorSupport | ChainSupport = build(*matrices)
         else:
-            support = ChainSupport(tuple(matrices))
+            support = ChainSupport.from_canonical(matrices) if canonical else ChainSupport(tuple(matrices))
     except SupportError as err:
         raise SupportFileError(path, line, str(err)) from None
     return Case(support, name or path.stem, expect, source)

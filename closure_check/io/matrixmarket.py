@@ -402,6 +402,7 @@ def read_set(path: Path) -> Case:
         meta.get("name") or prefix,
         expect,
         meta.get("source", ""),
+        canonical=True,  # every member is built by csr_pattern
     )
 
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
-from typing import BinaryIO, NoReturn
+from typing import BinaryIO, Callable, NoReturn
 
 import numpy as np
 
@@ -37,9 +37,12 @@ from closure_check.io.common import (
     SizeTally,
     bad_dimension,
     bad_expect,
+    canonical_csr,
     csr_pattern,
     first_repeat,
+    index_dtype,
     make_case,
+    rows_strictly_increasing,
     show,
 )
 from closure_check.io.errors import SupportFileError
@@ -168,6 +171,24 @@ def _matrix(arrays: _Archive, label: str, shape: tuple[int, int], path: Path, ta
     indices = _integers(arrays, f"{label}_indices", path, nnz)
     if indptr[-1] != indices.size:
         fail(f"{label}_indptr ends with {indptr[-1]} but {label}_indices has {indices.size} entries")
+    arrays.release(f"{label}_indptr", f"{label}_indices")
+    dtype = index_dtype(m, n, nnz)
+    indptr = indptr.astype(dtype, copy=False)  # 0 ≤ every offset ≤ nnz: it fits
+    if rows_strictly_increasing(indptr, indices):
+        # sorted rows without repeats (what save_npz writes): the range is that of the
+        # first and last nonzero of each row, and the arrays are the CSR pattern as they are
+        filled = np.flatnonzero(indptr[1:] > indptr[:-1])
+        if filled.size == 0 or (indices[indptr[filled]].min() >= 0 and indices[indptr[filled + 1] - 1].max() < n):
+            return canonical_csr(indptr, indices.astype(dtype, copy=False), (m, n))
+    # unsorted rows, a repeat or an index out of range: the general path, which says which
+    return _general_matrix(label, indptr, indices, (m, n), fail)
+
+
+def _general_matrix(
+    label: str, indptr: np.ndarray, indices: np.ndarray, shape: tuple[int, int], fail: Callable[[str], NoReturn]
+) -> SupportMatrix:
+    """A factor whose rows are not strictly increasing: range check, sort, first repeat named."""
+    m, n = shape
     if indices.size and (indices.min() < 0 or indices.max() >= n):
         bad = indices[(indices < 0) | (indices >= n)][0]
         fail(f"{label}_indices holds column {bad}, outside 0..{n - 1}")
@@ -175,7 +196,6 @@ def _matrix(arrays: _Archive, label: str, shape: tuple[int, int], path: Path, ta
     filled = np.flatnonzero(counts)  # O(nnz) rows below, not O(m)
     rows = np.repeat(filled, counts[filled])
     del counts, filled, indptr
-    arrays.release(f"{label}_indptr", f"{label}_indices")
     linear = rows * n + indices.astype(np.int64)
     repeated = first_repeat(linear)
     if repeated is not None:
@@ -246,7 +266,7 @@ def _case(arrays: _Archive, path: Path) -> Case:
             if rows != columns:
                 raise SupportFileError(path, None, f"W{k + 1} has {rows} rows but W{k} has {columns} columns")
     expect = VERDICTS[meta["expect"]] if meta["expect"] else None
-    return make_case(path, None, convention, matrices, meta["name"], expect, meta["source"])
+    return make_case(path, None, convention, matrices, meta["name"], expect, meta["source"], canonical=True)
 
 
 def save_npz(case: Case, file: BinaryIO) -> None:

@@ -37,6 +37,7 @@ from closure_check.core.graph import RankOneStructure
 from closure_check.result import Tractability
 from closure_check.two_factor.reduce import (
     DEFAULT_MAX_COMPONENT_CELLS,
+    ClassBlock,
     ComponentReduction,
     ComponentTooLarge,
     reduce_component,
@@ -94,40 +95,65 @@ def solver_plan(
 
     ``reductions`` holds components already reduced by the caller, reused as they are.
     """
+    kind, reduced = _classify(structure, max_cells, reductions)
+    if kind is Tractability.NOT_KNOWN:
+        return SolverPlan(kind, (), ())
     units = units_by_class(structure)
-    if structure.pairwise_disjoint:
+    if kind is Tractability.DISJOINT_OR_IDENTICAL:
         every_class = tuple(class_block(structure, c, units[c]) for c in range(structure.n_classes))
-        return SolverPlan(Tractability.DISJOINT_OR_IDENTICAL, every_class, ())
-    sizes = np.bincount(structure.class_component, minlength=structure.n_components)
+        return SolverPlan(kind, every_class, ())
     first_class = np.unique(structure.class_component, return_index=True)[1]
     blocks: list[SvdBlock] = []
     fills: list[HiddenFill] = []
-    not_known = SolverPlan(Tractability.NOT_KNOWN, (), ())
-    for component in range(structure.n_components):
-        if sizes[component] == 1:
+    for component in range(structure.n_components):  # in component order, as the solver expects
+        if component not in reduced:
             klass = int(first_class[component])
             blocks.append(class_block(structure, klass, units[klass]))
             continue
+        reduction, pieces = reduced[component]
+        visible_units: list[int] = []
+        for block, parts in pieces:
+            class_units = np.asarray(block.units, dtype=np.int64)
+            visible_units.extend(block.units)
+            blocks.extend(SvdBlock(block.rows[r], block.cols[c], class_units) for r, c in parts)
+        fills.append(HiddenFill(reduction, np.asarray(visible_units, dtype=np.int64)))
+    return SolverPlan(kind, tuple(blocks), tuple(fills))
+
+
+_Pieces = list[tuple[ClassBlock, list[tuple[np.ndarray, np.ndarray]]]]
+
+
+def _classify(
+    structure: RankOneStructure, max_cells: int, reductions: Mapping[int, ComponentReduction] | None
+) -> tuple[Tractability, dict[int, tuple[ComponentReduction, _Pieces]]]:
+    """The family, and for each component of two or more classes its reduction and visible blocks.
+
+    Looks only at the components of two or more classes (a single class is a block by
+    itself): no work per class, so a support with pairwise disjoint classes costs O(1).
+    """
+    if structure.pairwise_disjoint:
+        return Tractability.DISJOINT_OR_IDENTICAL, {}
+    sizes = np.bincount(structure.class_component, minlength=structure.n_components)
+    reduced: dict[int, tuple[ComponentReduction, _Pieces]] = {}
+    for component in np.flatnonzero(sizes > 1).tolist():
         if reductions is not None and component in reductions:
             reduction = reductions[component]
         else:
             try:
                 reduction = reduce_component(structure, component, max_cells)
             except ComponentTooLarge:
-                return not_known
-        visible_units: list[int] = []
+                return Tractability.NOT_KNOWN, {}
+        pieces: _Pieces = []
         for part in reduction.parts:
             if len(part.classes) != 1:
-                return not_known
+                return Tractability.NOT_KNOWN, {}
             block = part.classes[0]
-            pieces = visible_bicliques(reduction.visible_block(block))
-            if pieces is None:
-                return not_known
-            class_units = np.asarray(block.units, dtype=np.int64)
-            visible_units.extend(block.units)
-            blocks.extend(SvdBlock(block.rows[r], block.cols[c], class_units) for r, c in pieces)
-        fills.append(HiddenFill(reduction, np.asarray(visible_units, dtype=np.int64)))
-    return SolverPlan(Tractability.REDUCTION_THEN_DISJOINT, tuple(blocks), tuple(fills))
+            bicliques = visible_bicliques(reduction.visible_block(block))
+            if bicliques is None:
+                return Tractability.NOT_KNOWN, {}
+            pieces.append((block, bicliques))
+        reduced[component] = (reduction, pieces)
+    return Tractability.REDUCTION_THEN_DISJOINT, reduced
 
 
 def tractability(
@@ -167,4 +193,4 @@ def tractability(
     --------
     solve
     """
-    return solver_plan(structure, max_cells, reductions).kind
+    return _classify(structure, max_cells, reductions)[0]
