@@ -118,7 +118,16 @@ def apply(values: np.ndarray, pattern: Pattern, M: np.ndarray) -> np.ndarray:
     """``W M`` for W given by its values on ``S_π`` and a dense ``M`` (``acd × n``)."""
     a, b, c, d = pattern
     n = M.shape[1]
-    out = np.einsum("xybc,xcyn->xbyn", values, M.reshape(a, c, d, n), optimize=True)
+    source = M.reshape(a, c, d, n)
+    dtype = np.result_type(values, M)
+    out = np.zeros((a, b, d, n), dtype=dtype)
+    if b * c <= 16:  # a few fused multiply-adds over whole slices beat a batch of tiny products
+        for beta in range(b):
+            for gamma in range(c):
+                out[:, beta] += values[:, :, beta, gamma, None] * source[:, gamma]
+    else:
+        with single_threaded():
+            out[...] = np.matmul(values, source.transpose(0, 2, 1, 3)).transpose(0, 2, 1, 3)
     return out.reshape(a * b * d, n)
 
 
@@ -207,7 +216,8 @@ def split(
         else:
             block_left = U[..., :keep] * sigma[..., None, :keep]
             block_right = Vh[..., :keep, :]
-        residual = float(np.sum(np.abs(blocks - block_left @ block_right) ** 2))
+        difference = (blocks - block_left @ block_right).ravel()
+        residual = float(np.vdot(difference, difference).real)
     discarded = float(np.sum(sigma[..., keep:] ** 2))
     return Split(
         left=_left_values(_pad(block_left, -1, r), left),

@@ -44,6 +44,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import scipy.sparse as sp
 
+from closure_check.approximation.kronecker import single_threaded
 from closure_check.core.graph import RankOneStructure, group_equal_columns
 from closure_check.core.support import TwoFactorSupport, product_support
 from closure_check.result import Tractability
@@ -148,13 +149,15 @@ def _fit_blocks(A: np.ndarray, blocks: tuple[SvdBlock, ...]) -> _BlockFit:
         units = np.stack([b.units for b in group]).astype(np.intp)
         stack = A[rows[:, :, None], cols[:, None, :]]
         covered[rows[:, :, None], cols[:, None, :]] = True
-        U, s, Vh = np.linalg.svd(stack, full_matrices=False)
+        with single_threaded():
+            U, s, Vh = np.linalg.svd(stack, full_matrices=False)
         keep = min(mu, s.shape[1])
         root = np.sqrt(s[:, :keep])
         left = U[:, :, :keep] * root[:, None, :]
         right = np.swapaxes(Vh[:, :keep, :], 1, 2) * root[:, None, :]
         discarded += float(np.sum(s[:, keep:] ** 2))
-        residual += float(np.sum(np.abs(stack - left @ np.swapaxes(right, 1, 2)) ** 2))
+        difference = (stack - left @ np.swapaxes(right, 1, 2)).ravel()
+        residual += float(np.vdot(difference, difference).real)
         used = units[:, None, :keep]
         parts["xr"].append(np.broadcast_to(rows[:, :, None], left.shape).ravel())
         parts["xu"].append(np.broadcast_to(used, left.shape).ravel())
