@@ -54,13 +54,13 @@ from closure_check.chains.chainable import chainable_architecture
 from closure_check.core.support import ChainSupport
 
 __all__ = [
+    "METHOD_CHAIN_ALS",
+    "METHOD_HIERARCHICAL",
     "TREES",
     "ChainApproximation",
+    "alternating_least_squares_chain",
     "solve_chain",
     "split_order",
-    "alternating_least_squares_chain",
-    "METHOD_HIERARCHICAL",
-    "METHOD_CHAIN_ALS",
 ]
 
 Tree = Literal["left-to-right", "right-to-left", "balanced"]

@@ -44,15 +44,15 @@ import scipy.sparse as sp
 __all__ = [
     "Pattern",
     "Split",
-    "fuse",
-    "values_of",
-    "to_sparse",
     "apply",
-    "split",
-    "split_energy",
+    "fuse",
     "left_orthonormalize",
     "right_orthonormalize",
     "single_threaded",
+    "split",
+    "split_energy",
+    "to_sparse",
+    "values_of",
 ]
 
 Pattern = tuple[int, int, int, int]
