@@ -36,6 +36,7 @@ from __future__ import annotations
 
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 import numpy as np
@@ -65,11 +66,18 @@ def single_threaded() -> AbstractContextManager[object]:
     then only adds synchronisation, which on a loaded 2-core machine made 4096 SVDs of
     64 × 64 blocks 20-40× slower.  Without ``threadpoolctl`` this does nothing.
     """
+    controller = _controller()
+    return nullcontext() if controller is None else controller.limit(limits=1)
+
+
+@lru_cache(maxsize=1)
+def _controller() -> object | None:
+    """One ``threadpoolctl.ThreadpoolController`` (scanning the loaded libraries costs ~2 ms)."""
     try:
-        from threadpoolctl import threadpool_limits
+        from threadpoolctl import ThreadpoolController
     except ImportError:  # pragma: no cover - threadpoolctl is a dependency
-        return nullcontext()
-    return threadpool_limits(limits=1)
+        return None
+    return ThreadpoolController()
 
 
 def fuse(left: Pattern, right: Pattern) -> Pattern:
