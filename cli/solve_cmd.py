@@ -74,6 +74,7 @@ def _chain_report(result: ChainApproximation, closed: str) -> dict[str, Any]:
         "split_errors": list(result.split_errors),
         "performed": [[ell, f] for ell, f in result.performed],
         "published_bound": result.published_bound,
+        "factor_norms": list(result.factor_norms),
     }
 
 
@@ -103,6 +104,12 @@ def _chain_text(result: ChainApproximation, closed: str, limit: list[str]) -> li
             lines.append("  (both at rounding level: A lies in the set up to rounding)")
     else:
         lines.append("result: NOT guaranteed optimal (local method), no lower bound")
+        if len(result.factor_norms) >= 2 and result.factor_norms[0] > 0:
+            growth = result.factor_norms[-1] / result.factor_norms[0]
+            lines.append(
+                f"factor size Π‖W_ℓ‖_F: ×{growth:.3g} over {len(result.factor_norms) - 1} sweeps"
+                + ("   (growing: the factors may be diverging)" if growth > 1e3 else "")
+            )
     if result.split_errors:
         shown = ", ".join(f"{e:.4g}" for e in result.split_errors)
         lines.append(f"split optima e_ℓ (ℓ = 1…{N - 1}): {shown}")

@@ -198,6 +198,12 @@ def test_solve_says_that_no_optimum_may_exist_on_a_not_closed_set(runner, tmp_pa
     assert "limit A = E[0,1] + E[1,0]" in result.output
     result = runner.invoke(main, ["solve", str(path), "--matrix", str(tmp_path / "A.npy"), "--json"])
     assert json.loads(result.output)["no_optimum_may_exist"] is True
+    chain = tmp_path / "lu3.sup"  # L · I · U: a chain of three factors, not chainable, not closed
+    chain.write_text("W1:\n1 0\n1 1\nW2:\n1 0\n0 1\nW3:\n1 1\n0 1\n")
+    result = runner.invoke(main, ["solve", str(chain), "--matrix", str(tmp_path / "A.npy")])
+    assert result.exit_code == 0, result.output
+    assert "local, not guaranteed" in result.output and "NOT CLOSED: no optimum may exist" in result.output
+    assert "factor size Π‖W_ℓ‖_F" in result.output
 
 
 def test_solve_factors_the_bit_reversed_dft_into_butterflies(runner, tmp_path):

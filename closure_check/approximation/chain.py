@@ -111,6 +111,10 @@ class ChainApproximation:
         two-factor solver.
     history
         For the local method, the error before the first sweep and after each one.
+    factor_norms
+        For the local method, ``Π_ℓ ‖W_ℓ‖_F`` before the first sweep and after each one:
+        a steady growth while the error decreases is the sign of a minimising sequence
+        that diverges (a set that is not closed).
     """
 
     factors: tuple[sp.csr_array, ...]
@@ -125,6 +129,7 @@ class ChainApproximation:
     method: str
     optimal: bool
     history: tuple[float, ...] = ()
+    factor_norms: tuple[float, ...] = ()
 
     @property
     def ratio(self) -> float:
@@ -219,12 +224,21 @@ def _hierarchical(
     return [p.values for p in pieces], performed, outside
 
 
-def _product(values: list[np.ndarray], patterns: tuple[ks.Pattern, ...]) -> np.ndarray:
-    """``W_1 ⋯ W_N`` as a dense matrix, applied from the right (``O(N · Σ nnz)``)."""
-    product = ks.to_sparse(values[-1], patterns[-1]).toarray()
-    for factor, pattern in zip(values[-2::-1], patterns[-2::-1]):
-        product = ks.apply(factor, pattern, product)
-    return product
+def _error(A: np.ndarray, values: list[np.ndarray], patterns: tuple[ks.Pattern, ...], chunk: int = 256) -> float:
+    """``‖A − W_1 ⋯ W_N‖_F``, the product applied to ``chunk`` columns at a time (never stored whole).
+
+    Each block of columns of ``W_N`` is multiplied by ``W_{N−1}``, …, ``W_1`` in turn
+    (``O(Σ nnz(W_ℓ))`` per column) and compared with the same columns of ``A``.
+    """
+    last = ks.to_sparse(values[-1], patterns[-1]).tocsc()
+    energy = 0.0
+    for start in range(0, A.shape[1], chunk):
+        block = last[:, start:start + chunk].toarray()
+        for factor, pattern in zip(values[-2::-1], patterns[-2::-1]):
+            block = ks.apply(factor, pattern, block)
+        difference = (A[:, start:start + chunk] - block).ravel()
+        energy += float(np.vdot(difference, difference).real)
+    return float(np.sqrt(energy))
 
 
 def _split_errors(A: np.ndarray, patterns: tuple[ks.Pattern, ...]) -> tuple[float, ...]:
@@ -305,7 +319,7 @@ def solve_chain(
     N = len(patterns)
     values, performed, _ = _hierarchical(A, patterns, split_order(N, tree))
     factors = tuple(ks.to_sparse(v, p) for v, p in zip(values, patterns))
-    error = float(np.linalg.norm(A - _product(values, patterns)))
+    error = _error(A, values, patterns)
     if N == 1:  # the set is the linear space of the support: the masked A is the optimum
         return ChainApproximation(factors, error, norm, error, (), (), 1.0, None, tree, METHOD_HIERARCHICAL, True)
     split_errors = _split_errors(A, patterns) if bounds else ()
@@ -390,7 +404,10 @@ def alternating_least_squares_chain(
     def error() -> float:
         return float(np.linalg.norm(A - _dense_product(factors, 0, len(factors), m, A.dtype)))
 
-    history = [error()]
+    def size() -> float:
+        return float(np.prod([np.linalg.norm(f) for f in factors]))
+
+    history, sizes = [error()], [size()]
     for _ in range(iterations):
         if history[-1] == 0.0:
             break
@@ -403,6 +420,7 @@ def alternating_least_squares_chain(
             factors[k] = np.zeros(mask.shape, dtype=A.dtype)
             factors[k][u, v] = coefficients
         history.append(error())
+        sizes.append(size())
         if history[-2] - history[-1] <= tol * history[-2]:
             break
     return ChainApproximation(
@@ -418,4 +436,5 @@ def alternating_least_squares_chain(
         method=METHOD_CHAIN_ALS,
         optimal=False,
         history=tuple(history),
+        factor_norms=tuple(sizes),
     )
