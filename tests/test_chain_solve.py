@@ -259,7 +259,7 @@ def test_split_is_the_two_factor_optimum(left, right) -> None:
     S_left, S_right = kronecker_pattern(*left), kronecker_pattern(*right)
     A = np.random.default_rng(1).standard_normal((S_left.shape[0], S_right.shape[1]))
     values, outside = ks.values_of(A, ks.fuse(left, right))
-    piece = ks.split(values, left, right)
+    piece = ks.split(values, left, right, residual=True)
     X, Y = ks.to_sparse(piece.left, left).toarray(), ks.to_sparse(piece.right, right).toarray()
     assert not np.any(X[S_left.toarray() == 0]) and not np.any(Y[S_right.toarray() == 0])
     error = np.linalg.norm(A - X @ Y)

@@ -93,8 +93,8 @@ class ChainApproximation:
         ``e_ℓ``, ℓ = 1, …, N−1: the exact optimum of the two-factor problem of ``A`` at
         split ℓ (empty when the chain is not chainable).
     performed
-        ``(ℓ, f_ℓ)`` in the order the splits were performed: the exact error of each
-        split on the factor it cut.
+        ``(ℓ, f_ℓ)`` in the order the splits were performed: the optimum of each split on
+        the factor it cut, ``sqrt(Σ_blocks Σ_{i>r} σ_i²)`` (Eckart–Young).
     guarantee
         A constant ``C`` with ``error ≤ C · E*`` proved in ``docs/solver.md``
         (``√(N−1)`` for the sequential trees), else None.
@@ -216,7 +216,7 @@ def _hierarchical(
         following = order[step + 1] if step + 1 < len(order) else None
         side = "right" if following is not None and following < ell else "left"
         cut = ks.split(centre.values, left, right, orthonormal=side)
-        performed.append((ell, float(np.sqrt(cut.residual))))
+        performed.append((ell, float(np.sqrt(cut.discarded))))
         pieces[j:j + 1] = [
             _Piece(centre.start, ell, cut.left, "left" if side == "left" else None),
             _Piece(ell, centre.stop, cut.right, "right" if side == "right" else None),
@@ -224,19 +224,26 @@ def _hierarchical(
     return [p.values for p in pieces], performed, outside
 
 
-def _error(A: np.ndarray, values: list[np.ndarray], patterns: tuple[ks.Pattern, ...], chunk: int = 256) -> float:
-    """``‖A − W_1 ⋯ W_N‖_F``, the product applied to ``chunk`` columns at a time (never stored whole).
+def _error(A: np.ndarray, factors: tuple[sp.csr_array, ...], chunk: int = 256) -> float:
+    """``‖A − W_1 ⋯ W_N‖_F``, measured without storing the product or ``A − Â`` whole.
 
-    Each block of columns of ``W_N`` is multiplied by ``W_{N−1}``, …, ``W_1`` in turn
-    (``O(Σ nnz(W_ℓ))`` per column) and compared with the same columns of ``A``.
+    The product ``W_ℓ ⋯ W_N`` is formed sparse from the right while it has at most a
+    quarter of its cells nonzero (for a butterfly, ``2^{N−ℓ+1}`` per column); the
+    remaining factors are applied to blocks of ``chunk`` dense columns, each compared with
+    the same columns of ``A``.  Cost ``O(Σ_ℓ nnz(W_ℓ ⋯ W_N))`` sparse, then
+    ``O(Σ nnz(W_ℓ))`` per column for the dense part.
     """
-    last = ks.to_sparse(values[-1], patterns[-1]).tocsc()
+    product = sp.csr_array(factors[-1])
+    rest = list(factors[-2::-1])
+    while rest and 4 * product.nnz <= product.shape[0] * product.shape[1]:
+        product = sp.csr_array(rest.pop(0) @ product)
+    product = product.tocsc()
     energy = 0.0
     for start in range(0, A.shape[1], chunk):
-        block = last[:, start:start + chunk].toarray()
-        for factor, pattern in zip(values[-2::-1], patterns[-2::-1]):
-            block = ks.apply(factor, pattern, block)
-        difference = (A[:, start:start + chunk] - block).ravel()
+        block = product[:, start:start + chunk].toarray()
+        for factor in rest:
+            block = factor @ block
+        difference = A[:, start:start + chunk] - block
         energy += float(np.vdot(difference, difference).real)
     return float(np.sqrt(energy))
 
@@ -319,7 +326,7 @@ def solve_chain(
     N = len(patterns)
     values, performed, _ = _hierarchical(A, patterns, split_order(N, tree))
     factors = tuple(ks.to_sparse(v, p) for v, p in zip(values, patterns))
-    error = _error(A, values, patterns)
+    error = _error(A, factors)
     if N == 1:  # the set is the linear space of the support: the masked A is the optimum
         return ChainApproximation(factors, error, norm, error, (), (), 1.0, None, tree, METHOD_HIERARCHICAL, True)
     split_errors = _split_errors(A, patterns) if bounds else ()

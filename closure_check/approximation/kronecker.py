@@ -18,7 +18,7 @@ one rank-r truncated SVD per block, all blocks of one shape, factored by one sta
 >>> import numpy as np
 >>> rng = np.random.default_rng(0)
 >>> M = rng.standard_normal((1, 1, 4, 4))          # a dense 4 × 4 matrix, pattern (1, 4, 4, 1)
->>> piece = split(M, (1, 2, 2, 2), (2, 2, 2, 1), orthonormal="left")
+>>> piece = split(M, (1, 2, 2, 2), (2, 2, 2, 1), orthonormal="left", residual=True)
 >>> piece.left.shape, piece.right.shape            # values of the two butterfly factors
 ((1, 2, 2, 2), (2, 1, 2, 2))
 >>> bool(abs(piece.residual - piece.discarded) < 1e-12)
@@ -95,19 +95,19 @@ def _pair(left: Pattern, right: Pattern) -> tuple[int, int, int]:
 
 
 def values_of(A: np.ndarray, pattern: Pattern) -> tuple[np.ndarray, float]:
-    """The values of ``A`` on ``S_π`` and the energy ``Σ |A|²`` outside it.
+    """The values of ``A`` on ``S_π`` (a read-only view) and the energy ``Σ |A|²`` outside it.
 
     The outside energy is summed over the outside cells themselves (no subtraction of
     norms, so it is 0 up to rounding only when A vanishes there).
     """
     a, b, c, d = pattern
     six = A.reshape(a, b, d, a, c, d)
-    values = np.einsum("xbyxcy->xybc", six)
+    values = np.einsum("xbyxcy->xybc", six)  # a view: the callers never write into it
     if a == 1 and d == 1:
-        return values.copy(), 0.0
+        return values, 0.0
     energy = np.einsum("xbyzcw->xyzw", np.abs(six) ** 2)
     energy[np.arange(a)[:, None], np.arange(d)[None, :], np.arange(a)[:, None], np.arange(d)[None, :]] = 0.0
-    return values.copy(), float(np.sum(energy))
+    return values, float(np.sum(energy))
 
 
 def to_sparse(values: np.ndarray, pattern: Pattern) -> sp.csr_array:
@@ -156,14 +156,15 @@ class Split:
     left, right
         Values of ``X`` on ``S_λ`` and of ``Y`` on ``S_ρ``.
     residual
-        ``‖M − X Y‖²_F`` on ``S_{λ∘ρ}``, summed from the block residuals.
+        ``‖M − X Y‖²_F`` on ``S_{λ∘ρ}``, summed from the block residuals (None unless
+        asked for: it costs a product and a difference of every block).
     discarded
         ``Σ_blocks Σ_{i>r} σ_i²``, the Eckart–Young value of the same quantity.
     """
 
     left: np.ndarray
     right: np.ndarray
-    residual: float
+    residual: float | None
     discarded: float
 
 
@@ -193,6 +194,7 @@ def split(
     left: Pattern,
     right: Pattern,
     orthonormal: Literal["left", "right"] = "left",
+    residual: bool = False,
 ) -> Split:
     """Best ``X ⊆ S_λ``, ``Y ⊆ S_ρ`` with ``X Y`` closest to the matrix of ``values`` on ``S_{λ∘ρ}``.
 
@@ -205,6 +207,8 @@ def split(
     orthonormal
         ``"left"``: each block of ``X`` is ``U_r`` (orthonormal columns) and of ``Y`` is
         ``Σ_r V_rᴴ``; ``"right"``: ``U_r Σ_r`` and ``V_rᴴ`` (orthonormal rows).
+    residual
+        Also sum ``‖M − X Y‖²`` from the block residuals (a check of ``discarded``).
 
     Notes
     -----
@@ -224,13 +228,15 @@ def split(
         else:
             block_left = U[..., :keep] * sigma[..., None, :keep]
             block_right = Vh[..., :keep, :]
-        difference = (blocks - block_left @ block_right).ravel()
-        residual = float(np.vdot(difference, difference).real)
+        energy = None
+        if residual:
+            difference = (blocks - block_left @ block_right).ravel()
+            energy = float(np.vdot(difference, difference).real)
     discarded = float(np.sum(sigma[..., keep:] ** 2))
     return Split(
         left=_left_values(_pad(block_left, -1, r), left),
         right=_right_values(_pad(block_right, -2, r), right),
-        residual=residual,
+        residual=energy,
         discarded=discarded,
     )
 
