@@ -28,6 +28,7 @@ import argparse
 import time
 import warnings
 from collections.abc import Callable
+from functools import partial
 
 import numpy as np
 from scipy.linalg import hadamard
@@ -108,9 +109,9 @@ def split_table(levels: list[int], repeat: int) -> None:
         norm = np.linalg.norm(A)
         left, right = (1, 2**ell, 2**ell, 2 ** (L - ell)), (2**ell, 2 ** (L - ell), 2 ** (L - ell), 1)
         values = A.reshape(1, 1, 2**L, 2**L)
-        kernel_time, piece = timed(lambda: kronecker.split(values, left, right), repeat)
+        kernel_time, piece = timed(partial(kronecker.split, values, left, right), repeat)
         support = butterfly_split(L, ell)
-        generic_time, solution = timed(lambda: solve(A, support, sparse=True), repeat)
+        generic_time, solution = timed(partial(solve, A, support, sparse=True), repeat)
         rows = [("kronecker.split", kernel_time, np.sqrt(piece.residual) / norm),
                 ("solve (generic exact)", generic_time, solution.error / norm)]
         try:
@@ -118,7 +119,7 @@ def split_table(levels: list[int], repeat: int) -> None:
                 warnings.simplefilter("ignore")
                 from lazylinop.butterfly import Chain, ksd
 
-                seconds, operator = timed(lambda: ksd(A, chain=Chain([left, right]), ortho=True, order="l2r"), repeat)
+                seconds, operator = timed(partial(ksd, A, chain=Chain([left, right]), ortho=True, order="l2r"), repeat)
                 rows.append(("lazylinop ksd", seconds, np.linalg.norm(A - operator.toarray()) / norm))
         except ImportError:
             pass
@@ -143,8 +144,8 @@ def main() -> None:
     for L in args.levels:
         for name, A in targets(L).items():
             norm = np.linalg.norm(A)
-            ours_time, result = timed(lambda: solve_chain(A, butterfly_chain(L), bounds=False), args.repeat)
-            bound_time, bounded = timed(lambda: solve_chain(A, butterfly_chain(L)), 1)
+            ours_time, result = timed(partial(solve_chain, A, butterfly_chain(L), bounds=False), args.repeat)
+            bound_time, bounded = timed(partial(solve_chain, A, butterfly_chain(L)), 1)
             rows = [
                 ("ours (left-to-right)", ours_time, result.error / norm),
                 ("ours + bounds", bound_time, bounded.error / norm),

@@ -42,7 +42,6 @@ for TT-SVD).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
 
 import numpy as np
 import scipy.sparse as sp
@@ -63,7 +62,6 @@ __all__ = [
     "split_order",
 ]
 
-Tree = Literal["left-to-right", "right-to-left", "balanced"]
 TREES: tuple[str, ...] = ("left-to-right", "right-to-left", "balanced")
 SEQUENTIAL = ("left-to-right", "right-to-left")
 
@@ -189,11 +187,10 @@ def _fused(patterns: tuple[ks.Pattern, ...], start: int, stop: int) -> ks.Patter
 
 def _hierarchical(
     A: np.ndarray, patterns: tuple[ks.Pattern, ...], order: tuple[int, ...]
-) -> tuple[list[np.ndarray], list[tuple[int, float]], float]:
-    """Run the splits in ``order``; return the factor values, the ``(ℓ, f_ℓ)`` and the outside energy."""
+) -> tuple[list[np.ndarray], list[tuple[int, float]]]:
+    """Run the splits in ``order``; return the factor values and the ``(ℓ, f_ℓ)``."""
     N = len(patterns)
-    total = _fused(patterns, 0, N)
-    values, outside = ks.values_of(A, total)
+    values, _ = ks.values_of(A, _fused(patterns, 0, N))
     pieces = [_Piece(0, N, values, None)]
     performed: list[tuple[int, float]] = []
     for step, ell in enumerate(order):
@@ -221,7 +218,7 @@ def _hierarchical(
             _Piece(centre.start, ell, cut.left, "left" if side == "left" else None),
             _Piece(ell, centre.stop, cut.right, "right" if side == "right" else None),
         ]
-    return [p.values for p in pieces], performed, outside
+    return [p.values for p in pieces], performed
 
 
 def _error(A: np.ndarray, factors: tuple[sp.csr_array, ...], chunk: int = 256) -> float:
@@ -324,7 +321,7 @@ def solve_chain(
         return alternating_least_squares_chain(A, chain, seed=seed, iterations=iterations, tol=tol)
     patterns = architecture.patterns
     N = len(patterns)
-    values, performed, _ = _hierarchical(A, patterns, split_order(N, tree))
+    values, performed = _hierarchical(A, patterns, split_order(N, tree))
     factors = tuple(ks.to_sparse(v, p) for v, p in zip(values, patterns))
     error = _error(A, factors)
     if N == 1:  # the set is the linear space of the support: the masked A is the optimum

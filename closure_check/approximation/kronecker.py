@@ -45,7 +45,6 @@ import scipy.sparse as sp
 __all__ = [
     "Pattern",
     "Split",
-    "apply",
     "fuse",
     "left_orthonormalize",
     "right_orthonormalize",
@@ -120,23 +119,6 @@ def to_sparse(values: np.ndarray, pattern: Pattern) -> sp.csr_array:
     rows = np.broadcast_to((alpha * b + beta) * d + delta, values.shape).ravel()
     cols = np.broadcast_to((alpha * c + gamma) * d + delta, values.shape).ravel()
     return sp.csr_array((values.ravel(), (rows, cols)), shape=(a * b * d, a * c * d))
-
-
-def apply(values: np.ndarray, pattern: Pattern, M: np.ndarray) -> np.ndarray:
-    """``W M`` for W given by its values on ``S_π`` and a dense ``M`` (``acd × n``)."""
-    a, b, c, d = pattern
-    n = M.shape[1]
-    source = M.reshape(a, c, d, n)
-    dtype = np.result_type(values, M)
-    out = np.zeros((a, b, d, n), dtype=dtype)
-    if b * c <= 16:  # a few fused multiply-adds over whole slices beat a batch of tiny products
-        for beta in range(b):
-            for gamma in range(c):
-                out[:, beta] += values[:, :, beta, gamma, None] * source[:, gamma]
-    else:
-        with single_threaded():
-            out[...] = np.matmul(values, source.transpose(0, 2, 1, 3)).transpose(0, 2, 1, 3)
-    return out.reshape(a * b * d, n)
 
 
 def _blocks(values: np.ndarray, left: Pattern, right: Pattern) -> np.ndarray:
