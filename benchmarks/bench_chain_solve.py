@@ -112,7 +112,7 @@ def split_table(levels: list[int], repeat: int) -> None:
         kernel_time, piece = timed(partial(kronecker.split, values, left, right), repeat)
         support = butterfly_split(L, ell)
         generic_time, solution = timed(partial(solve, A, support, sparse=True), repeat)
-        rows = [("kronecker.split", kernel_time, np.sqrt(piece.residual) / norm),
+        rows = [("kronecker.split", kernel_time, np.sqrt(piece.discarded) / norm),
                 ("solve (generic exact)", generic_time, solution.error / norm)]
         try:
             with warnings.catch_warnings():
