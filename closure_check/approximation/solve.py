@@ -248,15 +248,17 @@ def _check_matrix(A: object, support: TwoFactorSupport) -> np.ndarray:
 def finite_matrix(array: np.ndarray) -> np.ndarray:
     """``array`` as float64 (real) or complex128 (complex), refusing other dtypes and NaN/inf.
 
+    No copy when the dtype is already right: the solvers never write into ``A``.
+
     Raises
     ------
     ValueError
         If the dtype is not integer, real or complex floating, or an entry is not finite.
     """
     if np.issubdtype(array.dtype, np.complexfloating):
-        array = array.astype(np.complex128)
+        array = array.astype(np.complex128, copy=False)
     elif np.issubdtype(array.dtype, np.integer) or np.issubdtype(array.dtype, np.floating):
-        array = array.astype(np.float64)
+        array = array.astype(np.float64, copy=False)
     else:
         raise ValueError(f"A must hold real or complex numbers, got dtype {array.dtype}")
     if not np.all(np.isfinite(array)):
