@@ -267,3 +267,39 @@ def test_split_is_the_two_factor_optimum(left, right) -> None:
     assert error == pytest.approx(np.sqrt(outside + piece.discarded), rel=1e-10)
     generic = solve(A, TwoFactorSupport(S_left, S_right.T))
     assert generic.optimal and error == pytest.approx(generic.error, rel=1e-10)
+
+
+@pytest.mark.parametrize("patterns", [
+    [(1, 2, 2, 8), (2, 2, 2, 4), (4, 2, 2, 2), (8, 2, 2, 1)],
+    [(1, 2, 3, 4), (3, 2, 2, 2), (6, 2, 5, 1)],
+    [(1, 3, 3, 9), (3, 3, 3, 3), (9, 3, 3, 1)],
+])
+def test_the_projected_optimum_stays_in_the_chain_set(patterns) -> None:
+    """Lemma C3, numerically: for block-orthonormal U ⊆ S_{π_1}, Φ(A') = mask_{ρ_1}(Uᴴ A') is in
+    P(π_2, …, π_N) for every A' in P(π_1, …, π_N) (and the mirror with V ⊆ S_{π_N})."""
+    from closure_check.approximation import kronecker as ks
+    from closure_check.families import kronecker_pattern
+
+    chain = deformable_butterfly(patterns)
+    rng = np.random.default_rng(len(patterns))
+    A_in = random_product(chain, seed=11, complex_=True)
+    G = rng.standard_normal(chain.shape) + 1j * rng.standard_normal(chain.shape)
+    first, rest = tuple(patterns[0]), patterns[1:]
+    fused_rest = rest[0]
+    for p in rest[1:]:
+        fused_rest = ks.fuse(fused_rest, tuple(p))
+    values, _ = ks.values_of(G, ks.fuse(first, fused_rest))
+    U = ks.to_sparse(ks.split(values, first, fused_rest, orthonormal="left").left, first).toarray()
+    projected = (U.conj().T @ A_in) * kronecker_pattern(*fused_rest).toarray()
+    result = solve_chain(projected, deformable_butterfly(rest))
+    assert result.error <= ROUNDING * np.linalg.norm(projected)
+    assert np.linalg.norm(projected) > 1e-3 * np.linalg.norm(A_in)
+    # mirror: V ⊆ S_{π_N} with orthonormal block rows, Ψ(A') = mask_{λ_{N−1}}(A' Vᴴ)
+    last, head = tuple(patterns[-1]), patterns[:-1]
+    fused_head = tuple(head[0])
+    for p in head[1:]:
+        fused_head = ks.fuse(fused_head, tuple(p))
+    V = ks.to_sparse(ks.split(values, fused_head, last, orthonormal="right").right, last).toarray()
+    mirrored = (A_in @ V.conj().T) * kronecker_pattern(*fused_head).toarray()
+    result = solve_chain(mirrored, deformable_butterfly(head))
+    assert result.error <= ROUNDING * np.linalg.norm(mirrored)
