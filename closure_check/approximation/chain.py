@@ -10,10 +10,10 @@ With the answer come (``docs/solver.md``, "Chains"):
 
 * the error ``‖A − Â‖_F``, measured on the product of the factors;
 * the exact optimum ``e_ℓ`` of the two-factor problem of ``A`` at every split ℓ; by the
-  grouping lemma ``max_ℓ e_ℓ ≤ E*``, the best error over the chain set;
+  grouping lemma C1 ``max_ℓ e_ℓ ≤ E*``, the best error over the chain set;
 * for the sequential trees (``left-to-right``, ``right-to-left``) the errors ``f_ℓ`` of
-  the splits as performed, with ``‖A − Â‖² ≤ Σ f_ℓ²`` and ``f_ℓ ≤ E*`` (one-sided
-  step lemma), hence ``‖A − Â‖ ≤ √(N−1) · E*``;
+  the splits as performed, with ``‖A − Â‖² ≤ Σ f_ℓ²`` and ``f_ℓ ≤ E*`` (Theorem C, from
+  the block isometry and projected-optimum lemmas C2, C3), hence ``‖A − Â‖ ≤ √(N−1) · E*``;
 * the bound ``Σ_ℓ 2^{N−1−ℓ} e_ℓ`` that [BF, Theorem 7.2] publishes for its Algorithm 6.2,
   reported as published (not proved here).
 
