@@ -25,7 +25,6 @@ from cli.common import (
     cannot_write,
     fail_bad_input,
     load,
-    load_array,
     one_line,
     read_support,
     time_limit_option,
@@ -35,6 +34,7 @@ from cli.landscape_cmd import landscape
 from cli.network_cmd import network
 from cli.relu_cmd import relu
 from cli.repair_cmd import repair
+from cli.solve_cmd import solve
 
 if TYPE_CHECKING:
     from closure_check.core.case import Case
@@ -220,51 +220,5 @@ def check(files: tuple[str, ...], as_json: bool, with_certificate: bool, strict:
         sys.exit(EXIT_DISAGREEMENT)
 
 
-@main.command()
-@click.argument("file")
-@click.option("--matrix", "matrix_path", required=True, metavar="FILE", help="Target A as a .npy file (m×n).")
-@click.option("-o", "--output", metavar="FILE", help="Save X and Y to this .npz file.")
-@click.option("--restarts", default=5, show_default=True, type=click.IntRange(1, 10**4),
-              help="ALS restarts for supports without an exact solver.")
-@click.option("--seed", default=0, show_default=True, type=click.IntRange(0, 2**63 - 1),
-              help="Seed of the first ALS restart.")
-def solve(file: str, matrix_path: str, output: str | None, restarts: int, seed: int) -> None:
-    """Best approximation of A by X Yᵀ with supp X ⊆ I, supp Y ⊆ J.
-
-    Exact (truncated SVDs) on the tractable families; otherwise alternating least
-    squares, labelled as not guaranteed.
-    """
-    import numpy as np
-
-    from closure_check.approximation.solve import solve as solve_support
-    from closure_check.core.support import ChainSupport
-
-    case = load(file)
-    support = case.support
-    if isinstance(support, ChainSupport):
-        if support.length != 2:
-            fail_bad_input(f"{file}: solve takes two factors, this chain has {support.length}")
-        support = support.to_two_factor()
-    target = load_array(matrix_path)
-    try:
-        solution = solve_support(target, support, seed=seed, restarts=restarts)
-    except ValueError as error:
-        fail_bad_input(f"{matrix_path}: {error}")
-    norm = float(np.linalg.norm(target))
-    guarantee = "optimal (exact solver)" if solution.optimal else "NOT guaranteed optimal (local method)"
-    click.echo(f"method: {solution.method}")
-    click.echo(f"result: {guarantee}")
-    click.echo(f"error ‖A − XYᵀ‖_F = {solution.error:.10g}   relative {solution.error / norm if norm else 0.0:.6g}")
-    if solution.predicted_error is not None:
-        click.echo(f"closed-form optimum  = {solution.predicted_error:.10g}")
-    if output:
-        try:
-            with open(output, "wb") as sink:  # exactly this name (np.savez would add .npz)
-                np.savez(sink, X=solution.X, Y=solution.Y)
-        except OSError as error:
-            cannot_write(output, error)
-        click.echo(f"wrote {output}")
-
-
-for command in (batch, census, certify, verify, export, relu, network, repair, landscape):
+for command in (batch, census, certify, verify, export, relu, network, repair, landscape, solve):
     main.add_command(command)

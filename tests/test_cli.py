@@ -188,6 +188,50 @@ def test_solve_labels_local_answers_and_rejects_bad_matrices(runner, tmp_path):
     assert result.exit_code == 2 and "Traceback" not in result.output
 
 
+def test_solve_says_that_no_optimum_may_exist_on_a_not_closed_set(runner, tmp_path):
+    path = tmp_path / "lu2.sup"
+    path.write_text(LU_FILE)
+    np.save(tmp_path / "A.npy", np.array([[0.0, 1.0], [1.0, 0.0]]))
+    result = runner.invoke(main, ["solve", str(path), "--matrix", str(tmp_path / "A.npy")])
+    assert result.exit_code == 0
+    assert "NOT CLOSED: no optimum may exist" in result.output
+    assert "limit A = E[0,1] + E[1,0]" in result.output
+    result = runner.invoke(main, ["solve", str(path), "--matrix", str(tmp_path / "A.npy"), "--json"])
+    assert json.loads(result.output)["no_optimum_may_exist"] is True
+    chain = tmp_path / "lu3.sup"  # L · I · U: a chain of three factors, not chainable, not closed
+    chain.write_text("W1:\n1 0\n1 1\nW2:\n1 0\n0 1\nW3:\n1 1\n0 1\n")
+    result = runner.invoke(main, ["solve", str(chain), "--matrix", str(tmp_path / "A.npy")])
+    assert result.exit_code == 0, result.output
+    assert "local, not guaranteed" in result.output and "NOT CLOSED: no optimum may exist" in result.output
+    assert "factor size Π‖W_ℓ‖_F" in result.output
+
+
+def test_solve_factors_the_bit_reversed_dft_into_butterflies(runner, tmp_path):
+    support_file = tmp_path / "bf.npz"
+    assert runner.invoke(main, ["family", "butterfly", "5", "-o", str(support_file)]).exit_code == 0
+    order = [int(format(i, "05b")[::-1], 2) for i in range(32)]
+    target = np.fft.fft(np.eye(32))[:, order]
+    np.save(tmp_path / "A.npy", target)
+    out = tmp_path / "w.npz"
+    for tree in ("left-to-right", "right-to-left", "balanced"):
+        result = runner.invoke(main, ["solve", str(support_file), "--matrix", str(tmp_path / "A.npy"), "--tree", tree, "-o", str(out)])
+        assert result.exit_code == 0, result.output
+        assert "lower bound ≤ E*" in result.output and "error / lower bound" in result.output
+        saved = np.load(out)
+        product = np.eye(32, dtype=complex)
+        for k in range(1, 6):
+            shape = tuple(saved[f"W{k}_shape"])
+            factor = np.zeros(shape, dtype=complex)
+            factor[saved[f"W{k}_rows"], saved[f"W{k}_cols"]] = saved[f"W{k}_values"]
+            product = product @ factor
+        assert np.linalg.norm(product - target) <= 1e-12 * np.linalg.norm(target)
+    report = json.loads(runner.invoke(main, ["solve", str(support_file), "--matrix", str(tmp_path / "A.npy"), "--json"]).output)
+    assert report["relative_error"] <= 1e-12 and len(report["split_errors"]) == 4 and report["guarantee"] == 2.0
+    np.save(tmp_path / "small.npy", np.zeros((4, 4)))
+    result = runner.invoke(main, ["solve", str(support_file), "--matrix", str(tmp_path / "small.npy")])
+    assert result.exit_code == 2 and "shape" in result.stderr and "Traceback" not in result.output
+
+
 def test_check_writes_certificates_that_verify_accepts(runner, tmp_path):
     case = tmp_path / "lu2.sup"
     case.write_text(LU_FILE)

@@ -39,11 +39,12 @@ Psychometrika 1, 1936, doi:10.1007/BF02288367.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import scipy.sparse as sp
 
+from closure_check.approximation.kronecker import single_threaded
 from closure_check.core.graph import RankOneStructure, group_equal_columns
 from closure_check.core.support import TwoFactorSupport, product_support
 from closure_check.result import Tractability
@@ -62,6 +63,7 @@ __all__ = [
     "METHOD_DISJOINT",
     "METHOD_REDUCTION",
     "METHOD_ALS",
+    "finite_matrix",
 ]
 
 METHOD_DISJOINT = "truncated SVD per class"
@@ -76,9 +78,14 @@ class Solution:
     Attributes
     ----------
     X, Y
-        Dense float64 factors; ``X[i, k] = 0`` unless ``I[i, k] = 1``, likewise ``Y``.
+        Factors, float64 for a real ``A`` and complex128 for a complex one, dense
+        arrays or (``solve(..., sparse=True)``) ``scipy.sparse.csr_array``;
+        ``X[i, k] = 0`` unless ``I[i, k] = 1``, likewise ``Y``.
     error
-        ``‖A − X Yᵀ‖_F``, recomputed from ``X`` and ``Y``.
+        ``‖A − X Yᵀ‖_F``: recomputed from ``X`` and ``Y`` (reduction family, local
+        method), or on the disjoint-or-identical family summed from the residuals of
+        the blocks and the energy outside them (the same number, without forming
+        ``A − X Yᵀ``).
     optimal
         True only when the closed-form solver of a tractable family produced the
         factors, so ``error`` is the global minimum (up to rounding).
@@ -92,8 +99,8 @@ class Solution:
         (non-increasing up to rounding); empty for the closed-form solvers.
     """
 
-    X: np.ndarray
-    Y: np.ndarray
+    X: np.ndarray | sp.csr_array
+    Y: np.ndarray | sp.csr_array
     error: float
     optimal: bool
     method: str
@@ -104,16 +111,72 @@ class Solution:
 # --------------------------------------------------------------------------- exact solver
 
 
-def _truncated_svd(A: np.ndarray, block: SvdBlock, X: np.ndarray, Y: np.ndarray) -> float:
-    """Write the rank-μ truncated SVD of ``A[rows, cols]`` into the units; return the discarded energy."""
-    sub = A[np.ix_(block.rows, block.cols)]
-    U, s, Vt = np.linalg.svd(sub, full_matrices=False)
-    keep = min(block.units.size, s.size)
-    root = np.sqrt(s[:keep])
-    used = block.units[:keep]
-    X[np.ix_(block.rows, used)] = U[:, :keep] * root
-    Y[np.ix_(block.cols, used)] = Vt[:keep].T * root
-    return float(np.sum(s[keep:] ** 2))
+@dataclass(frozen=True, eq=False)
+class _BlockFit:
+    """Truncated SVDs of a list of blocks, as factor entries and energies."""
+
+    x_rows: np.ndarray
+    x_units: np.ndarray
+    x_values: np.ndarray
+    y_rows: np.ndarray
+    y_units: np.ndarray
+    y_values: np.ndarray
+    covered: np.ndarray
+    discarded: float
+    residual: float
+
+
+def _fit_blocks(A: np.ndarray, blocks: tuple[SvdBlock, ...]) -> _BlockFit:
+    """Rank-μ truncated SVD of every ``A[rows, cols]``, blocks of equal shape stacked.
+
+    Blocks with the same ``(h, w, μ)`` are gathered into one ``(count, h, w)`` array and
+    factored by one call of ``numpy.linalg.svd`` on the stack.  Block ``B = U Σ Vᴴ``
+    gives ``X[rows, units] = U_μ Σ_μ^{1/2}`` and ``Y[cols, units] = conj(V_μ) Σ_μ^{1/2}``
+    (so ``X Yᵀ = U_μ Σ_μ V_μᴴ`` also for complex ``A``).  ``discarded`` is
+    ``Σ_{i>μ} σ_i²`` (the Eckart–Young optimum), ``residual`` is ``Σ ‖B − U_μ Σ_μ V_μᴴ‖²``
+    computed from the blocks themselves, and ``covered`` marks the cells of the blocks.
+    """
+    shapes: dict[tuple[int, int, int], list[SvdBlock]] = {}
+    for block in blocks:
+        if block.rows.size and block.cols.size and block.units.size:
+            shapes.setdefault((block.rows.size, block.cols.size, block.units.size), []).append(block)
+    covered = np.zeros(A.shape, dtype=bool)
+    parts: dict[str, list[np.ndarray]] = {key: [] for key in ("xr", "xu", "xv", "yr", "yu", "yv")}
+    discarded = residual = 0.0
+    for (h, w, mu), group in shapes.items():
+        rows = np.stack([b.rows for b in group]).astype(np.intp)
+        cols = np.stack([b.cols for b in group]).astype(np.intp)
+        units = np.stack([b.units for b in group]).astype(np.intp)
+        stack = A[rows[:, :, None], cols[:, None, :]]
+        covered[rows[:, :, None], cols[:, None, :]] = True
+        with single_threaded():
+            U, s, Vh = np.linalg.svd(stack, full_matrices=False)
+        keep = min(mu, s.shape[1])
+        root = np.sqrt(s[:, :keep])
+        left = U[:, :, :keep] * root[:, None, :]
+        right = np.swapaxes(Vh[:, :keep, :], 1, 2) * root[:, None, :]
+        discarded += float(np.sum(s[:, keep:] ** 2))
+        difference = (stack - left @ np.swapaxes(right, 1, 2)).ravel()
+        residual += float(np.vdot(difference, difference).real)
+        used = units[:, None, :keep]
+        parts["xr"].append(np.broadcast_to(rows[:, :, None], left.shape).ravel())
+        parts["xu"].append(np.broadcast_to(used, left.shape).ravel())
+        parts["xv"].append(left.ravel())
+        parts["yr"].append(np.broadcast_to(cols[:, :, None], right.shape).ravel())
+        parts["yu"].append(np.broadcast_to(used, right.shape).ravel())
+        parts["yv"].append(right.ravel())
+    joined = {
+        key: np.concatenate(value) if value else np.zeros(0, dtype=A.dtype if key.endswith("v") else np.intp)
+        for key, value in parts.items()
+    }
+    return _BlockFit(
+        joined["xr"], joined["xu"], joined["xv"], joined["yr"], joined["yu"], joined["yv"],
+        covered, discarded, residual,
+    )
+
+
+def _factor(rows: np.ndarray, units: np.ndarray, values: np.ndarray, shape: tuple[int, int], dtype: np.dtype) -> sp.csr_array:
+    return sp.csr_array((values.astype(dtype, copy=False), (rows, units)), shape=shape)
 
 
 def _fill_hidden(A: np.ndarray, fill: HiddenFill, X: np.ndarray, Y: np.ndarray) -> None:
@@ -139,26 +202,39 @@ def _fill_hidden(A: np.ndarray, fill: HiddenFill, X: np.ndarray, Y: np.ndarray) 
 
 
 def _outside_energy(A: np.ndarray, support: TwoFactorSupport) -> float:
-    """``Σ A[i, j]²`` over the cells covered by no unit rectangle."""
+    """``Σ |A[i, j]|²`` over the cells covered by no unit rectangle."""
     covered = product_support(support.I, sp.csr_array(support.J.T)).toarray().astype(bool)
-    return float(np.sum(A[~covered] ** 2))
+    return float(np.sum(np.abs(A[~covered]) ** 2))
 
 
-def _exact(A: np.ndarray, support: TwoFactorSupport, plan: SolverPlan) -> Solution:
+def _exact(A: np.ndarray, support: TwoFactorSupport, plan: SolverPlan, sparse: bool) -> Solution:
     m, n = support.shape
-    X = np.zeros((m, support.rank))
-    Y = np.zeros((n, support.rank))
-    discarded = sum(_truncated_svd(A, block, X, Y) for block in plan.blocks)
-    for fill in plan.fills:
-        _fill_hidden(A, fill, X, Y)
-    method = METHOD_DISJOINT if plan.kind is Tractability.DISJOINT_OR_IDENTICAL else METHOD_REDUCTION
+    fit = _fit_blocks(A, plan.blocks)
+    X = _factor(fit.x_rows, fit.x_units, fit.x_values, (m, support.rank), A.dtype)
+    Y = _factor(fit.y_rows, fit.y_units, fit.y_values, (n, support.rank), A.dtype)
+    if plan.kind is Tractability.DISJOINT_OR_IDENTICAL:
+        # the class rectangles partition the covered cells: no dense product is needed
+        outside = float(np.sum(np.abs(A[~fit.covered]) ** 2))
+        error = float(np.sqrt(outside + fit.residual))
+        method = METHOD_DISJOINT
+        X_out: np.ndarray | sp.csr_array = X if sparse else X.toarray()
+        Y_out: np.ndarray | sp.csr_array = Y if sparse else Y.toarray()
+    else:
+        outside = _outside_energy(A, support)
+        X_dense, Y_dense = X.toarray(), Y.toarray()
+        for fill in plan.fills:
+            _fill_hidden(A, fill, X_dense, Y_dense)
+        error = float(np.linalg.norm(A - X_dense @ Y_dense.T))
+        method = METHOD_REDUCTION
+        X_out = sp.csr_array(X_dense) if sparse else X_dense
+        Y_out = sp.csr_array(Y_dense) if sparse else Y_dense
     return Solution(
-        X=X,
-        Y=Y,
-        error=float(np.linalg.norm(A - X @ Y.T)),
+        X=X_out,
+        Y=Y_out,
+        error=error,
         optimal=True,
         method=method,
-        predicted_error=float(np.sqrt(_outside_energy(A, support) + discarded)),
+        predicted_error=float(np.sqrt(outside + fit.discarded)),
     )
 
 
@@ -166,9 +242,25 @@ def _check_matrix(A: object, support: TwoFactorSupport) -> np.ndarray:
     array = np.asarray(A)
     if array.ndim != 2 or array.shape != support.shape:
         raise ValueError(f"A has shape {array.shape}, the support needs {support.shape}")
-    if not (np.issubdtype(array.dtype, np.integer) or np.issubdtype(array.dtype, np.floating)):
-        raise ValueError(f"A must hold real numbers, got dtype {array.dtype}")
-    array = array.astype(np.float64)
+    return finite_matrix(array)
+
+
+def finite_matrix(array: np.ndarray) -> np.ndarray:
+    """``array`` as float64 (real) or complex128 (complex), refusing other dtypes and NaN/inf.
+
+    No copy when the dtype is already right: the solvers never write into ``A``.
+
+    Raises
+    ------
+    ValueError
+        If the dtype is not integer, real or complex floating, or an entry is not finite.
+    """
+    if np.issubdtype(array.dtype, np.complexfloating):
+        array = array.astype(np.complex128, copy=False)
+    elif np.issubdtype(array.dtype, np.integer) or np.issubdtype(array.dtype, np.floating):
+        array = array.astype(np.float64, copy=False)
+    else:
+        raise ValueError(f"A must hold real or complex numbers, got dtype {array.dtype}")
     if not np.all(np.isfinite(array)):
         raise ValueError("A has an infinite or NaN entry")
     return array
@@ -183,15 +275,19 @@ def solve(
     iterations: int = 500,
     tol: float = 1e-10,
     max_cells: int = DEFAULT_MAX_COMPONENT_CELLS,
+    sparse: bool = False,
 ) -> Solution:
     """Minimise ``‖A − X Yᵀ‖_F`` over ``supp X ⊆ I``, ``supp Y ⊆ J``.
 
     Parameters
     ----------
     A
-        Real m×n matrix (converted to float64).
+        Real or complex m×n matrix (converted to float64 or complex128).
     support
         The pair ``(I, J)``.
+    sparse
+        Return ``X`` and ``Y`` as ``scipy.sparse.csr_array`` (on the
+        disjoint-or-identical family they are then never dense).
     seed, restarts, iterations, tol
         Used only when no closed form applies: :func:`alternating_least_squares` runs
         ``restarts`` times with seeds ``seed, seed + 1, …`` and the best run is kept.
@@ -208,7 +304,7 @@ def solve(
     Raises
     ------
     ValueError
-        If ``A`` is not a finite real matrix of shape ``support.shape``, or
+        If ``A`` is not a finite real or complex matrix of shape ``support.shape``, or
         ``restarts < 1``.
     closure_check.core.graph.StructureTooLarge
         If the support's structure exceeds the default cell budget of
@@ -237,8 +333,14 @@ def solve(
     the absorbed complete classes, each realising the residual on the cells it hid
     first.
 
-    Cost of the closed form: one SVD per block, ``O(Σ h w min(h, w))``, plus
-    ``O(m n r)`` to recompute the error.
+    Complex ``A``: Eckart–Young holds verbatim with ``Vᴴ`` in place of ``Vᵀ``, and the
+    factors are ``X = U_μ Σ_μ^{1/2}``, ``Y = conj(V_μ) Σ_μ^{1/2}`` (the product is
+    ``X Yᵀ``, not ``X Yᴴ``).
+
+    Cost of the closed form: one SVD per block, ``O(Σ h w min(h, w))``, blocks of equal
+    shape factored by one stacked call; on the disjoint-or-identical family the error
+    is summed from the block residuals and the energy outside the blocks (``O(m n)``),
+    on the reduction family it is recomputed densely (``O(m n r)``).
 
     See Also
     --------
@@ -249,12 +351,15 @@ def solve(
         raise ValueError(f"restarts must be at least 1, got {restarts}")
     plan = solver_plan(RankOneStructure.build(support), max_cells)
     if plan.kind is not Tractability.NOT_KNOWN:
-        return _exact(A, support, plan)
+        return _exact(A, support, plan, sparse)
     runs = (
         alternating_least_squares(A, support, seed=seed + t, iterations=iterations, tol=tol)
         for t in range(restarts)
     )
-    return min(runs, key=lambda run: run.error)
+    best = min(runs, key=lambda run: run.error)
+    if not sparse:
+        return best
+    return replace(best, X=sp.csr_array(best.X), Y=sp.csr_array(best.Y))
 
 
 # --------------------------------------------------------------------------- local solver
@@ -298,15 +403,17 @@ def _update(target: np.ndarray, fixed: np.ndarray, free: np.ndarray, groups: lis
         rhs = target[np.ix_(group.rows, group.reach)].T
         coefficients = np.linalg.lstsq(design, rhs, rcond=None)[0]
         free[np.ix_(group.rows, group.units)] = coefficients.T
-        residual += float(np.sum((rhs - design @ coefficients) ** 2))
+        residual += float(np.sum(np.abs(rhs - design @ coefficients) ** 2))
     return residual
 
 
-def _initial_factor(given: np.ndarray | None, pattern: sp.csr_array, rng: np.random.Generator, name: str) -> np.ndarray:
+def _initial_factor(
+    given: np.ndarray | None, pattern: sp.csr_array, rng: np.random.Generator, name: str, dtype: np.dtype
+) -> np.ndarray:
     mask = pattern.toarray().astype(bool)
     if given is None:
-        return np.where(mask, rng.standard_normal(mask.shape), 0.0)
-    factor = np.array(given, dtype=np.float64)
+        return np.where(mask, rng.standard_normal(mask.shape), 0.0).astype(dtype)
+    factor = np.array(given, dtype=dtype)
     if factor.shape != mask.shape:
         raise ValueError(f"{name} has shape {factor.shape}, the support needs {mask.shape}")
     if np.any(factor[~mask] != 0):
@@ -329,7 +436,7 @@ def alternating_least_squares(
     Parameters
     ----------
     A
-        Real m×n matrix.
+        Real or complex m×n matrix.
     support
         The pair ``(I, J)``.
     seed
@@ -379,8 +486,8 @@ def alternating_least_squares(
     """
     A = _check_matrix(A, support)
     rng = np.random.default_rng(seed)
-    X = _initial_factor(X0, support.I, rng, "X0")
-    Y = _initial_factor(Y0, support.J, rng, "Y0")
+    X = _initial_factor(X0, support.I, rng, "X0", A.dtype)
+    Y = _initial_factor(Y0, support.J, rng, "Y0", A.dtype)
     rows_groups = _groups(support.I, support.J)
     cols_groups = _groups(support.J, support.I)
     outside = _outside_energy(A, support)
