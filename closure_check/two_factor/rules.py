@@ -64,13 +64,14 @@ T_INV = Laurent.monomial(-1)
 @dataclass(frozen=True)
 class RuleOutcome:
     """A decided part: verdict, lemma, explanation, and the certificate (NOT CLOSED) or
-    the record of the engine that answered (a criterion decided by z3)."""
+    the records of the engines that answered (a criterion decided by z3, confirmed by
+    QEPCAD B).  Verdict UNKNOWN only for engines that disagree: ``text`` then says how."""
 
     verdict: Verdict
     lemma: str
     text: str
     certificate: NotClosedCertificate | None = None
-    record: EngineRecord | None = None
+    records: tuple[EngineRecord, ...] = ()
 
 
 def _set(indices: np.ndarray | list[int]) -> str:
