@@ -147,6 +147,7 @@ def batch(paths: tuple[str, ...], jobs: int | None, budget: float, case_seconds:
 @click.option("--rows", required=True, type=click.IntRange(min=1), help="Rows M of the patterns.")
 @click.option("--cols", required=True, type=click.IntRange(min=1), help="Columns N of the patterns.")
 @click.option("--units", required=True, type=click.IntRange(min=1), help="At most this many units (rectangles).")
+@click.option("--exact", is_flag=True, help="Exactly UNITS units (default: at most UNITS).")
 @budget_option
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help="Worker processes (default: the number of CPUs).")
 @click.option("--baseline", "baselines", multiple=True, type=click.Path(dir_okay=False, exists=True),
@@ -158,7 +159,7 @@ def batch(paths: tuple[str, ...], jobs: int | None, budget: float, case_seconds:
 @click.option("--out", "out_dir", type=click.Path(file_okay=False),
               help="With --list: write each listed pattern to DIR/<kind>-<k>.sup and, for closed / not-closed, "
                    "its certificate to DIR/<kind>-<k>.json (k as in the list, from 1).")
-def census(rows: int, cols: int, units: int, budget: float, jobs: int | None, baselines: tuple[str, ...],
+def census(rows: int, cols: int, units: int, exact: bool, budget: float, jobs: int | None, baselines: tuple[str, ...],
            output: str | None, list_kind: str | None, out_dir: str | None) -> None:
     """Decide every ROWS×COLS pattern with at most UNITS units, once per isomorphism class,
     and tabulate verdicts, tractability and the lemma behind each verdict.
@@ -179,7 +180,7 @@ def census(rows: int, cols: int, units: int, budget: float, jobs: int | None, ba
         fail_bad_input("closure-check census: --out goes with --list KIND")
     wanted = (list_kind,) if out_dir is not None and list_kind in ("closed", "not-closed") else ()
     result = run_census(rows, cols, units, budget=budget, jobs=jobs or os.cpu_count() or 1, baseline=baselines or None,
-                        certificates_for=wanted)
+                        certificates_for=wanted, exact=exact)
     if out_dir is not None:
         from closure_check.io import SupportFileError
 

@@ -14,7 +14,8 @@ CLOSED:
 * *cross lemma* -- two single units, the rows of one inside the other's and the
   columns the other way round;
 * *full-space lemma* -- the part's products fill every visible cell
-  (:mod:`closure_check.two_factor.fullspace`).
+  (:mod:`closure_check.two_factor.fullspace`); named *spanning lemma* when its proof
+  uses that step (:func:`closure_check.two_factor.fullspace.spanning_step`).
 
 NOT CLOSED:
 
@@ -190,8 +191,9 @@ def part_units_and_cells(reduction: ComponentReduction, part: Part) -> tuple[lis
 
 
 def _full_space(reduction: ComponentReduction, part: Part) -> RuleOutcome | None:
-    from closure_check.two_factor.fullspace import (
-        full_space_proof,  # its search loads only when a part needs it
+    from closure_check.two_factor.fullspace import (  # its search loads only when a part needs it
+        SPANNING,
+        full_space_proof,
     )
 
     units, cells = part_units_and_cells(reduction, part)
@@ -200,7 +202,7 @@ def _full_space(reduction: ComponentReduction, part: Part) -> RuleOutcome | None
         return None
     return RuleOutcome(
         Verdict.CLOSED,
-        "full-space lemma",
+        "spanning lemma" if SPANNING in proof.lemmas() else "full-space lemma",
         f"the part's products fill all {len(cells)} of its visible cells: {proof.text()}; the whole space is closed",
     )
 
