@@ -223,6 +223,7 @@ def realize(node: ProofNode, target):
         "elimination": realize_oriented,
         "free-multiplier elimination": realize_oriented,
         "spanning": realize_spanning,
+        "hooks": realize_hooks,
     }[node.lemma]
     factors = handler(node, target)
     assert product_on(node.units, factors, node.cells) == {c: target[c] for c in node.cells}, node.lemma
@@ -322,6 +323,13 @@ def realize_spanning(node, target):
     x, y = built
     factors = [(dict(x[k]), {j: v for (j, kk), v in y.items() if kk == k}) for k in range(len(units))]
     return swap(factors) if transposed else factors
+
+
+def realize_hooks(node, target):
+    """The construction of the hooks lemma's proof (tests/test_spanning.py)."""
+    from test_spanning import construct_hooks
+
+    return construct_hooks(node.units, node.cells, target)
 
 
 def realize_oriented(node, target):

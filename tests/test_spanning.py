@@ -154,3 +154,88 @@ def test_qepcad_finds_no_target_outside_the_products(units, cells, exhaustive):
 def test_the_issue_pattern_is_closed_by_the_spanning_lemma():
     result = check(_support(("111", "111"), ("100", "010", "101", "011")), budget=0)
     assert result.verdict is Verdict.CLOSED and "(spanning lemma)" in result.reasons[-1]
+
+
+# ------------------------------------------------------------------------- hooks lemma
+
+# the hook parts of the 3×3 census with exactly 4 units once decided by the Zariski criterion
+HOOK_PARTS = [
+    ([((0, 1), (0, 2)), ((0, 2), (0, 1))], [(0, 0), (0, 2), (1, 0), (0, 1), (2, 0)]),
+    ([((0, 2), (1, 2)), ((1, 2), (0, 2))], [(0, 2), (2, 1), (2, 2), (1, 2), (2, 0)]),
+    ([((0, 1), (0, 1)), ((0, 2), (0, 2))], [(0, 0), (0, 1), (1, 0), (0, 2), (2, 0)]),
+]
+
+
+def construct_hooks(units, cells, A):
+    """Factors with π_V(Σ x_k y_kᵀ) = A, following the proof of the hooks lemma."""
+    cells = set(cells)
+    active = [k for k, (r, c) in enumerate(units) if any((i, j) in cells for i in r for j in c)]
+    (corner,) = [cell for cell in cells if sum(cell[0] in units[k][0] and cell[1] in units[k][1] for k in active) > 1]
+    i0, j0 = corner
+    arms = {}
+    for k in active:
+        rows, cols = units[k]
+        r = {j: A[(i0, j)] for j in cols if j != j0 and (i0, j) in cells}
+        s = {i: A[(i, j0)] for i in rows if i != i0 and (i, j0) in cells}
+        arms[k] = (r, s)
+    needs = [k for k in active if any(arms[k][0].values()) and any(arms[k][1].values())]
+    free = [k for k in active if k not in needs]
+    alpha = {k: Fraction(1) for k in active}
+    if free:
+        for k in free:
+            alpha[k] = Fraction(0)
+        alpha[free[0]] = A[corner] - len(needs)
+    else:
+        rest = A[corner] - (len(needs) - 2)
+        alpha[needs[0]], alpha[needs[1]] = (rest - 1, Fraction(1)) if rest != 1 else (Fraction(2), Fraction(-1))
+    factors = [({}, {}) for _ in units]
+    for k in active:
+        r, s = arms[k]
+        a = alpha[k]
+        if any(r.values()) and any(s.values()):
+            x = {i0: Fraction(1), **{i: v / a for i, v in s.items()}}
+            y = {j0: a, **r}
+        elif not any(r.values()):
+            x = {i0: a, **s}
+            y = {j0: Fraction(1)}
+        else:
+            x = {i0: Fraction(1)}
+            y = {j0: a, **r}
+        factors[k] = (x, y)
+    return factors
+
+
+@pytest.mark.parametrize("units, cells", HOOK_PARTS)
+def test_the_hooks_construction_reaches_random_targets(units, cells):
+    from closure_check.two_factor.fullspace import hooks_step
+
+    assert hooks_step(units, cells) is not None
+    rng = random.Random(4)
+    for trial in range(60):
+        A = {cell: Fraction(rng.choice([0, 0, 1, -1, 2, rng.randint(-9, 9)])) for cell in cells}
+        factors = construct_hooks(units, cells, A)
+        for cell in cells:
+            i, j = cell
+            value = sum((x.get(i, 0) * y.get(j, 0) for (rows, cols), (x, y) in zip(units, factors)
+                         if i in rows and j in cols), Fraction(0))
+            assert value == A[cell], (trial, cell)
+        assert all(set(x) <= set(rows) and set(y) <= set(cols) for (rows, cols), (x, y) in zip(units, factors))
+
+
+@pytest.mark.parametrize("units, cells", HOOK_PARTS)
+def test_z3_finds_no_target_outside_the_hook_products(units, cells):
+    from closure_check.algebra.zariski import _sentence, nlqsat, part_problem
+
+    problem = part_problem(units, cells)
+    names = [f"a_{i}_{j}" for i, j in problem[2]]
+    _, answer, _ = nlqsat(_sentence(problem, names, []), 30.0)
+    assert answer == "unsat"
+
+
+def test_hooks_do_not_fire_on_local_lu():
+    from closure_check.two_factor.fullspace import hooks_step
+
+    # LU's part: one unit sees (0,0), (0,1), (1,0); the corner unit is absorbed -- a single unit is not enough
+    assert hooks_step([((0, 1), (0, 1))], [(0, 0), (0, 1), (1, 0)]) is None
+    # two units meeting at (1,1), but unit 0 also sees (0,0), off the hook of (1,1)
+    assert hooks_step([((0, 1), (0, 1)), ((1,), (1,))], [(0, 0), (0, 1), (1, 0), (1, 1)]) is None

@@ -16,6 +16,8 @@ looks for a proof of ``Q = ℝ^V`` built from these exact facts:
 * **spanning lemma** -- the units share their rows, each has at most one column of its
   own, and every other column has enough units with free vectors to span it
   (:func:`spanning_step`);
+* **hooks lemma** -- the units meet at one visible cell and each one's visible cells lie on
+  that cell's row and column (:func:`hooks_step`);
 * **restriction** -- shrinking a unit's rectangle to one of its rows (or columns) can
   only shrink Q, so if the restricted problem is full, so is Q;
 * **pivot-row lemma** -- unit k alone covers the visible cells ``{i}×E`` of its row i:
@@ -36,8 +38,8 @@ searched: first restriction alone (cheap; every proof found before the branching
 existed is found again, word for word), then, on parts of at most
 :data:`MAX_BRANCHING_CELLS` visible cells and for at most :data:`MAX_CALLS` sub-problems
 and candidates, pivot, elimination and free-multiplier elimination before restriction;
-last, on the parts neither stage proves, the second stage again with the spanning lemma
-tried first at every problem (so every earlier proof is found again unchanged).
+last, on the parts neither stage proves, the second stage again with the spanning and
+hooks lemmas tried first at every problem (so every earlier proof is found again unchanged).
 Sub-problems failing a necessary condition (:func:`_may_be_full`) are not searched.  It is
 deterministic (seeded integer choices of ``X₀``/``Y₀``).  A proof is a tree of
 :class:`ProofNode` (the lemma, the problem it applies to, its data and sub-proofs), from
@@ -98,7 +100,7 @@ MAX_MULTIPLIER_ROWS = 2
 MAX_CHOICES = 64
 """Ways tried, per sub-problem, of restricting the units to keep them off given cells."""
 
-EMPTY, ABSORPTION, RESTRICTION, SPANNING = "no visible cell", "absorption", "restriction", "spanning"
+EMPTY, ABSORPTION, RESTRICTION, SPANNING, HOOKS = "no visible cell", "absorption", "restriction", "spanning", "hooks"
 NESTED_PAIR, FIXED_FACTOR = "nested pair", "fixed factor"
 PIVOT, ELIMINATION, FREE_MULTIPLIER = "pivot row", "elimination", "free-multiplier elimination"
 
@@ -390,6 +392,51 @@ def spanning_step(units: Sequence[Unit], cells: Iterable[Cell], lines: tuple[str
     )
 
 
+def hooks_step(units: Sequence[Unit], cells: Iterable[Cell]) -> str | None:
+    """The hooks lemma (``docs/theory.md``, "Hooks lemma"): its words, or None.
+
+    Suppose every unit covering a visible cell covers the visible cell ``c = (i0, j0)``, at
+    least two units do, the visible cells of each unit lie in its *hook* at c (row i0 and
+    column j0), and every visible cell other than c is covered by one unit only.  Then
+    ``π_V(Σ_k x_k y_kᵀ) = ℝ^V``.  *Proof.* Unit k alone produces, on its hook, the row arm
+    ``x_k[i0] y_k[j]`` and the column arm ``x_k[i] y_k[j0]``, and adds ``α_k = x_k[i0] y_k[j0]``
+    at c.  For any arms (r, s) of A and any ``α ≠ 0`` it reaches them with ``α_k = α``:
+    ``x_k[i0] = 1, y_k[j] = r_j, y_k[j0] = α, x_k[i] = s_i / α``; and when r = 0 (or s = 0)
+    with any α, 0 included (``y_k = 0`` on the row arm, ``x_k[i0] = α, y_k[j0] = 1, x_k[i] = s_i``,
+    or the transpose).  So each unit's set of values at c, given A off c, contains ``ℝ ∖ {0}``,
+    and a sum of two or more such sets is ℝ (``t = (t − 1) + 1`` if ``t ≠ 1``, ``1 = 2 + (−1)``),
+    which meets ``A[c]``.  ∎
+
+    >>> hooks_step([((0, 1), (0, 2)), ((0, 2), (0, 1))], [(0, 0), (0, 2), (1, 0), (0, 1), (2, 0)]) is not None
+    True
+    >>> hooks_step([((0, 1), (0, 1)), ((0, 1), (1, 2))], [(i, j) for i in range(2) for j in range(3)]) is None
+    True
+    """
+    cells = frozenset(cells)
+    covering: dict[Cell, list[int]] = {cell: [] for cell in cells}
+    active = []
+    for k, unit in enumerate(units):
+        mine = _covered(unit, cells)
+        if mine:
+            active.append((k, mine))
+        for cell in mine:
+            covering[cell].append(k)
+    shared = [cell for cell, ks in covering.items() if len(ks) > 1]
+    if len(shared) != 1:
+        return None
+    (corner,) = shared
+    i0, j0 = corner
+    if len(covering[corner]) != len(active) or len(active) < 2:
+        return None
+    if any(i != i0 and j != j0 for _, mine in active for i, j in mine):
+        return None
+    return (
+        f"the {len(active)} units meet only at the visible cell {corner}, and each one's visible cells lie on its "
+        f"row {i0} and column {j0}: each reaches any values on its own cells with any nonzero value at {corner}, "
+        f"and two or more nonzero values sum to any real (hooks lemma)"
+    )
+
+
 def _may_be_full(units: tuple[Unit, ...], cells: frozenset[Cell]) -> bool:
     """Two necessary conditions for ``Q = ℝ^V``: every visible cell is covered, and the
     dimension count holds.  Unit k's part of ``π_V`` depends on x on the r_k rows and y on
@@ -602,6 +649,9 @@ class _Search:
             words = spanning_step(*_oriented(units, cells, transposed), lines=_lines(transposed))
             if words is not None:
                 return ProofNode(SPANNING, units, cells, words, transposed=transposed)
+        hooks = hooks_step(units, cells) if self.spanning else None
+        if hooks is not None:
+            return ProofNode(HOOKS, units, cells, hooks)
         methods = (self._pivot, self._elimination, self._free_multiplier) if self.branching else ()
         last = (self._free_multiplier_pivot_row,) if self.branching else ()
         for method in (*methods, self._restriction, *last):

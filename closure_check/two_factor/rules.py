@@ -15,7 +15,8 @@ CLOSED:
   columns the other way round;
 * *full-space lemma* -- the part's products fill every visible cell
   (:mod:`closure_check.two_factor.fullspace`); named *spanning lemma* when its proof
-  uses that step (:func:`closure_check.two_factor.fullspace.spanning_step`).
+  uses that step (:func:`closure_check.two_factor.fullspace.spanning_step`), *hooks
+  lemma* likewise (:func:`~closure_check.two_factor.fullspace.hooks_step`).
 
 NOT CLOSED:
 
@@ -192,6 +193,7 @@ def part_units_and_cells(reduction: ComponentReduction, part: Part) -> tuple[lis
 
 def _full_space(reduction: ComponentReduction, part: Part) -> RuleOutcome | None:
     from closure_check.two_factor.fullspace import (  # its search loads only when a part needs it
+        HOOKS,
         SPANNING,
         full_space_proof,
     )
@@ -202,9 +204,15 @@ def _full_space(reduction: ComponentReduction, part: Part) -> RuleOutcome | None
         return None
     return RuleOutcome(
         Verdict.CLOSED,
-        "spanning lemma" if SPANNING in proof.lemmas() else "full-space lemma",
+        _full_space_name(proof.lemmas(), SPANNING, HOOKS),
         f"the part's products fill all {len(cells)} of its visible cells: {proof.text()}; the whole space is closed",
     )
+
+
+def _full_space_name(lemmas: frozenset[str], spanning: str, hooks: str) -> str:
+    """The lemma a full-space verdict is credited to: the spanning or hooks lemma when its proof uses one."""
+    named = [name for step, name in ((spanning, "spanning lemma"), (hooks, "hooks lemma")) if step in lemmas]
+    return " + ".join(named) if named else "full-space lemma"
 
 
 def _unit_covering(reduction: ComponentReduction, part: Part, exclude: ClassBlock, cell: tuple[int, int]) -> int:
