@@ -441,6 +441,13 @@ def write_listed(result: CensusResult, kind: str, directory: str | PathLike[str]
     return written
 
 
+def _engines(entry: CensusEntry) -> str:
+    """Which engines an engine-record verdict rests on, read from its reasons."""
+    if any("confirming it" in reason for reason in entry.reasons):
+        return "z3 and QEPCAD B agree"
+    return "z3 alone (single engine)"
+
+
 def census_markdown(result: CensusResult, heading: str = "##") -> str:
     """The census as markdown: counts, lemmas, methods, and the baseline side by side.
 
@@ -515,8 +522,9 @@ def census_markdown(result: CensusResult, heading: str = "##") -> str:
                          f"({entry.baseline.detail})")
     recorded = [e for e in result.entries if e.verdict == "closed" and e.engine_record]
     if recorded:
-        lines += ["", "Patterns CLOSED on an engine record (z3's unsat, trusted, not a checkable certificate):", ""]
-        lines += [f"- {_pattern(entry)} — {ENGINE_RECORD_CLOSED}" for entry in recorded]
+        lines += ["", "Patterns CLOSED on an engine record (z3's unsat, re-decided by QEPCAD B when installed; "
+                      "records, not checkable certificates):", ""]
+        lines += [f"- {_pattern(entry)} — {ENGINE_RECORD_CLOSED}, {_engines(entry)}" for entry in recorded]
     open_entries = [e for e in result.entries if e.verdict not in DEFINITE]
     if open_entries:
         lines += ["", "Patterns `check` leaves open:", ""]

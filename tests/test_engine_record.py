@@ -138,7 +138,7 @@ def test_census_counts_engine_record_verdicts_apart():
     assert result.method_counts()["engine: Zariski-closure criterion"] == 1
     text = census_markdown(result)
     assert "| &nbsp;&nbsp;of which closed (engine record) | 1 |" in text
-    assert "- I=11/01 J=1/1 — closed (engine record)" in text
+    assert "- I=11/01 J=1/1 — closed (engine record), z3 alone (single engine)" in text
     assert "| &nbsp;&nbsp;of which closed (engine record) | 0 |" in census_markdown(CensusResult(2, 2, 3, 5.0, entries[:1], 0.0))
 
 
