@@ -147,6 +147,7 @@ def batch(paths: tuple[str, ...], jobs: int | None, budget: float, case_seconds:
 @click.option("--rows", required=True, type=click.IntRange(min=1), help="Rows M of the patterns.")
 @click.option("--cols", required=True, type=click.IntRange(min=1), help="Columns N of the patterns.")
 @click.option("--units", required=True, type=click.IntRange(min=1), help="At most this many units (rectangles).")
+@click.option("--exact", is_flag=True, help="Exactly UNITS units (default: at most UNITS).")
 @budget_option
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help="Worker processes (default: the number of CPUs).")
 @click.option("--baseline", "baselines", multiple=True, type=click.Path(dir_okay=False, exists=True),
@@ -167,7 +168,7 @@ def batch(paths: tuple[str, ...], jobs: int | None, budget: float, case_seconds:
               help="With --landscape: random starts per target.")
 @click.option("--seed", type=click.IntRange(0, 2**63 - 1), default=0, show_default=True,
               help="With --landscape: seed of the targets and starts.")
-def census(rows: int, cols: int, units: int, budget: float, jobs: int | None, baselines: tuple[str, ...],
+def census(rows: int, cols: int, units: int, exact: bool, budget: float, jobs: int | None, baselines: tuple[str, ...],
            output: str | None, list_kind: str | None, out_dir: str | None, landscape_mode: bool, targets: int,
            starts: int, seed: int) -> None:
     """Decide every ROWS×COLS pattern with at most UNITS units, once per isomorphism class,
@@ -180,8 +181,8 @@ def census(rows: int, cols: int, units: int, budget: float, jobs: int | None, ba
     Exit status 1 if a verdict disagrees with the baseline, 0 otherwise.
     """
     if landscape_mode:
-        if list_kind or out_dir or baselines:
-            fail_bad_input("closure-check census: --landscape does not go with --list, --out or --baseline")
+        if list_kind or out_dir or baselines or exact:
+            fail_bad_input("closure-check census: --landscape does not go with --list, --out, --baseline or --exact")
         from closure_check.landscape.census import landscape_census
 
         _write_or_echo(landscape_census(rows, cols, units, targets=targets, starts=starts, seed=seed).markdown(), output)
@@ -197,7 +198,7 @@ def census(rows: int, cols: int, units: int, budget: float, jobs: int | None, ba
         fail_bad_input("closure-check census: --out goes with --list KIND")
     wanted = (list_kind,) if out_dir is not None and list_kind in ("closed", "not-closed") else ()
     result = run_census(rows, cols, units, budget=budget, jobs=jobs or os.cpu_count() or 1, baseline=baselines or None,
-                        certificates_for=wanted)
+                        certificates_for=wanted, exact=exact)
     if out_dir is not None:
         from closure_check.io import SupportFileError
 

@@ -264,6 +264,7 @@ def _decide(support: Support, budget: float, certificate_for: tuple[str, ...] = 
         "tractability": result.tractability.value,
         "reasons": list(result.reasons),
         "limit": result.limit,
+        "undecided": list(result.undecided),
     }
     if result.verdict.value in certificate_for:
         value["certificate"] = result.certificate_json(name=name)

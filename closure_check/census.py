@@ -128,6 +128,8 @@ class CensusEntry:
     certificate
         The certificate's JSON dict, when :func:`run_census` was asked for this verdict's
         certificates (``certificates_for``); else None.
+    undecided
+        For UNKNOWN: the parts left open and what was tried on each.
     """
 
     I: tuple[str, ...]
@@ -141,6 +143,7 @@ class CensusEntry:
     baseline: BaselineEntry | None = None
     engine_record: bool = False
     certificate: dict[str, Any] | None = field(default=None, repr=False, compare=False)
+    undecided: tuple[str, ...] = ()
 
     @property
     def lemmas(self) -> list[str]:
@@ -173,6 +176,19 @@ class CensusResult:
     entries: tuple[CensusEntry, ...]
     seconds: float
     baseline_files: tuple[str, ...] = ()
+    exact: bool = False
+    """True: exactly ``units`` units (else at most ``units``)."""
+
+    @property
+    def units_text(self) -> str:
+        """``"at most 3 units"`` or ``"exactly 4 units"``."""
+        return f"{'exactly' if self.exact else 'at most'} {self.units} units"
+
+    @property
+    def command(self) -> str:
+        """The command line that reproduces this census."""
+        return (f"closure-check census --rows {self.rows} --cols {self.cols} --units {self.units}"
+                + (" --exact" if self.exact else "") + f" --budget {self.budget:g}")
 
     def counts(self) -> dict[str, int]:
         """Patterns by outcome: closed, closed (engine record) -- among the closed ones, those
@@ -278,6 +294,7 @@ def run_census(
     case_seconds: float = 300.0,
     memory_mb: int = 2048,
     certificates_for: Sequence[str] = (),
+    exact: bool = False,
 ) -> CensusResult:
     """Decide every ``rows``×``cols`` pattern with at most ``units`` units, once per class.
 
@@ -285,6 +302,8 @@ def run_census(
     ----------
     rows, cols, units
         The shape and the largest number of units (rectangles) of the patterns.
+    exact
+        Only the patterns with exactly ``units`` units.
     budget
         The effort of each ``check`` (nominal seconds of counted work for the whole pattern, ``docs/algebra.md`` §4).
     jobs, executor
@@ -305,7 +324,7 @@ def run_census(
     """
     start = time.monotonic()
     transpose = rows == cols
-    patterns = list(enumerate_patterns(rows, cols, units))
+    patterns = list(enumerate_patterns(rows, cols, units, min_units=units if exact else 1))
     if baseline is None:
         files: tuple[str, ...] = ()
     elif isinstance(baseline, (str, PathLike)):
@@ -342,8 +361,9 @@ def run_census(
             baseline=stored.get(canonical_form(support, transpose=transpose)) if stored else None,
             engine_record=bool(value.get("engine_record", False)),
             certificate=value.get("certificate"),
+            undecided=tuple(value.get("undecided", ())),
         ))
-    return CensusResult(rows, cols, units, float(budget), tuple(entries), time.monotonic() - start, files)
+    return CensusResult(rows, cols, units, float(budget), tuple(entries), time.monotonic() - start, files, exact)
 
 
 def _pattern(entry: CensusEntry) -> str:
@@ -407,7 +427,7 @@ def write_listed(result: CensusResult, kind: str, directory: str | PathLike[str]
     directory.mkdir(parents=True, exist_ok=True)
     entries = listed(result, kind)
     width = max(4, len(str(len(entries))))
-    source = f"closure-check census --rows {result.rows} --cols {result.cols} --units {result.units}"
+    source = result.command
     written: list[Path] = []
     for k, entry in enumerate(entries, start=1):
         stem = f"{kind}-{k:0{width}d}"
@@ -419,6 +439,13 @@ def write_listed(result: CensusResult, kind: str, directory: str | PathLike[str]
             certificate = {**entry.certificate, "name": name}
             written.append(dump_certificate(certificate, directory / f"{stem}.json"))
     return written
+
+
+def _engines(entry: CensusEntry) -> str:
+    """Which engines an engine-record verdict rests on, read from its reasons."""
+    if any("confirming it" in reason for reason in entry.reasons):
+        return "z3 and QEPCAD B agree"
+    return "z3 alone (single engine)"
 
 
 def census_markdown(result: CensusResult, heading: str = "##") -> str:
@@ -434,13 +461,15 @@ def census_markdown(result: CensusResult, heading: str = "##") -> str:
     counts = result.counts()
     total = len(result.entries)
     lines = [
-        f"{heading} {result.rows}×{result.cols}, at most {result.units} units",
+        f"{heading} {result.rows}×{result.cols}, {result.units_text}",
         "",
         (
             f"{total} patterns (every row and column used; one per class of row, column and unit "
             f"permutations{', and transpose' if result.rows == result.cols else ''}); "
             f"`check` with an effort of {result.budget:g} nominal s per pattern; "
-            f"wall-clock {result.seconds:.1f} s, `check` time summed over patterns {result.check_seconds:.1f} s."
+            f"wall-clock {result.seconds:.1f} s, `check` time summed over patterns {result.check_seconds:.1f} s, "
+            f"median {statistics.median([e.seconds for e in result.entries] or [0.0]) * 1000:.1f} ms per pattern. "
+            f"Reproduce: `{result.command}`."
         ),
         "",
         "| verdict | patterns |",
@@ -493,8 +522,9 @@ def census_markdown(result: CensusResult, heading: str = "##") -> str:
                          f"({entry.baseline.detail})")
     recorded = [e for e in result.entries if e.verdict == "closed" and e.engine_record]
     if recorded:
-        lines += ["", "Patterns CLOSED on an engine record (z3's unsat, trusted, not a checkable certificate):", ""]
-        lines += [f"- {_pattern(entry)} — {ENGINE_RECORD_CLOSED}" for entry in recorded]
+        lines += ["", "Patterns CLOSED on an engine record (z3's unsat, re-decided by QEPCAD B when installed; "
+                      "records, not checkable certificates):", ""]
+        lines += [f"- {_pattern(entry)} — {ENGINE_RECORD_CLOSED}, {_engines(entry)}" for entry in recorded]
     open_entries = [e for e in result.entries if e.verdict not in DEFINITE]
     if open_entries:
         lines += ["", "Patterns `check` leaves open:", ""]
@@ -502,4 +532,5 @@ def census_markdown(result: CensusResult, heading: str = "##") -> str:
             what = entry.verdict if entry.status == "ok" else f"{entry.status}: {entry.error}"
             sentence = f"; sentence: {entry.baseline.verdict}" if entry.baseline else ""
             lines.append(f"- {_pattern(entry)} — {what}{sentence}")
+            lines += [f"  - {part}" for part in entry.undecided]
     return "\n".join(lines) + "\n"

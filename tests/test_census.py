@@ -87,3 +87,15 @@ def test_census_out_needs_list(tmp_path):
     result = CliRunner().invoke(census_command, ["--rows", "2", "--cols", "2", "--units", "2",
                                                  "--out", str(tmp_path / "x")])
     assert result.exit_code == 2
+
+
+def test_exact_counts_only_patterns_with_that_many_units():
+    # 2×2: 8 classes with at most 2 units, 1 with one unit (the full block), so 7 with exactly 2
+    exact = run_census(2, 2, 2, budget=0, jobs=1, exact=True)
+    at_most = run_census(2, 2, 2, budget=0, jobs=1)
+    assert (len(exact.entries), len(at_most.entries)) == (7, 8)
+    assert all(len(e.I[0]) == 2 for e in exact.entries) and sorted(len(e.I[0]) for e in at_most.entries)[0] == 1
+    text = census_markdown(exact)
+    assert "## 2×2, exactly 2 units" in text and "--units 2 --exact --budget 0" in text and "median" in text
+    result = CliRunner().invoke(census_command, ["--rows", "2", "--cols", "2", "--units", "2", "--exact", "--budget", "0", "-j", "1"])
+    assert result.exit_code == 0 and "exactly 2 units" in result.output and "7 patterns" in result.output

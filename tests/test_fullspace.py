@@ -222,6 +222,8 @@ def realize(node: ProofNode, target):
         "pivot row": realize_oriented,
         "elimination": realize_oriented,
         "free-multiplier elimination": realize_oriented,
+        "spanning": realize_spanning,
+        "hooks": realize_hooks,
     }[node.lemma]
     factors = handler(node, target)
     assert product_on(node.units, factors, node.cells) == {c: target[c] for c in node.cells}, node.lemma
@@ -306,6 +308,28 @@ def realize_nested_pair(node, target):
         owners = large_units if on_extra or not small_units else small_units
         factors[owners.pop(0)] = (dict(zip(rows, vector)), dict(zip(columns, coefficient)))
     return factors
+
+
+def realize_spanning(node, target):
+    """The construction of the spanning lemma's proof (tests/test_spanning.py), in row form."""
+    from test_spanning import construct
+
+    transposed = node.transposed
+    units = tuple((c, r) for r, c in node.units) if transposed else node.units
+    goal = transposed_target(target) if transposed else target
+    rng = random.Random(7)
+    built = next((b for _ in range(5) if (b := construct(units, frozenset(goal), goal, rng)) is not None), None)
+    assert built is not None, "the spanning construction failed five random draws"
+    x, y = built
+    factors = [(dict(x[k]), {j: v for (j, kk), v in y.items() if kk == k}) for k in range(len(units))]
+    return swap(factors) if transposed else factors
+
+
+def realize_hooks(node, target):
+    """The construction of the hooks lemma's proof (tests/test_spanning.py)."""
+    from test_spanning import construct_hooks
+
+    return construct_hooks(node.units, node.cells, target)
 
 
 def realize_oriented(node, target):

@@ -46,12 +46,19 @@ Generator = dict[tuple[int, ...], int]
 
 @dataclass(frozen=True)
 class ZariskiResult:
-    """Outcome of the criterion: ``closed`` True/False/None (proved / witness / unknown)."""
+    """Outcome of the criterion: ``closed`` True/False/None (proved / witness / unknown).
+
+    ``problem`` and ``generators`` are the sentence z3 was asked about (the cells, factor
+    entries and elimination generators), so that a second engine can be asked the same
+    (:mod:`closure_check.algebra.qepcad`); empty when the elimination did not finish.
+    """
 
     closed: bool | None
     equations: tuple[str, ...]
     record: EngineRecord | None
     detail: str
+    problem: Problem | None = None
+    generators: tuple[Generator, ...] = ()
 
 
 Problem = tuple[list[tuple[int, int]], list[tuple[int, int]], list[tuple[int, int]]]
@@ -199,7 +206,7 @@ def _decide(problem: Problem, effort: Effort) -> ZariskiResult:
         for g in generators
     )
     closed = {"unsat": True, "sat": False}.get(answer)
-    return ZariskiResult(closed, equations, record, f"nlqsat answered {answer}")
+    return ZariskiResult(closed, equations, record, f"nlqsat answered {answer}", problem, tuple(generators))
 
 
 def zariski_closed(problem: TwoFactorSupport | Problem, seconds: float | Effort) -> ZariskiResult:

@@ -37,15 +37,19 @@ def _nonempty_subsets(size: int) -> list[tuple[int, ...]]:
     return [s for k in range(1, size + 1) for s in itertools.combinations(range(size), k)]
 
 
-def enumerate_patterns(m: int, n: int, max_units: int) -> Iterator[TwoFactorSupport]:
-    """Yield canonical representatives of the M×N patterns with 1..max_units units.
+def enumerate_patterns(m: int, n: int, max_units: int, min_units: int = 1) -> Iterator[TwoFactorSupport]:
+    """Yield canonical representatives of the M×N patterns with ``min_units..max_units`` units.
 
     Every row and every column lies in some rectangle.  Patterns are identified up to
-    permuting rows, columns and units, and also up to transpose when ``m == n``.
+    permuting rows, columns and units, and also up to transpose when ``m == n`` (the number
+    of units is invariant, so ``min_units = max_units`` gives exactly that many).
+
+    >>> len(list(enumerate_patterns(2, 2, 2, min_units=2))), len(list(enumerate_patterns(2, 2, 1)))
+    (7, 1)
     """
     rectangles = [(r, c) for r in _nonempty_subsets(m) for c in _nonempty_subsets(n)]
     seen = set()
-    for count in range(1, max_units + 1):
+    for count in range(max(1, min_units), max_units + 1):
         for chosen in itertools.combinations_with_replacement(rectangles, count):
             if len({i for r, _ in chosen for i in r}) != m or len({j for _, c in chosen for j in c}) != n:
                 continue

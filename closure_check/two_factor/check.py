@@ -132,9 +132,12 @@ def check_two_factor(support: TwoFactorSupport, budget: float | Effort = DEFAULT
         if outcome is None:
             undecided.append(f"component {component}, part [{_listing(part)}]: {_tried(effort)}")
             continue
+        if outcome.verdict is Verdict.UNKNOWN:  # the engines disagree: an error, reported loudly
+            reasons.append(f"component {component}: {outcome.text} ({outcome.lemma})")
+            undecided.append(f"component {component}, part [{_listing(part)}]: {outcome.text}")
+            continue
         reasons.append(f"component {component}: {outcome.text} ({outcome.lemma})")
-        if outcome.record is not None:
-            records.append(outcome.record)
+        records.extend(outcome.records)
         if outcome.verdict is Verdict.NOT_CLOSED:
             return CheckResult(
                 Verdict.NOT_CLOSED,

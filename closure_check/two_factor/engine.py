@@ -11,8 +11,9 @@ For a part no rule decides, in order, each drawing on one :class:`~closure_check
    zero outside the component), and a Laurent curve converging to A, checked exactly.
    Both halves are independently checkable by expansion.
 2. :func:`prove_part_closed` -- the Zariski-closure criterion on the part's masked
-   problem (:mod:`closure_check.algebra.zariski`): CLOSED backed by z3's answer to an ∃∀ sentence, kept as
-   an engine record.
+   problem (:mod:`closure_check.algebra.zariski`): CLOSED backed by z3's answer to an ∃∀ sentence,
+   re-decided by QEPCAD B (:mod:`closure_check.algebra.qepcad`), both kept as engine records;
+   a disagreement of the two is reported as UNKNOWN, never as a verdict.
 3. :func:`refute_with_sentence` -- the authors' sentence used as a search: a rational
    witness A from z3 goes to :func:`certify_limit`; nothing rests on z3 itself.
 
@@ -32,6 +33,7 @@ from closure_check.algebra import (
     membership_system,
 )
 from closure_check.algebra.baseline import baseline_verdict
+from closure_check.algebra.qepcad import zariski_qepcad
 from closure_check.algebra.zariski import part_problem, zariski_closed
 from closure_check.certificates.two_factor import Cell, Curve, NotClosedCertificate
 from closure_check.core.budget import (
@@ -120,20 +122,45 @@ def prove_part_closed(
     written as μ_c rank-one units each); the component is closed iff all its parts are
     (direct-sum lemma), so a proof for Q decides the part.  Working on Q rather than the
     whole component leaves out the absorbed classes and the hidden cells.
+
+    z3's unsat is re-decided by QEPCAD B on the same sentence
+    (:func:`~closure_check.algebra.qepcad.zariski_qepcad`): the outcome records both
+    engines.  QEPCAD answering TRUE is a disagreement: the outcome is then UNKNOWN (never a
+    verdict) with the disagreement in its text.  When QEPCAD is not installed or does not
+    finish within its fixed space, the verdict rests on z3 alone and says so.
     """
     units, cells = part_units_and_cells(reduction, part)
     result = zariski_closed(part_problem(units, cells), effort)
     if not result.closed:
         return None
     closure = " = 0, ".join(result.equations) + " = 0" if result.equations else "all matrices on the visible cells"
-    return RuleOutcome(
-        Verdict.CLOSED,
-        "Zariski-closure criterion",
+    second = zariski_qepcad(result.problem, result.generators, effort)
+    records = (result.record,) + ((second.record,) if second.record is not None else ())
+    claim = (
         f"the Zariski closure of the part's products on its {len(cells)} visible cells is {{{closure}}}; "
-        f"z3 {result.record.version} (nlqsat) proves every real point of it is a product, so the part equals "
-        f"that closed set (engine record, not a checkable certificate)",
-        record=result.record,
+        f"z3 {result.record.version} (nlqsat) proves every real point of it is a product"
     )
+    if second.status == "true":
+        return RuleOutcome(
+            Verdict.UNKNOWN,
+            "ENGINE DISAGREEMENT",
+            f"{claim}, but QEPCAD B {second.record.version} answers TRUE to the same sentence (some real point "
+            f"of the closure is not a product): the two engines disagree, no verdict is drawn (an error: please report it)",
+            records=records,
+        )
+    if second.status == "false":
+        confirmation = (
+            f"; QEPCAD B {second.record.version} (Hong's projection) answers FALSE to the same sentence, "
+            f"confirming it; so the part equals that closed set (engine records of two independent engines, "
+            f"not a checkable certificate)"
+        )
+    else:
+        why = "is not installed" if second.status == "not installed" else f"did not answer ({second.status})"
+        confirmation = (
+            f", so the part equals that closed set (engine record of a single engine, not a checkable certificate: "
+            f"QEPCAD B, the second engine, {why})"
+        )
+    return RuleOutcome(Verdict.CLOSED, "Zariski-closure criterion", claim + confirmation, records=records)
 
 
 def certify_limit(

@@ -13,6 +13,11 @@ looks for a proof of ``Q = ℝ^V`` built from these exact facts:
   (complete-classes lemma): if the other units fill the remaining cells, Q is full;
 * **nested pair** -- two groups of units forming a nested pair whose rank conditions
   (nested-pair lemma) are empty on their rectangle;
+* **spanning lemma** -- the units share their rows, each has at most one column of its
+  own, and every other column has enough units with free vectors to span it
+  (:func:`spanning_step`);
+* **hooks lemma** -- the units meet at one visible cell and each one's visible cells lie on
+  that cell's row and column (:func:`hooks_step`);
 * **restriction** -- shrinking a unit's rectangle to one of its rows (or columns) can
   only shrink Q, so if the restricted problem is full, so is Q;
 * **pivot-row lemma** -- unit k alone covers the visible cells ``{i}×E`` of its row i:
@@ -32,7 +37,9 @@ bounded depth-first search in two stages, each with at most :data:`MAX_NODES` pr
 searched: first restriction alone (cheap; every proof found before the branching lemmas
 existed is found again, word for word), then, on parts of at most
 :data:`MAX_BRANCHING_CELLS` visible cells and for at most :data:`MAX_CALLS` sub-problems
-and candidates, pivot, elimination and free-multiplier elimination before restriction.
+and candidates, pivot, elimination and free-multiplier elimination before restriction;
+last, on the parts neither stage proves, the second stage again with the spanning and
+hooks lemmas tried first at every problem (so every earlier proof is found again unchanged).
 Sub-problems failing a necessary condition (:func:`_may_be_full`) are not searched.  It is
 deterministic (seeded integer choices of ``X₀``/``Y₀``).  A proof is a tree of
 :class:`ProofNode` (the lemma, the problem it applies to, its data and sub-proofs), from
@@ -93,7 +100,7 @@ MAX_MULTIPLIER_ROWS = 2
 MAX_CHOICES = 64
 """Ways tried, per sub-problem, of restricting the units to keep them off given cells."""
 
-EMPTY, ABSORPTION, RESTRICTION = "no visible cell", "absorption", "restriction"
+EMPTY, ABSORPTION, RESTRICTION, SPANNING, HOOKS = "no visible cell", "absorption", "restriction", "spanning", "hooks"
 NESTED_PAIR, FIXED_FACTOR = "nested pair", "fixed factor"
 PIVOT, ELIMINATION, FREE_MULTIPLIER = "pivot row", "elimination", "free-multiplier elimination"
 
@@ -314,6 +321,122 @@ def _absorption(units: tuple[Unit, ...], cells: frozenset[Cell]) -> tuple[tuple[
     return None
 
 
+def spanning_step(units: Sequence[Unit], cells: Iterable[Cell], lines: tuple[str, str] = ("row", "column")) -> str | None:
+    """The spanning lemma (``docs/theory.md``, "Spanning lemma"), in row form: its words, or None.
+
+    ``lines`` names rows and columns in the words (``("column", "row")`` for a transposed problem).
+
+    Let R be the rows shared by every unit that covers a visible cell, and suppose every
+    visible cell lies in a row of R.  For a column j with visible rows ``V_j ≠ ∅`` let
+    ``K_j`` be the units covering it; j is *private* to k when ``K_j = {k}``, *thin* if
+    ``|V_j| = 1``, *thick* otherwise.  If
+
+    1. every thick private column is entirely visible (``V_j = R``), and a unit with one
+       (call it *pinned*) has no other private column;
+    2. every non-private column j with ``V_j = R`` has ``|K_j| ≥ |R|`` and at least
+       ``|R| − 1`` unpinned units, and every non-private column with ``V_j ⊊ R`` has at
+       least ``|V_j|`` unpinned units,
+
+    then ``π_V(Σ_k x_k y_kᵀ) = ℝ^V``.  *Proof.* Restrict every unit to the rows R (this
+    only shrinks the set, and V lies in those rows).  Given A, a pinned unit whose private
+    column of A is nonzero takes it as ``x_k`` (``y_k = 1`` there, or ``y_k = 0`` and the
+    unit is treated as unpinned when that column of A is 0).  The other units are chosen one
+    at a time outside finitely many proper subspaces: the hyperplanes ``x[i] = 0`` for the
+    row i of each of its thin private columns, and ``{x : x|_{V_j} ∈ span(S|_{V_j})}`` for
+    every column j and every set S of at most ``|V_j| − 1`` vectors chosen before (pinned
+    ones first); a finite union of proper subspaces is not the whole space.  In every
+    non-private column the units of condition 2 (at most one pinned, only when ``V_j = R``,
+    its vector then nonzero) restrict to a basis of ``ℝ^{V_j}`` (by induction in the order
+    of choice), and the free entries ``y_k[j]`` solve for ``A[V_j, j]``; a thick private
+    column is met by its pinned unit, a thin one at row i by ``y_k[j] = A[i,j] / x_k[i]``.  ∎
+
+    >>> spanning_step([((0, 1), (0, 2)), ((0, 1), (1, 3)), ((0, 1), (2, 3))],
+    ...               [(i, j) for i in range(2) for j in range(4)]) is not None
+    True
+    >>> spanning_step([((0, 1), (0, 1)), ((0, 1), (1, 2))], [(i, j) for i in range(2) for j in range(3)]) is None
+    True
+    """
+    cells = frozenset(cells)
+    active = [unit for unit in units if _covered(unit, cells)]
+    if not active:
+        return None
+    shared = set(active[0][0]).intersection(*(set(rows) for rows, _ in active[1:]))
+    if any(i not in shared for i, _ in cells):
+        return None
+    visible: dict[int, set[int]] = {}
+    for i, j in cells:
+        visible.setdefault(j, set()).add(i)
+    covering = {j: [k for k, (_, cols) in enumerate(active) if j in cols] for j in visible}
+    private = {j: ks[0] for j, ks in covering.items() if len(ks) == 1}
+    thick = {j: k for j, k in private.items() if len(visible[j]) > 1}
+    if any(visible[j] != shared for j in thick):
+        return None
+    pinned = set(thick.values())
+    if sum(k in pinned for k in private.values()) != len(pinned):  # a pinned unit has one private column
+        return None
+    for j, ks in covering.items():
+        if j in private:
+            continue
+        free = sum(k not in pinned for k in ks)
+        if visible[j] == shared:
+            if len(ks) < len(shared) or free < len(shared) - 1:
+                return None
+        elif free < len(visible[j]):
+            return None
+    row, column = lines
+    return (
+        f"every unit shares the {row}s {sorted(shared)}, which hold every visible cell; {len(pinned)} unit(s) are "
+        f"pinned by a {column} of their own, {len(private) - len(thick)} {column}(s) of a single unit have one "
+        f"visible cell, and every other {column} has enough units with free vectors to span its visible cells "
+        f"(spanning lemma)"
+    )
+
+
+def hooks_step(units: Sequence[Unit], cells: Iterable[Cell]) -> str | None:
+    """The hooks lemma (``docs/theory.md``, "Hooks lemma"): its words, or None.
+
+    Suppose every unit covering a visible cell covers the visible cell ``c = (i0, j0)``, at
+    least two units do, the visible cells of each unit lie in its *hook* at c (row i0 and
+    column j0), and every visible cell other than c is covered by one unit only.  Then
+    ``π_V(Σ_k x_k y_kᵀ) = ℝ^V``.  *Proof.* Unit k alone produces, on its hook, the row arm
+    ``x_k[i0] y_k[j]`` and the column arm ``x_k[i] y_k[j0]``, and adds ``α_k = x_k[i0] y_k[j0]``
+    at c.  For any arms (r, s) of A and any ``α ≠ 0`` it reaches them with ``α_k = α``:
+    ``x_k[i0] = 1, y_k[j] = r_j, y_k[j0] = α, x_k[i] = s_i / α``; and when r = 0 (or s = 0)
+    with any α, 0 included (``y_k = 0`` on the row arm, ``x_k[i0] = α, y_k[j0] = 1, x_k[i] = s_i``,
+    or the transpose).  So each unit's set of values at c, given A off c, contains ``ℝ ∖ {0}``,
+    and a sum of two or more such sets is ℝ (``t = (t − 1) + 1`` if ``t ≠ 1``, ``1 = 2 + (−1)``),
+    which meets ``A[c]``.  ∎
+
+    >>> hooks_step([((0, 1), (0, 2)), ((0, 2), (0, 1))], [(0, 0), (0, 2), (1, 0), (0, 1), (2, 0)]) is not None
+    True
+    >>> hooks_step([((0, 1), (0, 1)), ((0, 1), (1, 2))], [(i, j) for i in range(2) for j in range(3)]) is None
+    True
+    """
+    cells = frozenset(cells)
+    covering: dict[Cell, list[int]] = {cell: [] for cell in cells}
+    active = []
+    for k, unit in enumerate(units):
+        mine = _covered(unit, cells)
+        if mine:
+            active.append((k, mine))
+        for cell in mine:
+            covering[cell].append(k)
+    shared = [cell for cell, ks in covering.items() if len(ks) > 1]
+    if len(shared) != 1:
+        return None
+    (corner,) = shared
+    i0, j0 = corner
+    if len(covering[corner]) != len(active) or len(active) < 2:
+        return None
+    if any(i != i0 and j != j0 for _, mine in active for i, j in mine):
+        return None
+    return (
+        f"the {len(active)} units meet only at the visible cell {corner}, and each one's visible cells lie on its "
+        f"row {i0} and column {j0}: each reaches any values on its own cells with any nonzero value at {corner}, "
+        f"and two or more nonzero values sum to any real (hooks lemma)"
+    )
+
+
 def _may_be_full(units: tuple[Unit, ...], cells: frozenset[Cell]) -> bool:
     """Two necessary conditions for ``Q = ℝ^V``: every visible cell is covered, and the
     dimension count holds.  Unit k's part of ``π_V`` depends on x on the r_k rows and y on
@@ -465,9 +588,10 @@ class _Search:
     (pivot, elimination and free-multiplier elimination before restriction).
     """
 
-    def __init__(self, seed: int, branching: bool) -> None:
+    def __init__(self, seed: int, branching: bool, spanning: bool = False) -> None:
         self.seed = seed
         self.branching = branching
+        self.spanning = spanning
         self.nodes = MAX_NODES
         self.calls = MAX_CALLS
         self.seen: set[Problem] = set()  # searched problems, units sorted
@@ -521,6 +645,13 @@ class _Search:
             words = (f"with a fixed integer {what} the remaining linear map onto the {len(cells)} "
                      f"visible cell(s) has full rank (fixed-factor step)")
             return ProofNode(FIXED_FACTOR, units, cells, words, data=fixed)
+        for transposed in (False, True) if self.spanning else ():
+            words = spanning_step(*_oriented(units, cells, transposed), lines=_lines(transposed))
+            if words is not None:
+                return ProofNode(SPANNING, units, cells, words, transposed=transposed)
+        hooks = hooks_step(units, cells) if self.spanning else None
+        if hooks is not None:
+            return ProofNode(HOOKS, units, cells, hooks)
         methods = (self._pivot, self._elimination, self._free_multiplier) if self.branching else ()
         last = (self._free_multiplier_pivot_row,) if self.branching else ()
         for method in (*methods, self._restriction, *last):
@@ -791,8 +922,9 @@ def full_space_proof(units: Iterable[Unit], cells: Iterable[Cell], seed: int = 0
     if len(cells) > MAX_CELLS:
         return None
     problem = tuple((tuple(r), tuple(c)) for r, c in units)
-    for branching in (False, True)[: 2 if len(cells) <= MAX_BRANCHING_CELLS else 1]:
-        tree = _Search(seed, branching).prove(problem, cells)
+    stages = ((False, False), (True, False), (True, True))
+    for branching, spanning in stages[: 3 if len(cells) <= MAX_BRANCHING_CELLS else 1]:
+        tree = _Search(seed, branching, spanning).prove(problem, cells)
         if tree is not None:
             return FullSpaceProof(_words(tree), _chain_fixed(tree), tree)
     return None

@@ -14,7 +14,9 @@ CLOSED:
 * *cross lemma* -- two single units, the rows of one inside the other's and the
   columns the other way round;
 * *full-space lemma* -- the part's products fill every visible cell
-  (:mod:`closure_check.two_factor.fullspace`).
+  (:mod:`closure_check.two_factor.fullspace`); named *spanning lemma* when its proof
+  uses that step (:func:`closure_check.two_factor.fullspace.spanning_step`), *hooks
+  lemma* likewise (:func:`~closure_check.two_factor.fullspace.hooks_step`).
 
 NOT CLOSED:
 
@@ -64,13 +66,14 @@ T_INV = Laurent.monomial(-1)
 @dataclass(frozen=True)
 class RuleOutcome:
     """A decided part: verdict, lemma, explanation, and the certificate (NOT CLOSED) or
-    the record of the engine that answered (a criterion decided by z3)."""
+    the records of the engines that answered (a criterion decided by z3, confirmed by
+    QEPCAD B).  Verdict UNKNOWN only for engines that disagree: ``text`` then says how."""
 
     verdict: Verdict
     lemma: str
     text: str
     certificate: NotClosedCertificate | None = None
-    record: EngineRecord | None = None
+    records: tuple[EngineRecord, ...] = ()
 
 
 def _set(indices: np.ndarray | list[int]) -> str:
@@ -199,7 +202,9 @@ def _visible_cell_count(reduction: ComponentReduction, part: Part) -> int:
 
 def _full_space(reduction: ComponentReduction, part: Part) -> RuleOutcome | None:
     from closure_check.two_factor.fullspace import (  # its search loads only when a part needs it
+        HOOKS,
         MAX_CELLS,
+        SPANNING,
         full_space_proof,
     )
 
@@ -211,9 +216,15 @@ def _full_space(reduction: ComponentReduction, part: Part) -> RuleOutcome | None
         return None
     return RuleOutcome(
         Verdict.CLOSED,
-        "full-space lemma",
+        _full_space_name(proof.lemmas(), SPANNING, HOOKS),
         f"the part's products fill all {len(cells)} of its visible cells: {proof.text()}; the whole space is closed",
     )
+
+
+def _full_space_name(lemmas: frozenset[str], spanning: str, hooks: str) -> str:
+    """The lemma a full-space verdict is credited to: the spanning or hooks lemma when its proof uses one."""
+    named = [name for step, name in ((spanning, "spanning lemma"), (hooks, "hooks lemma")) if step in lemmas]
+    return " + ".join(named) if named else "full-space lemma"
 
 
 def _unit_covering(reduction: ComponentReduction, part: Part, exclude: ClassBlock, cell: tuple[int, int]) -> int:

@@ -105,6 +105,8 @@ LEMMA_REFERENCES: dict[str, str] = {
     "nested-pair lemma": "docs/theory.md §4, Nested-pair lemma",
     "cross lemma": "docs/theory.md §4, Cross lemma",
     "full-space lemma": "docs/theory.md, Full-space lemma",
+    "spanning lemma": "docs/theory.md, Full-space lemma and Spanning lemma",
+    "hooks lemma": "docs/theory.md, Full-space lemma and Hooks lemma",
     "local-LU lemma": "docs/theory.md §4, Local-LU lemma",
     "shared-rows lemma": "docs/theory.md §4, Shared-rows lemma",
     "shared-columns lemma": "docs/theory.md §4, Shared-rows lemma (transposed)",
