@@ -165,14 +165,17 @@ def run_qepcad(text: str, effort: Effort | float | None = None, cells: int = QEP
     """QEPCAD's answer to the closed sentence ``text`` (a complete input file).
 
     Charges :data:`QEPCAD_SECONDS` to ``effort``; runs within ``cells`` of space and the
-    safety net :data:`QEPCAD_SAFETY_SECONDS`.
+    safety net :data:`QEPCAD_SAFETY_SECONDS` (or the effort's time limit, when nearer).
     """
     path = shutil.which(QEPCAD_PROGRAM)
     if path is None:
         return QepcadAnswer("not installed", None, f"{QEPCAD_PROGRAM} is not installed (not on PATH)")
     effort = as_effort(effort)
     start = time.monotonic()
-    outcome = run_with_budget(_run, path, text, cells, seconds=QEPCAD_SAFETY_SECONDS, memory_mb=4096)
+    net = QEPCAD_SAFETY_SECONDS  # the command's --time-limit, when it is nearer, stops it too
+    if effort.until is not None:
+        net = min(net, max(0.0, effort.until - time.monotonic()))
+    outcome = run_with_budget(_run, path, text, cells, seconds=net, memory_mb=4096)
     effort.charge(QEPCAD_SECONDS)
     if outcome.status == "ok":
         status, output = outcome.value
