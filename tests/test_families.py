@@ -427,7 +427,7 @@ def test_build_family_errors_are_one_line_with_usage(name, args, fragment):
         lambda: lu(10**24),
         lambda: dense(10**8, 10**8, 10**8),
         lambda: dense(1000, 1000, 10**6),  # dimensions fit, 2*10^9 nonzeros do not
-        lambda: diagonal(10**7),
+        lambda: diagonal(2 * 10**8),  # 4·10^8 nonzeros (10^7 is fine now: its memory follows its 2·10^7 nonzeros)
         lambda: banded(10**8, 1),
         lambda: random_k_sparse(10**9, 10, 10, 1, 0),
         lambda: monarch(10**4),
@@ -454,7 +454,7 @@ def test_too_large_families_are_refused_before_allocating(build):
     [
         ("butterfly", ["40"], "2^40"),
         ("dense", ["1e8", "1e8", "1e8"], "dense factors 100000000 x 100000000"),
-        ("lu", ["1000000000000000000000000"], "limit of 10000000"),
+        ("lu", ["1000000000000000000000000"], "nonzeros in all, more than the limit of 200000000"),
         ("lu", ["1" * 100_001], "must be an integer, got '1111"),
         ("lu", ["1e999"], "too large (more than 60 digits)"),
     ],

@@ -45,6 +45,7 @@ __all__ = [
     "SupportError",
     "TwoFactorSupport",
     "ChainSupport",
+    "DIMENSIONS_PER_NONZERO",
     "as_support_matrix",
     "product_support",
     "size_problem",
@@ -53,13 +54,20 @@ __all__ = [
 SupportMatrix = sp.csr_array
 
 MAX_DIMENSIONS = 10**7
-"""Largest number of rows and columns of a support, added up over its factors.
+"""Largest number of rows and columns of a support, added up over its factors, unless it
+has many nonzeros too (:data:`DIMENSIONS_PER_NONZERO`).
 
 A CSR factor stores ``rows + 1`` offsets however few nonzeros it has, and deciding a
 support keeps a few arrays per row and column of every factor (about 80 bytes each), so
 this bounds the memory a support costs beyond its nonzeros to under a gigabyte.  File
 readers and :mod:`closure_check.families` check it before allocating anything
 (``docs/formats.md``, "Limits")."""
+
+DIMENSIONS_PER_NONZERO = 2
+"""Past :data:`MAX_DIMENSIONS`, a support may have up to this many rows and columns per
+nonzero: its memory then follows its nonzeros (a 20-factor butterfly chain of size 2^20
+has 4.2·10^7 rows and columns and as many nonzeros), while a declared shape far beyond
+its nonzeros (10^8 × 2 with one nonzero) is still refused before anything is allocated."""
 
 MAX_NONZEROS = 2 * 10**8
 """Largest number of nonzeros of a support, added up over its factors (same checks)."""
@@ -75,17 +83,21 @@ def _count(value: int) -> str:
 def size_problem(shapes: Iterable[tuple[int, int]], nnz: int = 0) -> str | None:
     """Why factors of these ``(rows, cols)`` shapes and ``nnz`` nonzeros in all exceed the limits.
 
-    Returns ``None`` when they fit: ``Σ (rows + cols) ≤`` :data:`MAX_DIMENSIONS` and
-    ``nnz ≤`` :data:`MAX_NONZEROS`.  Python integers, so any declared size is safe to pass.
+    Returns ``None`` when they fit: ``Σ (rows + cols) ≤ max(``:data:`MAX_DIMENSIONS`,
+    :data:`DIMENSIONS_PER_NONZERO` ``· nnz)`` and ``nnz ≤`` :data:`MAX_NONZEROS`.  Python
+    integers, so any declared size is safe to pass.
 
     >>> size_problem([(10**8, 2), (2, 2)])
     '100000006 rows and columns in all, more than the limit of 10000000'
     >>> size_problem([(3, 3)], nnz=9) is None
     True
+    >>> size_problem([(2**20, 2**20)] * 20, nnz=20 * 2**21) is None  # memory follows the nonzeros
+    True
     """
     total = sum(int(m) + int(n) for m, n in shapes)
-    if total > MAX_DIMENSIONS:
-        return f"{_count(total)} rows and columns in all, more than the limit of {MAX_DIMENSIONS}"
+    limit = max(MAX_DIMENSIONS, DIMENSIONS_PER_NONZERO * int(nnz))
+    if total > limit:
+        return f"{_count(total)} rows and columns in all, more than the limit of {_count(limit)}"
     if nnz > MAX_NONZEROS:
         return f"{_count(int(nnz))} nonzeros in all, more than the limit of {MAX_NONZEROS}"
     return None

@@ -253,8 +253,9 @@ def _case(arrays: _Archive, path: Path) -> Case:
     if meta["expect"] and meta["expect"] not in VERDICTS:
         raise SupportFileError(path, None, bad_expect(meta["expect"]))
     tally = SizeTally()
-    shapes = [_shape(arrays, label, path, tally) for label in labels]
-    matrices = [_matrix(arrays, label, shape, path, tally) for label, shape in zip(labels, shapes)]
+    matrices = []
+    for label in labels:  # factor by factor: the limit on rows and columns grows with the nonzeros read so far
+        matrices.append(_matrix(arrays, label, _shape(arrays, label, path, tally), path, tally))
     if convention == TWO_FACTOR:
         if matrices[0].shape[1] != matrices[1].shape[1]:
             raise SupportFileError(
