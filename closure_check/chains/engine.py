@@ -1203,14 +1203,10 @@ def decide_chain(chain: ChainSupport, seconds: float | Effort) -> CheckResult:
             return result
     if deadline.remaining() < MIN_SECONDS:
         tried.append(f"{NULLSTELLENSATZ_LEMMA}: no effort left for the refutation search")
-        return CheckResult(Verdict.UNKNOWN, tuple(reasons), undecided=tuple(tried), support=chain, limit=_limit(deadline))
+        return CheckResult(Verdict.UNKNOWN, tuple(reasons), undecided=tuple(tried), support=chain, limit=deadline.limit())
     certificate, what = refute_chain(chain, cells, generators, known, deadline.share())
     if certificate is not None:
         return _not_closed(chain, reasons, certificate)
     tried.append(f"{NULLSTELLENSATZ_LEMMA}: no certified limit outside P among {what}")
-    return CheckResult(Verdict.UNKNOWN, tuple(reasons), undecided=tuple(tried), support=chain, limit=_limit(deadline))
+    return CheckResult(Verdict.UNKNOWN, tuple(reasons), undecided=tuple(tried), support=chain, limit=deadline.limit())
 
-
-def _limit(effort: Effort) -> str | None:
-    """``"time"`` when a wall-clock safety net stopped some of the work."""
-    return "time" if effort.time_limited or effort.out_of_time() else None

@@ -169,6 +169,11 @@ class Effort:
         """True once the wall-clock time limit (if any) has passed: a safety net, not effort."""
         return self.until is not None and time.monotonic() >= self.until
 
+    def limit(self) -> str | None:
+        """``"time"`` when a wall-clock safety net stopped some of the work (the ``limit`` of a
+        result: the verdict may then depend on the machine), else None."""
+        return "time" if self.time_limited or self.out_of_time() else None
+
     def time_limit_reached(self) -> None:
         """Record that a wall-clock safety net stopped work (here and in every parent)."""
         effort: Effort | None = self

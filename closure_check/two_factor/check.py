@@ -145,7 +145,7 @@ def check_two_factor(support: TwoFactorSupport, budget: float | Effort = DEFAULT
                 certificate=outcome.certificate,
                 steps=tuple(steps),
                 support=support,
-                limit=_limit(effort),
+                limit=effort.limit(),
             )
     if undecided:
         return CheckResult(
@@ -154,7 +154,7 @@ def check_two_factor(support: TwoFactorSupport, budget: float | Effort = DEFAULT
             undecided=tuple(undecided),
             steps=tuple(steps),
             support=support,
-            limit=_limit(effort),
+            limit=effort.limit(),
         )
     return CheckResult(
         Verdict.CLOSED,
@@ -164,7 +164,7 @@ def check_two_factor(support: TwoFactorSupport, budget: float | Effort = DEFAULT
         records=tuple(records),
         support=support,
         structure=structure,
-        limit=_limit(effort),
+        limit=effort.limit(),
     )
 
 
@@ -174,10 +174,6 @@ def _listing(part: Part) -> str:
         for b in part.classes
     )
 
-
-def _limit(effort: Effort) -> str | None:
-    """``"time"`` when a wall-clock safety net stopped some of the work (the verdict may then depend on the machine)."""
-    return "time" if effort.time_limited or effort.out_of_time() else None
 
 
 def _tried(effort: Effort) -> str:
@@ -192,7 +188,7 @@ def _tried(effort: Effort) -> str:
         f"cells, ±1 candidates with ≤ {MAX_NONZEROS} nonzeros, curves of degree ≤ 2), the Zariski-closure criterion "
         f"did not prove it closed, and the authors' sentence, used as a search, gave no certifiable limit point"
     )
-    if effort.time_limited or effort.out_of_time():
+    if effort.limit():
         tried += "; a wall-clock safety net stopped part of this work (limit: time)"
     return tried
 
