@@ -120,8 +120,8 @@ MAX_FRAMES = 4000
 MAX_CANDIDATES = 200_000
 """At most this many (row pairs, column pairs) combinations are examined by the boolean tests."""
 
-FIXED_TRIES = 4
-"""Choices of the fixed middle factors per free position: all ones, then seeded integers."""
+FIXED_TRIES = 5
+"""Choices of the fixed middle factors per free position: diagonal ones, all ones, then seeded integers."""
 
 J_BLOCK = ((1, 1), (0, 1))
 
@@ -360,22 +360,28 @@ def _dense_product(factors: Sequence[dict[Cell, Fraction]], size: int) -> dict[C
     return current
 
 
+def _fixed_values(entries: Sequence[Cell], attempt: int, generator: random.Random) -> dict[Cell, Fraction]:
+    """A fixed middle factor: its allowed diagonal entries 1 (try 0), every entry 1 (try 1), seeded integers."""
+    if attempt == 0:
+        return {cell: Fraction(1) for cell in entries if cell[0] == cell[1]}
+    if attempt == 1:
+        return {cell: Fraction(1) for cell in entries}
+    return {cell: Fraction(generator.choice((1, 2, 3, -1, -2))) for cell in entries}
+
+
 def _middle_factors(chain: ChainSupport, targets: dict[Cell, tuple[Fraction, Fraction]]) -> list[dict[Cell, Laurent]] | None:
     """Middle factors ``W_2, …, W_{N-1}`` with ``(W_2⋯W_{N-1})[p, q] = v0 + v1·t`` for ``targets``.
 
-    All middle factors but one are fixed (ones, then seeded integers); the free one solves the
+    All middle factors but one are fixed (:func:`_fixed_values`); the free one solves the
     linear system on the target entries exactly.  None if no try works.
     """
     sets = _support_sets(chain)[1:-1]
     entries = [sorted(s) for s in sets]
     generator = random.Random(0)
     positions = sorted(targets)
-    for free in range(len(entries)):
-        for attempt in range(FIXED_TRIES):
-            fixed = [
-                {cell: Fraction(1 if attempt == 0 else generator.choice((1, 2, 3, -1, -2))) for cell in level}
-                for level in entries
-            ]
+    for attempt in range(FIXED_TRIES):
+        for free in range(len(entries)):
+            fixed = [_fixed_values(level, attempt, generator) for level in entries]
             left = _dense_product(fixed[:free], chain.dims[1])
             right = _dense_product(fixed[free + 1:], chain.dims[free + 2])
             left_by_row: dict[int, dict[int, Fraction]] = {}
