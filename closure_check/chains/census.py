@@ -18,6 +18,7 @@ import itertools
 import statistics
 import time
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -27,7 +28,17 @@ from closure_check.core.case import Verdict
 from closure_check.core.support import ChainSupport
 from closure_check.result import CheckResult
 
-__all__ = ["ChainCensus", "ChainCensusEntry", "ChainClass", "chain_census_2x2", "chain_classes", "criterion_of"]
+__all__ = [
+    "ChainCensus",
+    "ChainCensusEntry",
+    "ChainClass",
+    "ShapedClass",
+    "chain_census_2x2",
+    "chain_census_shaped",
+    "chain_classes",
+    "criterion_of",
+    "shaped_classes",
+]
 
 Key = tuple[int, ...]
 """A chain as the concatenated row-major entries of its factors."""
@@ -73,6 +84,91 @@ def chain_classes(size: int = 2, length: int = 3) -> list[ChainClass]:
         images = _images(factors, size)
         seen |= images
         classes.append(ChainClass(min(images), len(images), any(not f.any() for f in factors)))
+    return sorted(classes, key=lambda c: c.key)
+
+
+@dataclass(frozen=True)
+class ShapedClass:
+    """One symmetry class of chains with dimensions ``dims`` (factor ℓ is ``dims[ℓ-1] × dims[ℓ]``).
+
+    ``key`` is the smallest member as the concatenated row-major entries of its factors.
+    """
+
+    dims: tuple[int, ...]
+    key: Key
+    size: int
+    zero_factor: bool
+
+    def chain(self) -> ChainSupport:
+        """The representative as a :class:`ChainSupport`."""
+        factors, start = [], 0
+        for rows, cols in zip(self.dims, self.dims[1:]):
+            factors.append(np.array(self.key[start:start + rows * cols], dtype=np.int8).reshape(rows, cols))
+            start += rows * cols
+        return ChainSupport(tuple(factors))
+
+
+def _position_maps(dims: tuple[int, ...]) -> list[tuple[int, ...]]:
+    """The symmetry group as permutations of entry positions: ``image[p] = key[map[p]]``.
+
+    Permutations of every index set ``[dims[ℓ]]`` (outer rows, inner indices, outer columns),
+    and, when ``dims`` is a palindrome, reversal with transposition (``docs/theory.md §6``,
+    "Chain symmetries").
+    """
+    offsets = [0]
+    for rows, cols in zip(dims, dims[1:]):
+        offsets.append(offsets[-1] + rows * cols)
+    maps = []
+    for perms in itertools.product(*(itertools.permutations(range(d)) for d in dims)):
+        # the image factor ℓ has entry (perms[ℓ][a], perms[ℓ+1][b]) = original (a, b)
+        mapping = [0] * offsets[-1]
+        for level, (rows, cols) in enumerate(zip(dims, dims[1:])):
+            for a in range(rows):
+                for b in range(cols):
+                    mapping[offsets[level] + perms[level][a] * cols + perms[level + 1][b]] = offsets[level] + a * cols + b
+        maps.append(tuple(mapping))
+    if tuple(reversed(dims)) == tuple(dims):
+        length = len(dims) - 1
+        transposed = [0] * offsets[-1]
+        for level, (rows, cols) in enumerate(zip(dims, dims[1:])):
+            source = length - 1 - level  # image factor ℓ is the transpose of factor N-1-ℓ (cols × rows there)
+            for a in range(rows):
+                for b in range(cols):
+                    transposed[offsets[level] + a * cols + b] = offsets[source] + b * rows + a
+        maps += [tuple(transposed[m] for m in mapping) for mapping in maps]
+    return maps
+
+
+def shaped_classes(dims: Sequence[int]) -> list[ShapedClass]:
+    """Every chain with dimensions ``dims``, by symmetry class (smallest key first).
+
+    Enumerates all ``2^(Σ dims[ℓ]·dims[ℓ+1])`` chains once each, marking whole orbits:
+    meant for small shapes (2×3·3×2·2×3: 2^18 chains, 144 symmetries).
+    """
+    dims = tuple(int(d) for d in dims)
+    maps = _position_maps(dims)
+    width = sum(rows * cols for rows, cols in zip(dims, dims[1:]))
+    offsets = [0]
+    for rows, cols in zip(dims, dims[1:]):
+        offsets.append(offsets[-1] + rows * cols)
+    seen = bytearray(1 << width)
+    classes = []
+    for code in range(1 << width):
+        if seen[code]:
+            continue
+        key = tuple((code >> (width - 1 - p)) & 1 for p in range(width))
+        images = set()
+        for mapping in maps:
+            image = tuple(key[m] for m in mapping)
+            value = 0
+            for bit in image:
+                value = (value << 1) | bit
+            images.add(value)
+        for value in images:
+            seen[value] = 1
+        smallest = min(images)
+        zero = any(not any(key[start:end]) for start, end in zip(offsets, offsets[1:]))
+        classes.append(ShapedClass(dims, tuple((smallest >> (width - 1 - p)) & 1 for p in range(width)), len(images), zero))
     return sorted(classes, key=lambda c: c.key)
 
 
