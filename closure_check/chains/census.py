@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from closure_check.chains.check import check_chain
 from closure_check.chains.engine import decide_chain
 from closure_check.core.case import Verdict
 from closure_check.core.support import ChainSupport
@@ -183,7 +184,8 @@ def criterion_of(result: CheckResult) -> str:
 @dataclass(frozen=True)
 class ChainCensusEntry:
     """A decided class: its representative key and size, the verdict, the criterion, the time,
-    and whether a CLOSED verdict rests on an engine record (chain Zariski-closure criterion)."""
+    whether a CLOSED verdict rests on an engine record (Zariski-closure criterion), and what
+    was tried when it is UNKNOWN."""
 
     key: Key
     size: int
@@ -191,6 +193,7 @@ class ChainCensusEntry:
     criterion: str
     seconds: float
     engine_record: bool = False
+    undecided: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -269,5 +272,36 @@ def chain_census_2x2(seconds: float = 5.0, stride: int = 1) -> ChainCensus:
         elapsed = time.monotonic() - start
         entries.append(ChainCensusEntry(
             chain_class.key, chain_class.size, result.verdict.value, criterion_of(result), elapsed, result.engine_record
+        ))
+    return ChainCensus(tuple(entries), len(zero), sum(c.size for c in zero), seconds)
+
+
+def chain_census_shaped(dims: Sequence[int], seconds: float = 5.0, stride: int = 1) -> ChainCensus:
+    """Decide every chain with dimensions ``dims``, one representative per class, by ``check_chain``.
+
+    :func:`closure_check.chains.check.check_chain` reduces the chain exactly (empty inner
+    indices, partial-permutation factors, full pairs), hands two factors to the two-factor
+    classifier, tries the chainable rule and the Jordan sandwich lemma, and runs the chain
+    engine with ``seconds`` of effort on what is left.
+
+    Parameters
+    ----------
+    dims
+        Factor ℓ is ``dims[ℓ-1] × dims[ℓ]`` (e.g. ``(2, 3, 2, 3)``: 2×3 · 3×2 · 2×3).
+    seconds
+        Effort of ``check_chain`` per class.
+    stride
+        Decide every ``stride``-th class without a zero factor (1: all of them).
+    """
+    classes = shaped_classes(dims)
+    zero = [c for c in classes if c.zero_factor]
+    entries = []
+    for chain_class in [c for c in classes if not c.zero_factor][::stride]:
+        start = time.monotonic()
+        result = check_chain(chain_class.chain(), seconds)
+        elapsed = time.monotonic() - start
+        entries.append(ChainCensusEntry(
+            chain_class.key, chain_class.size, result.verdict.value, criterion_of(result), elapsed,
+            result.engine_record, tuple(result.undecided),
         ))
     return ChainCensus(tuple(entries), len(zero), sum(c.size for c in zero), seconds)
