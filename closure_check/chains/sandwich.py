@@ -114,7 +114,7 @@ SANDWICH_COFACTORS = (
 """Cofactors ``c_q`` with ``Σ_q c_q s_q = 1``, ``s_q = Σ_c a_η[b,c] E_ηη'[c] g_η'[c,b'] − T_ηη'[b,b']``
 in :data:`EQUATION_ORDER` (Singular 4 ``lift``, degree 6; checked by expansion in the tests)."""
 
-MAX_FRAMES = 4000
+MAX_FRAMES = 500
 """At most this many frames that pass the boolean tests are tried (each a small exact solve)."""
 
 MAX_CANDIDATES = 200_000
