@@ -161,7 +161,8 @@ def _shaped_section(seconds: float) -> tuple[list[str], int]:
     for entry in unknown:
         chain = ShapedClass(dims, entry.key, entry.size, False).chain()
         lines.append(f"* `{_pattern(chain)}` ({entry.size} chains): tried " + "; ".join(entry.undecided))
-    lines.append("")
+    if unknown:
+        lines.append("")
     return lines, counts["unknown"][0]
 
 
