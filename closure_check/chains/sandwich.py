@@ -49,6 +49,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 import flint
+import numpy as np
 
 from closure_check.algebra import NullstellensatzCertificate, chain_system
 from closure_check.certificates.chain import Cell, ChainCurve, ChainNotClosedCertificate
@@ -116,6 +117,11 @@ in :data:`EQUATION_ORDER` (Singular 4 ``lift``, degree 6; checked by expansion i
 
 MAX_FRAMES = 500
 """At most this many frames that pass the boolean tests are tried (each a small exact solve)."""
+
+MAX_PATHS = 20_000
+"""Chains with more index paths are not tried: the system ``W_1⋯W_N = A`` (one term per path) and
+the substituted identity grow with them (Kaleidoscope N = 16: 4096 paths, about 1 s; N = 32:
+32768 paths, about 16 s)."""
 
 MAX_CANDIDATES = 200_000
 """At most this many (row pairs, column pairs) combinations are examined by the boolean tests."""
@@ -477,6 +483,15 @@ def _frames(chain: ChainSupport, max_candidates: int = MAX_CANDIDATES) -> Iterat
                 yield SandwichFrame((r0, r1), (c0, c1), left, right)
 
 
+def _path_count(chain: ChainSupport) -> float:
+    """Number of index paths ``i = k_0 → ⋯ → k_N = j`` through allowed entries (all cells), in
+    floats: exact up to 2^53, and only compared with :data:`MAX_PATHS`."""
+    counts = np.ones(chain.dims[0])
+    for factor in chain.factors:
+        counts = factor.T.astype(np.float64) @ counts
+    return float(counts.sum())
+
+
 @dataclass(frozen=True)
 class SandwichResult:
     """A frame with its NOT CLOSED certificate (curve and identity, both checked)."""
@@ -488,11 +503,12 @@ class SandwichResult:
 def find_sandwich(chain: ChainSupport, max_frames: int = MAX_FRAMES) -> SandwichResult | None:
     """The first frame (deterministic order) with a curve and an identity, or None.
 
-    Chains of fewer than three factors have no frame.  At most ``max_frames`` frames that
-    pass the boolean tests are tried (and :data:`MAX_CANDIDATES` combinations examined):
-    None proves nothing.
+    Chains of fewer than three factors have no frame; chains with more than
+    :data:`MAX_PATHS` index paths are not tried.  At most ``max_frames`` frames that pass the
+    boolean tests are tried (and :data:`MAX_CANDIDATES` combinations examined): None proves
+    nothing.
     """
-    if chain.length < 3:
+    if chain.length < 3 or _path_count(chain) > MAX_PATHS:
         return None
     for count, frame in enumerate(_frames(chain)):
         if count >= max_frames:
