@@ -14,8 +14,7 @@ import argparse
 import json
 import time
 
-import closure_check.chains.engine as engine
-import closure_check.chains.sandwich as sandwich
+from closure_check.chains import engine, sandwich
 from closure_check.chains.check import check_chain
 from closure_check.families import kaleidoscope
 from closure_check.output.certificate_json.chain import chain_certificate_json

@@ -117,13 +117,13 @@ def _position_maps(dims: tuple[int, ...]) -> list[tuple[int, ...]]:
     "Chain symmetries").
     """
     offsets = [0]
-    for rows, cols in zip(dims, dims[1:]):
+    for rows, cols in itertools.pairwise(dims):
         offsets.append(offsets[-1] + rows * cols)
     maps = []
     for perms in itertools.product(*(itertools.permutations(range(d)) for d in dims)):
         # the image factor ℓ has entry (perms[ℓ][a], perms[ℓ+1][b]) = original (a, b)
         mapping = [0] * offsets[-1]
-        for level, (rows, cols) in enumerate(zip(dims, dims[1:])):
+        for level, (rows, cols) in enumerate(itertools.pairwise(dims)):
             for a in range(rows):
                 for b in range(cols):
                     mapping[offsets[level] + perms[level][a] * cols + perms[level + 1][b]] = offsets[level] + a * cols + b
@@ -131,7 +131,7 @@ def _position_maps(dims: tuple[int, ...]) -> list[tuple[int, ...]]:
     if tuple(reversed(dims)) == tuple(dims):
         length = len(dims) - 1
         transposed = [0] * offsets[-1]
-        for level, (rows, cols) in enumerate(zip(dims, dims[1:])):
+        for level, (rows, cols) in enumerate(itertools.pairwise(dims)):
             source = length - 1 - level  # image factor ℓ is the transpose of factor N-1-ℓ (cols × rows there)
             for a in range(rows):
                 for b in range(cols):
@@ -148,9 +148,9 @@ def shaped_classes(dims: Sequence[int]) -> list[ShapedClass]:
     """
     dims = tuple(int(d) for d in dims)
     maps = _position_maps(dims)
-    width = sum(rows * cols for rows, cols in zip(dims, dims[1:]))
+    width = sum(rows * cols for rows, cols in itertools.pairwise(dims))
     offsets = [0]
-    for rows, cols in zip(dims, dims[1:]):
+    for rows, cols in itertools.pairwise(dims):
         offsets.append(offsets[-1] + rows * cols)
     seen = bytearray(1 << width)
     classes = []
@@ -168,7 +168,7 @@ def shaped_classes(dims: Sequence[int]) -> list[ShapedClass]:
         for value in images:
             seen[value] = 1
         smallest = min(images)
-        zero = any(not any(key[start:end]) for start, end in zip(offsets, offsets[1:]))
+        zero = any(not any(key[start:end]) for start, end in itertools.pairwise(offsets))
         classes.append(ShapedClass(dims, tuple((smallest >> (width - 1 - p)) & 1 for p in range(width)), len(images), zero))
     return sorted(classes, key=lambda c: c.key)
 
