@@ -670,7 +670,9 @@ def kaleidoscope(L: int) -> ChainSupport:
     number a of diagonal blocks halves from one factor to the next instead of doubling,
     and the two middle factors ``W_L W_L`` have the boolean product ``W_L``.  The
     closedness and error guarantees proved for chainable patterns [BF] therefore do not
-    apply, and closedness of this chain is not settled by them.
+    apply.  For L ≥ 2 the chain is **not** closed: the first factor mixes the top bit and
+    the middle factors keep it, which gives a frame of the Jordan sandwich lemma
+    (``docs/theory.md`` §6, :mod:`closure_check.chains.sandwich`).
 
     References
     ----------

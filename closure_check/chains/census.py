@@ -18,16 +18,28 @@ import itertools
 import statistics
 import time
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
+from closure_check.chains.check import check_chain
 from closure_check.chains.engine import decide_chain
 from closure_check.core.case import Verdict
 from closure_check.core.support import ChainSupport
 from closure_check.result import CheckResult
 
-__all__ = ["ChainCensus", "ChainCensusEntry", "ChainClass", "chain_census_2x2", "chain_classes", "criterion_of"]
+__all__ = [
+    "ChainCensus",
+    "ChainCensusEntry",
+    "ChainClass",
+    "ShapedClass",
+    "chain_census_2x2",
+    "chain_census_shaped",
+    "chain_classes",
+    "criterion_of",
+    "shaped_classes",
+]
 
 Key = tuple[int, ...]
 """A chain as the concatenated row-major entries of its factors."""
@@ -76,6 +88,91 @@ def chain_classes(size: int = 2, length: int = 3) -> list[ChainClass]:
     return sorted(classes, key=lambda c: c.key)
 
 
+@dataclass(frozen=True)
+class ShapedClass:
+    """One symmetry class of chains with dimensions ``dims`` (factor ℓ is ``dims[ℓ-1] × dims[ℓ]``).
+
+    ``key`` is the smallest member as the concatenated row-major entries of its factors.
+    """
+
+    dims: tuple[int, ...]
+    key: Key
+    size: int
+    zero_factor: bool
+
+    def chain(self) -> ChainSupport:
+        """The representative as a :class:`ChainSupport`."""
+        factors, start = [], 0
+        for rows, cols in zip(self.dims, self.dims[1:]):
+            factors.append(np.array(self.key[start:start + rows * cols], dtype=np.int8).reshape(rows, cols))
+            start += rows * cols
+        return ChainSupport(tuple(factors))
+
+
+def _position_maps(dims: tuple[int, ...]) -> list[tuple[int, ...]]:
+    """The symmetry group as permutations of entry positions: ``image[p] = key[map[p]]``.
+
+    Permutations of every index set ``[dims[ℓ]]`` (outer rows, inner indices, outer columns),
+    and, when ``dims`` is a palindrome, reversal with transposition (``docs/theory.md §6``,
+    "Chain symmetries").
+    """
+    offsets = [0]
+    for rows, cols in itertools.pairwise(dims):
+        offsets.append(offsets[-1] + rows * cols)
+    maps = []
+    for perms in itertools.product(*(itertools.permutations(range(d)) for d in dims)):
+        # the image factor ℓ has entry (perms[ℓ][a], perms[ℓ+1][b]) = original (a, b)
+        mapping = [0] * offsets[-1]
+        for level, (rows, cols) in enumerate(itertools.pairwise(dims)):
+            for a in range(rows):
+                for b in range(cols):
+                    mapping[offsets[level] + perms[level][a] * cols + perms[level + 1][b]] = offsets[level] + a * cols + b
+        maps.append(tuple(mapping))
+    if tuple(reversed(dims)) == tuple(dims):
+        length = len(dims) - 1
+        transposed = [0] * offsets[-1]
+        for level, (rows, cols) in enumerate(itertools.pairwise(dims)):
+            source = length - 1 - level  # image factor ℓ is the transpose of factor N-1-ℓ (cols × rows there)
+            for a in range(rows):
+                for b in range(cols):
+                    transposed[offsets[level] + a * cols + b] = offsets[source] + b * rows + a
+        maps += [tuple(transposed[m] for m in mapping) for mapping in maps]
+    return maps
+
+
+def shaped_classes(dims: Sequence[int]) -> list[ShapedClass]:
+    """Every chain with dimensions ``dims``, by symmetry class (smallest key first).
+
+    Enumerates all ``2^(Σ dims[ℓ]·dims[ℓ+1])`` chains once each, marking whole orbits:
+    meant for small shapes (2×3·3×2·2×3: 2^18 chains, 144 symmetries).
+    """
+    dims = tuple(int(d) for d in dims)
+    maps = _position_maps(dims)
+    width = sum(rows * cols for rows, cols in itertools.pairwise(dims))
+    offsets = [0]
+    for rows, cols in itertools.pairwise(dims):
+        offsets.append(offsets[-1] + rows * cols)
+    seen = bytearray(1 << width)
+    classes = []
+    for code in range(1 << width):
+        if seen[code]:
+            continue
+        key = tuple((code >> (width - 1 - p)) & 1 for p in range(width))
+        images = set()
+        for mapping in maps:
+            image = tuple(key[m] for m in mapping)
+            value = 0
+            for bit in image:
+                value = (value << 1) | bit
+            images.add(value)
+        for value in images:
+            seen[value] = 1
+        smallest = min(images)
+        zero = any(not any(key[start:end]) for start, end in itertools.pairwise(offsets))
+        classes.append(ShapedClass(dims, tuple((smallest >> (width - 1 - p)) & 1 for p in range(width)), len(images), zero))
+    return sorted(classes, key=lambda c: c.key)
+
+
 def criterion_of(result: CheckResult) -> str:
     """The lemma or criterion that decided a result: the name ending its last reason."""
     if result.verdict is Verdict.UNKNOWN or not result.reasons:
@@ -87,7 +184,8 @@ def criterion_of(result: CheckResult) -> str:
 @dataclass(frozen=True)
 class ChainCensusEntry:
     """A decided class: its representative key and size, the verdict, the criterion, the time,
-    and whether a CLOSED verdict rests on an engine record (chain Zariski-closure criterion)."""
+    whether a CLOSED verdict rests on an engine record (Zariski-closure criterion), and what
+    was tried when it is UNKNOWN."""
 
     key: Key
     size: int
@@ -95,6 +193,7 @@ class ChainCensusEntry:
     criterion: str
     seconds: float
     engine_record: bool = False
+    undecided: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -173,5 +272,36 @@ def chain_census_2x2(seconds: float = 5.0, stride: int = 1) -> ChainCensus:
         elapsed = time.monotonic() - start
         entries.append(ChainCensusEntry(
             chain_class.key, chain_class.size, result.verdict.value, criterion_of(result), elapsed, result.engine_record
+        ))
+    return ChainCensus(tuple(entries), len(zero), sum(c.size for c in zero), seconds)
+
+
+def chain_census_shaped(dims: Sequence[int], seconds: float = 5.0, stride: int = 1) -> ChainCensus:
+    """Decide every chain with dimensions ``dims``, one representative per class, by ``check_chain``.
+
+    :func:`closure_check.chains.check.check_chain` reduces the chain exactly (empty inner
+    indices, partial-permutation factors, full pairs), hands two factors to the two-factor
+    classifier, tries the chainable rule and the Jordan sandwich lemma, and runs the chain
+    engine with ``seconds`` of effort on what is left.
+
+    Parameters
+    ----------
+    dims
+        Factor ℓ is ``dims[ℓ-1] × dims[ℓ]`` (e.g. ``(2, 3, 2, 3)``: 2×3 · 3×2 · 2×3).
+    seconds
+        Effort of ``check_chain`` per class.
+    stride
+        Decide every ``stride``-th class without a zero factor (1: all of them).
+    """
+    classes = shaped_classes(dims)
+    zero = [c for c in classes if c.zero_factor]
+    entries = []
+    for chain_class in [c for c in classes if not c.zero_factor][::stride]:
+        start = time.monotonic()
+        result = check_chain(chain_class.chain(), seconds)
+        elapsed = time.monotonic() - start
+        entries.append(ChainCensusEntry(
+            chain_class.key, chain_class.size, result.verdict.value, criterion_of(result), elapsed,
+            result.engine_record, tuple(result.undecided),
         ))
     return ChainCensus(tuple(entries), len(zero), sum(c.size for c in zero), seconds)

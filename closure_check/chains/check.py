@@ -11,7 +11,9 @@ result type, :class:`~closure_check.result.CheckResult`:
    :func:`closure_check.two_factor.check.check_two_factor`;
 4. the chainable Kronecker-sparse rule (:mod:`closure_check.chains.chainable`) on the
    original chain and on the reduced one;
-5. three or more factors left and effort left: the chain algebraic engine
+5. three or more factors left: the Jordan sandwich lemma on the original chain
+   (:mod:`closure_check.chains.sandwich`, a rule: it runs at effort 0 too);
+6. then, with effort left: the chain algebraic engine
    ``closure_check.chains.engine.decide_chain`` on the reduced chain.
 
 A NOT CLOSED verdict on the reduced problem is a verdict on the original chain (equal
@@ -195,6 +197,17 @@ def _chainable(
     return None
 
 
+def _sandwich(chain: ChainSupport) -> CheckResult | None:
+    """NOT CLOSED by the Jordan sandwich lemma on the original chain (curve and identity on it), or None."""
+    from closure_check.chains.sandwich import find_sandwich
+
+    found = find_sandwich(chain)
+    if found is None:
+        return None
+    reason = f"the limit A of an exact Laurent curve of products is outside P: {found.certificate.argument}"
+    return CheckResult(Verdict.NOT_CLOSED, (reason,), certificate=found.certificate, support=chain)
+
+
 def _engine_reduced(reduction: ChainReduction, reasons: list[str], budget: Effort) -> CheckResult:
     """Three or more factors left: the chain algebraic engine on the reduced chain."""
     chain, steps = reduction.original, reduction.steps
@@ -271,6 +284,9 @@ def check_chain(chain: ChainSupport, budget: float | Effort = DEFAULT_EFFORT) ->
         return chainable
     if two_factor is not None:
         return two_factor
+    sandwich = _sandwich(chain)
+    if sandwich is not None:
+        return sandwich
     if budget.remaining() <= 0:
         left = f"{reduced.length} factors left after the reductions: {reduced!r}"
         return CheckResult(

@@ -14,18 +14,22 @@ time budget (the lemmas are in ``docs/theory.md §6``):
 3. **chain bottleneck lemma** (CLOSED) -- every path goes through one inner index and
    both half-chains fill their vector spaces: P is "rank ≤ 1 on R×C"
    (:class:`BottleneckProof`);
-4. the Zariski closure Z of P, by elimination (lexicographic Gröbner basis, flint) in a
+4. **Jordan sandwich lemma** (NOT CLOSED, :mod:`closure_check.chains.sandwich`) -- four
+   rows and columns whose 2×2 blocks of a product are ``a E g`` with E diagonal, and the
+   limit whose blocks would make a Jordan block diagonalisable (a fixed Nullstellensatz
+   identity, substituted, and an explicit curve, both checked exactly);
+5. the Zariski closure Z of P, by elimination (lexicographic Gröbner basis, flint) in a
    budgeted child process;
-5. **chain orbit lemma** (CLOSED) -- when the products of a first few factors fill their
+6. **chain orbit lemma** (CLOSED) -- when the products of a first few factors fill their
    support and its rows have nested patterns, and likewise for the columns of a last few,
    every matrix on S is ``g σ h`` with σ a partial permutation matrix and g, h row and
    column operations that map P into itself; if every partial permutation on S lying on
    Z has an exact rational factorisation, ``P = Z(ℝ)`` (:class:`OrbitProof`).  The
-   partial permutations it finds outside P go straight to the curve search of step 7;
-6. **chain Zariski-closure criterion** (CLOSED) -- z3's ``nlqsat`` finds no real point
+   partial permutations it finds outside P go straight to the curve search of step 8;
+7. **chain Zariski-closure criterion** (CLOSED) -- z3's ``nlqsat`` finds no real point
    of Z outside P: an engine record, not a checkable certificate (z3's unsat is trusted;
    the verdict reads ``CLOSED (engine record)``, ``CheckResult.engine_record``);
-7. **chain Nullstellensatz lemma** (NOT CLOSED) -- a limit A (sparse integer matrices on
+8. **chain Nullstellensatz lemma** (NOT CLOSED) -- a limit A (sparse integer matrices on
    S lying on Z, first those the previous steps found outside P) with a Nullstellensatz
    identity for ``W_1⋯W_N = A`` (no complex, hence no real factorisation) and a Laurent
    curve ``W_1(t)⋯W_N(t) → A`` (:func:`find_chain_curve`), both checked exactly.
@@ -60,6 +64,7 @@ from closure_check.algebra import (
 from closure_check.algebra.real import EngineRecord
 from closure_check.algebra.zariski import Generator, eliminate, nlqsat, z3_polynomial
 from closure_check.certificates.chain import Cell, ChainCurve, ChainNotClosedCertificate
+from closure_check.chains.sandwich import SANDWICH_LEMMA, find_sandwich
 from closure_check.core.budget import (
     CANDIDATE_SECONDS,
     BudgetExhausted,
@@ -1190,6 +1195,11 @@ def decide_chain(chain: ChainSupport, seconds: float | Effort) -> CheckResult:
     if bottleneck is not None and not bottleneck.defects(chain):
         return _closed(chain, reasons + [_bottleneck_reason(chain, bottleneck)], proof=bottleneck)
     tried.append(f"{BOTTLENECK_LEMMA}: no inner level with a single index on every path and both halves full")
+    sandwich = find_sandwich(chain)
+    if sandwich is not None:
+        reason = f"A = {_limit_text(sandwich.certificate.limit)} is the limit of an exact Laurent curve of products, and {sandwich.certificate.argument}"
+        return CheckResult(Verdict.NOT_CLOSED, tuple(reasons + [reason]), certificate=sandwich.certificate, support=chain)
+    tried.append(f"{SANDWICH_LEMMA}: no sandwich frame with a curve (four rows and four columns needed)")
     share = deadline.share(ELIMINATION_SHARE)  # flint's basis length limited by the share, charged from its length
     elimination = run_with_budget(chain_elimination_ideal, chain, share, seconds=share.safety(), effort=share)
     generators = elimination.value[1] if elimination.ok else None
