@@ -138,7 +138,7 @@ class SectionProof:
 
     def text(self) -> str:
         """The proof in one sentence."""
-        what = "every matrix on them" if not self.equations else (
+        what = "every matrix" if not self.equations else (
             f"exactly the targets where {len(self.equations)} 2×2 minor(s) of single-unit blocks vanish, a closed set"
         )
         return (

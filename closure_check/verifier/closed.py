@@ -19,7 +19,10 @@ the certificate states in machine-readable form:
   of its rectangles, complete-classes lemma), or ``"cited"`` (reductions and the cited
   lemmas, taken on trust);
 * tractability ``"disjoint-or-identical"``: every component is a single class;
-* every entry of ``parts`` cites a lemma; engine records say ``unsat`` (taken on trust).
+* every entry of ``parts`` cites a lemma; engine records say ``unsat`` (taken on trust);
+* every section proof (``sections``, :mod:`.sections`) is re-checked in full, and each of
+  its units' rectangles is the rectangle of as many distinct units of the pattern (which
+  part of the pattern it is, the reductions, stays cited).
 
 Cost: ``O(nnz + T)`` -- no loop visits the m×n cells.  Classes are found by hashing the
 bytes of each unit's index slice (equal bytes, equal sets: exact).  Rows lying in
@@ -38,6 +41,7 @@ from typing import Any
 from .parse import Malformed, field, index_list, integer
 from .pattern import Pattern, decode_array
 from .report import VerificationReport
+from .sections import check_section_proof
 
 __all__ = ["MAX_COMPRESSED_CELLS", "check_closed", "check_engine_records", "derive_classes"]
 
@@ -336,7 +340,30 @@ def check_closed(cert: dict, pattern: Pattern, report: VerificationReport, versi
         if isinstance(scope, str) and scope.startswith("component"):
             report.trust(part["lemma"])
     check_engine_records(field(cert, "records", list, ""), "records", report)
+    for index, proof in enumerate(cert.get("sections", [])):
+        _check_section(proof, pattern, report, f"sections[{index}]")
     report.passed("a CLOSED verdict rests on the cited lemmas (report.trusted), which the verifier cannot re-prove")
+
+
+def _check_section(proof: Any, pattern: Pattern, report: VerificationReport, where: str) -> None:
+    """Re-check a section proof and that its units are units of the pattern (with multiplicity)."""
+    found = check_section_proof(proof, report, where)
+    if found is None:
+        return
+    units, _ = found
+    wanted: dict[tuple[tuple[int, ...], tuple[int, ...]], int] = {}
+    for rows, cols in units:
+        key = (tuple(sorted(rows)), tuple(sorted(cols)))
+        wanted[key] = wanted.get(key, 0) + 1
+    have: dict[tuple[tuple[int, ...], tuple[int, ...]], int] = {}
+    for k in range(pattern.r):
+        key = (tuple(pattern.I.of(k)), tuple(pattern.J.of(k)))
+        if key in wanted:
+            have[key] = have.get(key, 0) + 1
+    for (rows, cols), count in wanted.items():
+        if have.get((rows, cols), 0) < count:
+            report.fail(f"{where}: {count} unit(s) on {_set(rows)}×{_set(cols)}, the pattern has {have.get((rows, cols), 0)}")
+    report.trust("section lemma")
 
 
 def check_engine_records(records: list, where: str, report: VerificationReport) -> None:
