@@ -29,7 +29,7 @@ library and exact rationals only.
 >>> proof = section_proof([((1, 2), (0, 1)), ((0, 1, 2), (0, 1, 2))],
 ...                       [(0, 2), (1, 0), (1, 1), (2, 0), (2, 1), (2, 2)])
 >>> proof.equations, proof.leaves()
-((), 1)
+((), 2)
 """
 
 from __future__ import annotations
