@@ -51,16 +51,19 @@ Terms = tuple[tuple[str, dict[str, int]], ...]
 Nonzero = tuple[tuple[int, int], ...]
 """(fact index, exponent) pairs: the polynomial divides the product of those facts' powers."""
 
-MAX_STEPS = 5_000
-"""Search steps (attempts and branch set-ups) per configuration before it gives up."""
+MAX_STEPS = 2_500
+"""Search steps (attempts and branch set-ups) of all configurations together."""
 
 MAX_CELLS = 16
 """Parts with more visible cells are not searched."""
 
-CONFIGURATIONS = ((2, (1, 0)), (3, (1, 0, 2)), (3, (1, 0)), (4, (1, 0, 2)))
+CONFIGURATIONS = ((2, (1, 0), 500), (3, (0, 1, 2), 2_000))
 """The searches tried in turn: (factor entries tried at each point where no equation can
-be solved, values tried for each, in order).  Narrow searches first: a depth-first search
-with few choices reaches a proof sooner when there is one of its kind."""
+be solved, values tried for each in order, steps).  Narrow first: a depth-first search
+with few choices reaches a proof sooner when there is one of its kind; the wider one
+proves the 3×3 part ``{0,2}×{0,1}, {1,2}×{0,2}, {0,1}×{0,1,2}`` (1310 steps), which the
+narrow one does not within 5000.  The steps add up to :data:`MAX_STEPS`: about half a
+second on a part that has no proof."""
 
 
 def cell_name(cell: Cell) -> str:
@@ -308,11 +311,11 @@ class _State:
 
 class _Search:
     def __init__(self, units: tuple[Unit, ...], cells: tuple[Cell, ...], effort: Effort | None,
-                 choices: int = 3, constants: tuple[int, ...] = (1, 0)) -> None:
+                 choices: int = 3, constants: tuple[int, ...] = (1, 0), steps: int = MAX_STEPS) -> None:
         import flint  # imported where used: the rules load without it
 
         self.units, self.cells, self.effort = units, cells, effort
-        self.width, self.constants = choices, constants
+        self.width, self.constants, self.limit = choices, constants, steps
         self.names = [cell_name(c) for c in cells]
         self.ctx = flint.fmpq_mpoly_ctx.get(tuple(self.names), "lex")
         self.index = {name: n for n, name in enumerate(self.names)}
@@ -325,7 +328,7 @@ class _Search:
 
     def tick(self) -> None:
         self.steps += 1
-        if self.steps > MAX_STEPS:
+        if self.steps > self.limit:
             raise _Exhausted
         if self.effort is not None and self.steps % 100 == 0:
             from closure_check.core.budget import BudgetExhausted
@@ -343,7 +346,7 @@ class _Search:
 
     # -- branches: use the known zeros, then solve
 
-    def branch(self, state: _State, allow_split: bool) -> Node | None:
+    def branch(self, state: _State) -> Node | None:
         self.tick()
         for n, fact in enumerate(state.facts):
             if fact.is_zero():
@@ -365,18 +368,18 @@ class _Search:
                 options.append((state.nonzero(q) is None, len(q), name, q, parts.get(0, self.zero)))
             for uncertain, _, name, q, r in sorted(options, key=lambda o: o[:3]):
                 if not uncertain:
-                    child = self.branch(self.substituted(state, self.index[name], q, r), allow_split)
+                    child = self.branch(self.substituted(state, self.index[name], q, r))
                     if child is not None:
                         return Solve(n, name, state.nonzero(q) or (), child)
-                elif allow_split and all(q != z for z in state.zeros):
-                    nonzero = self.branch(state.with_fact(q), allow_split)
+                elif all(q != z for z in state.zeros):
+                    nonzero = self.branch(state.with_fact(q))
                     if nonzero is None:
                         continue
-                    zero = self.branch(_State(state.zeros + (q,), state.facts, state.targets, state.factors), allow_split)
+                    zero = self.branch(_State(state.zeros + (q,), state.facts, state.targets, state.factors))
                     if zero is not None:
                         return Split(self.terms_of(q), zero, nonzero)
             return None  # a known zero this search cannot use
-        return self.attempt(state, {}, allow_split)
+        return self.attempt(state, {})
 
     def substituted(self, state: _State, v: int, q: Any, r: Any) -> _State:
         ctx = self.ctx
@@ -393,7 +396,7 @@ class _Search:
 
     # -- one attempt: constants and solved entries
 
-    def attempt(self, state: _State, assigned: dict[str, _RF], allow_split: bool, done: frozenset = frozenset()) -> Node | None:
+    def attempt(self, state: _State, assigned: dict[str, _RF], done: frozenset = frozenset()) -> Node | None:
         """Solve what can be solved, then split on a coefficient or fix an entry (depth first).
 
         ``done`` are cells whose equation already holds with the entries assigned."""
@@ -437,16 +440,16 @@ class _Search:
         if not open_cells:
             return self.leaf(state, assigned)
         frozen = frozenset(done)
-        if allow_split and candidates:
+        if candidates:
             q = min(candidates, key=lambda p: (len(p), str(p)))
-            nonzero = self.attempt(state.with_fact(q), assigned, allow_split, frozen)
+            nonzero = self.attempt(state.with_fact(q), assigned, frozen)
             if nonzero is not None:
-                zero = self.branch(_State(state.zeros + (q,), state.facts, state.targets, state.factors), allow_split)
+                zero = self.branch(_State(state.zeros + (q,), state.facts, state.targets, state.factors))
                 if zero is not None:
                     return Split(self.terms_of(q), zero, nonzero)
         for unknown in self.choices(open_cells, assigned):
             for value in self.constants:
-                node = self.attempt(state, {**assigned, unknown: self.rf(self.one * value)}, allow_split, frozen)
+                node = self.attempt(state, {**assigned, unknown: self.rf(self.one * value)}, frozen)
                 if node is not None:
                     return node
         return None
@@ -495,20 +498,20 @@ def section_proof(units: Iterable[Unit], cells: Iterable[Cell], effort: Effort |
     """A section proof of ``Q = Z(F)`` (F: the minors of :func:`rank_one_equations`), or None.
 
     Deterministic: the same part gives the same proof.  Runs the searches of
-    :data:`CONFIGURATIONS` in turn, at most :data:`MAX_STEPS` steps each.
+    :data:`CONFIGURATIONS` in turn, each within its steps.
     """
     problem = tuple((tuple(r), tuple(c)) for r, c in units)
     ordered = tuple(sorted(set(cells)))
     if not ordered or len(ordered) > MAX_CELLS:
         return None
-    for choices, constants in CONFIGURATIONS:
-        search = _Search(problem, ordered, effort, choices, constants)
+    for choices, constants, steps in CONFIGURATIONS:
+        search = _Search(problem, ordered, effort, choices, constants, steps)
         gens = search.ctx.gens()
         at = {cell: gens[n] for n, cell in enumerate(ordered)}
         equations = tuple(at[p] * at[s] - at[q] * at[r] for p, q, r, s in rank_one_equations(problem, ordered))
         state = _State(equations, (), {cell: _RF(at[cell], search.one) for cell in ordered}, {})
         try:
-            tree = search.branch(state, allow_split=True)
+            tree = search.branch(state)
         except _Exhausted:
             tree = None
         if tree is not None:
