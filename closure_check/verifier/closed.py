@@ -20,9 +20,9 @@ the certificate states in machine-readable form:
   lemmas, taken on trust);
 * tractability ``"disjoint-or-identical"``: every component is a single class;
 * every entry of ``parts`` cites a lemma; engine records say ``unsat`` (taken on trust);
-* every section proof (``sections``, :mod:`.sections`) is re-checked in full, and each of
-  its units' rectangles is the rectangle of as many distinct units of the pattern (which
-  part of the pattern it is, the reductions, stays cited).
+* every section proof (``sections``, :mod:`.sections`) is re-checked in full, and its
+  units' rectangles lie in distinct units' rectangles of the pattern (the reductions that
+  led to the part, which may shrink rectangles and hide cells, stay cited).
 
 Cost: ``O(nnz + T)`` -- no loop visits the m×n cells.  Classes are found by hashing the
 bytes of each unit's index slice (equal bytes, equal sets: exact).  Rows lying in
@@ -346,23 +346,30 @@ def check_closed(cert: dict, pattern: Pattern, report: VerificationReport, versi
 
 
 def _check_section(proof: Any, pattern: Pattern, report: VerificationReport, where: str) -> None:
-    """Re-check a section proof and that its units are units of the pattern (with multiplicity)."""
+    """Re-check a section proof, and that its units lie in distinct units of the pattern
+    (the reductions may have shrunk a rectangle; they are cited)."""
     found = check_section_proof(proof, report, where)
     if found is None:
         return
     units, _ = found
-    wanted: dict[tuple[tuple[int, ...], tuple[int, ...]], int] = {}
-    for rows, cols in units:
-        key = (tuple(sorted(rows)), tuple(sorted(cols)))
-        wanted[key] = wanted.get(key, 0) + 1
-    have: dict[tuple[tuple[int, ...], tuple[int, ...]], int] = {}
-    for k in range(pattern.r):
-        key = (tuple(pattern.I.of(k)), tuple(pattern.J.of(k)))
-        if key in wanted:
-            have[key] = have.get(key, 0) + 1
-    for (rows, cols), count in wanted.items():
-        if have.get((rows, cols), 0) < count:
-            report.fail(f"{where}: {count} unit(s) on {_set(rows)}×{_set(cols)}, the pattern has {have.get((rows, cols), 0)}")
+    rectangles = [(set(pattern.I.of(k)), set(pattern.J.of(k))) for k in range(pattern.r)]
+    owner: dict[int, int] = {}
+
+    def place(u: int, seen: set[int]) -> bool:  # augmenting path (bipartite matching)
+        rows, cols = units[u]
+        for k, (big_rows, big_cols) in enumerate(rectangles):
+            if k in seen or not (rows <= big_rows and cols <= big_cols):
+                continue
+            seen.add(k)
+            if k not in owner or place(owner[k], seen):
+                owner[k] = u
+                return True
+        return False
+
+    for u, (rows, cols) in enumerate(units):
+        if not place(u, set()):
+            report.fail(f"{where}: unit {u} ({_set(rows)}×{_set(cols)}) lies in no unit of the pattern left free by the others")
+            return
     report.trust("section lemma")
 
 
