@@ -147,7 +147,7 @@ class SectionProof:
         return (
             f"the units {', '.join(f'{list(r)}×{list(c)}' for r, c in self.units)} produce {what} on the "
             f"{len(self.cells)} visible cells: explicit rational factors on each of {self.leaves()} case(s) of a "
-            f"decision tree with {self.splits()} split(s) over the target (section lemma)"
+            f"decision tree with {self.splits()} split(s) over the target, all in the certificate"
         )
 
     def as_json(self) -> dict[str, Any]:
