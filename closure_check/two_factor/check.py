@@ -141,6 +141,8 @@ def check_two_factor(support: TwoFactorSupport, budget: float | Effort = DEFAULT
             continue
         reasons.append(f"component {component}: {outcome.text} ({outcome.lemma})")
         records.extend(outcome.records)
+        if outcome.section is not None:
+            sections.append((component, outcome.section))
         if outcome.verdict is Verdict.NOT_CLOSED:
             return CheckResult(
                 Verdict.NOT_CLOSED,

@@ -230,13 +230,21 @@ def _full_space(reduction: ComponentReduction, part: Part) -> RuleOutcome | None
 
 
 def _sections(reduction: ComponentReduction, part: Part) -> RuleOutcome | None:
-    """Section lemma: explicit factors on every case of a decision tree (tried after the full-space search)."""
-    from closure_check.two_factor.sections import MAX_CELLS, section_proof  # loads flint only when a part needs it
+    """Section lemma, quick search (after the full-space search; the algebraic stage runs a wider one)."""
+    from closure_check.two_factor.sections import QUICK  # loads flint only when a part needs it
+
+    return section_outcome(reduction, part, QUICK)
+
+
+def section_outcome(reduction: ComponentReduction, part: Part, configurations: Any, effort: Any = None) -> RuleOutcome | None:
+    """CLOSED by the section lemma with the searches ``configurations``
+    (:func:`closure_check.two_factor.sections.section_proof`), or None."""
+    from closure_check.two_factor.sections import MAX_CELLS, section_proof
 
     if _visible_cell_count(reduction, part) > MAX_CELLS:
         return None
     units, cells = part_units_and_cells(reduction, part)
-    proof = section_proof(units, cells)
+    proof = section_proof(units, cells, configurations, effort)
     if proof is None:
         return None
     return RuleOutcome(Verdict.CLOSED, "section lemma", proof.text(), section=proof)

@@ -21,8 +21,9 @@ closed set, so the part is closed:
 The proof is found by a deterministic search (:func:`section_proof`): fix factor entries
 to constants (1, then 0) and solve the bilinear equations one unknown at a time, dividing
 only by expressions known to be nonzero; when a division needs a new fact, split on it and
-solve the zero case afresh.  Work is counted in steps (:data:`MAX_STEPS`); an optional
-:class:`~closure_check.core.budget.Effort` is charged too.  The producer computes with
+solve the zero case afresh.  Work is counted in steps (:data:`QUICK` for the rules,
+:data:`WIDE` for the algebraic stage); an optional :class:`~closure_check.core.budget.Effort`
+is charged too.  The producer computes with
 python-flint; :mod:`closure_check.verifier.sections` re-checks a proof with the standard
 library and exact rationals only.
 
@@ -42,7 +43,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from closure_check.core.budget import Effort
 
-__all__ = ["Leaf", "SectionProof", "Solve", "Split", "Void", "section_proof", "rank_one_equations"]
+__all__ = ["QUICK", "WIDE", "Leaf", "SectionProof", "Solve", "Split", "Void", "section_proof", "rank_one_equations"]
 
 Cell = tuple[int, int]
 Unit = tuple[tuple[int, ...], tuple[int, ...]]
@@ -51,19 +52,26 @@ Terms = tuple[tuple[str, dict[str, int]], ...]
 Nonzero = tuple[tuple[int, int], ...]
 """(fact index, exponent) pairs: the polynomial divides the product of those facts' powers."""
 
-MAX_STEPS = 2_500
-"""Search steps (attempts and branch set-ups) of all configurations together."""
+STEP_SECONDS = 5e-4
+"""Nominal seconds charged to an :class:`~closure_check.core.budget.Effort` per search step
+(attempt or branch set-up; about what one costs on the project's 2-core machine)."""
 
 MAX_CELLS = 16
 """Parts with more visible cells are not searched."""
 
-CONFIGURATIONS = ((2, (1, 0), 500), (3, (0, 1, 2), 2_000))
-"""The searches tried in turn: (factor entries tried at each point where no equation can
-be solved, values tried for each in order, steps).  Narrow first: a depth-first search
-with few choices reaches a proof sooner when there is one of its kind; the wider one
-proves the 3×3 part ``{0,2}×{0,1}, {1,2}×{0,2}, {0,1}×{0,1,2}`` (1310 steps), which the
-narrow one does not within 5000.  The steps add up to :data:`MAX_STEPS`: about half a
-second on a part that has no proof."""
+Configuration = tuple[int, tuple[int, ...], int]
+"""(factor entries tried at each point where no equation can be solved, values tried for
+each in order, steps allowed)."""
+
+QUICK: tuple[Configuration, ...] = ((2, (1, 0), 300),)
+"""The search the rules run (about a tenth of a second on a part without a proof): narrow,
+so depth first reaches a proof soon when there is one of its kind.  It proves eleven of the
+twelve parts of ``tests/test_sections.py`` (at most 185 steps)."""
+
+WIDE: tuple[Configuration, ...] = ((3, (0, 1, 2), 2_000),)
+"""The search the algebraic stage runs after the curve search (``engine.decide_open_part``):
+it proves the 3×3 part ``{0,2}×{0,1}, {1,2}×{0,2}, {0,1}×{0,1,2}`` (1310 steps), which the
+narrow one does not within 5000."""
 
 
 def cell_name(cell: Cell) -> str:
@@ -311,7 +319,7 @@ class _State:
 
 class _Search:
     def __init__(self, units: tuple[Unit, ...], cells: tuple[Cell, ...], effort: Effort | None,
-                 choices: int = 3, constants: tuple[int, ...] = (1, 0), steps: int = MAX_STEPS) -> None:
+                 choices: int, constants: tuple[int, ...], steps: int) -> None:
         import flint  # imported where used: the rules load without it
 
         self.units, self.cells, self.effort = units, cells, effort
@@ -330,13 +338,10 @@ class _Search:
         self.steps += 1
         if self.steps > self.limit:
             raise _Exhausted
-        if self.effort is not None and self.steps % 100 == 0:
-            from closure_check.core.budget import BudgetExhausted
-
-            try:
-                self.effort.check("section search")
-            except BudgetExhausted:
-                raise _Exhausted from None
+        if self.effort is not None:
+            self.effort.charge(STEP_SECONDS)
+            if self.effort.expired():
+                raise _Exhausted
 
     def rf(self, value: Any) -> _RF:
         return _RF(value, self.one)
@@ -494,17 +499,21 @@ def rank_one_equations(units: Sequence[Unit], cells: Iterable[Cell]) -> list[tup
     return blocks
 
 
-def section_proof(units: Iterable[Unit], cells: Iterable[Cell], effort: Effort | None = None) -> SectionProof | None:
+def section_proof(
+    units: Iterable[Unit], cells: Iterable[Cell], configurations: Sequence[Configuration] = QUICK + WIDE,
+    effort: Effort | None = None,
+) -> SectionProof | None:
     """A section proof of ``Q = Z(F)`` (F: the minors of :func:`rank_one_equations`), or None.
 
-    Deterministic: the same part gives the same proof.  Runs the searches of
-    :data:`CONFIGURATIONS` in turn, each within its steps.
+    Deterministic: the same part and configurations give the same proof.  Runs the searches
+    of ``configurations`` in turn, each within its steps; each step is also charged to
+    ``effort`` (:data:`STEP_SECONDS`), which stops the search when spent.
     """
     problem = tuple((tuple(r), tuple(c)) for r, c in units)
     ordered = tuple(sorted(set(cells)))
     if not ordered or len(ordered) > MAX_CELLS:
         return None
-    for choices, constants, steps in CONFIGURATIONS:
+    for choices, constants, steps in configurations:
         search = _Search(problem, ordered, effort, choices, constants, steps)
         gens = search.ctx.gens()
         at = {cell: gens[n] for n, cell in enumerate(ordered)}
