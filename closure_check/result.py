@@ -87,6 +87,10 @@ class CheckResult:
     structure
         Two factors, CLOSED: the :class:`~closure_check.core.graph.RankOneStructure` the
         verdict was read from, so that the certificate writer does not build it again.
+    sections
+        Two factors, CLOSED: ``(component, SectionProof)`` for every part decided by the
+        section lemma (:mod:`closure_check.two_factor.sections`); the certificate carries
+        them and the verifier re-checks them.
     limit
         ``"time"`` when a wall-clock safety net (or the command's time limit) stopped
         some of the engine's work: the verdict is still proved, but another machine
@@ -104,6 +108,7 @@ class CheckResult:
     support: TwoFactorSupport | ChainSupport | None = field(default=None, repr=False, compare=False)
     proof: Any = field(default=None, repr=False, compare=False)
     structure: Any = field(default=None, repr=False, compare=False)
+    sections: tuple[Any, ...] = field(default=(), repr=False, compare=False)
 
     @property
     def engine_record(self) -> bool:

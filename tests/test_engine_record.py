@@ -51,9 +51,10 @@ PATTERN = TwoFactorSupport.from_dense([[1, 1, 1], [0, 1, 1]], [[1, 1, 0], [0, 1,
 
 @pytest.fixture
 def engine_only(monkeypatch):
-    """Rules and refutation search decide nothing: open parts go to the Zariski criterion."""
+    """Rules, refutation search and section search decide nothing: open parts go to the Zariski criterion."""
     monkeypatch.setattr(two_factor_check, "decide_part", lambda *args: None)
     monkeypatch.setattr(two_factor_engine, "refute_part", lambda *args: None)
+    monkeypatch.setattr(two_factor_engine, "section_outcome", lambda *args: None)
 
 
 def test_a_rule_decided_closed_verdict_is_plain_closed():

@@ -63,9 +63,10 @@ def test_a_fixed_space_too_small_is_reported_not_answered():
 
 @pytest.fixture
 def engine_only(monkeypatch):
-    """Rules and refutation search decide nothing: open parts go to the Zariski criterion."""
+    """Rules, refutation search and section search decide nothing: open parts go to the Zariski criterion."""
     monkeypatch.setattr(two_factor_check, "decide_part", lambda *args: None)
     monkeypatch.setattr(two_factor_engine, "refute_part", lambda *args: None)
+    monkeypatch.setattr(two_factor_engine, "section_outcome", lambda *args: None)
 
 
 @needs_qepcad

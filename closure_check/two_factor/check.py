@@ -24,7 +24,7 @@ Pipeline (``docs/theory.md`` §3–4):
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -97,6 +97,7 @@ def check_two_factor(support: TwoFactorSupport, budget: float | Effort = DEFAULT
 
     steps: list[ReductionStep] = []
     records: list[EngineRecord] = []
+    sections: list[tuple[int, Any]] = []
     reductions: dict[int, ComponentReduction] = {}
     undecided: list[str] = []
     open_parts: list[tuple[int, ComponentReduction, Part]] = []
@@ -118,6 +119,8 @@ def check_two_factor(support: TwoFactorSupport, budget: float | Effort = DEFAULT
                 open_parts.append((int(component), reduction, part))
                 continue
             reasons.append(f"component {component}: {outcome.text} ({outcome.lemma})")
+            if outcome.section is not None:
+                sections.append((int(component), outcome.section))
             if outcome.verdict is Verdict.NOT_CLOSED:
                 return CheckResult(
                     Verdict.NOT_CLOSED, tuple(reasons), certificate=outcome.certificate, steps=tuple(steps), support=support
@@ -138,6 +141,8 @@ def check_two_factor(support: TwoFactorSupport, budget: float | Effort = DEFAULT
             continue
         reasons.append(f"component {component}: {outcome.text} ({outcome.lemma})")
         records.extend(outcome.records)
+        if outcome.section is not None:
+            sections.append((component, outcome.section))
         if outcome.verdict is Verdict.NOT_CLOSED:
             return CheckResult(
                 Verdict.NOT_CLOSED,
@@ -162,6 +167,7 @@ def check_two_factor(support: TwoFactorSupport, budget: float | Effort = DEFAULT
         tractability=tractability(structure, reductions=reductions),
         steps=tuple(steps),
         records=tuple(records),
+        sections=tuple(sections),
         support=support,
         structure=structure,
         limit=effort.limit(),

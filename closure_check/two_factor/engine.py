@@ -10,11 +10,14 @@ For a part no rule decides, in order, each drawing on one :class:`~closure_check
    units of the part's overlap component (so ``A ∉ P`` by the direct-sum lemma, A being
    zero outside the component), and a Laurent curve converging to A, checked exactly.
    Both halves are independently checkable by expansion.
-2. :func:`prove_part_closed` -- the Zariski-closure criterion on the part's masked
+2. the section lemma's wide search (:data:`closure_check.two_factor.sections.WIDE`; the
+   rules ran the quick one): CLOSED with explicit factors on every case of a decision tree
+   over the target, a proof the certificate carries and the verifier re-checks.
+3. :func:`prove_part_closed` -- the Zariski-closure criterion on the part's masked
    problem (:mod:`closure_check.algebra.zariski`): CLOSED backed by z3's answer to an ∃∀ sentence,
    re-decided by QEPCAD B (:mod:`closure_check.algebra.qepcad`), both kept as engine records;
    a disagreement of the two is reported as UNKNOWN, never as a verdict.
-3. :func:`refute_with_sentence` -- the authors' sentence used as a search: a rational
+4. :func:`refute_with_sentence` -- the authors' sentence used as a search: a rational
    witness A from z3 goes to :func:`certify_limit`; nothing rests on z3 itself.
 
 A part none of these decides stays UNKNOWN.
@@ -48,7 +51,7 @@ from closure_check.core.graph import RankOneStructure
 from closure_check.core.support import TwoFactorSupport
 from closure_check.two_factor.curves import candidate_limits, find_curve
 from closure_check.two_factor.reduce import ComponentReduction, Part
-from closure_check.two_factor.rules import RuleOutcome, part_units_and_cells
+from closure_check.two_factor.rules import RuleOutcome, part_units_and_cells, section_outcome
 
 __all__ = [
     "MAX_NONZEROS",
@@ -97,17 +100,22 @@ def _component_units(structure: RankOneStructure, part: Part) -> frozenset[int]:
     return frozenset(int(k) for k in np.flatnonzero(in_component))
 
 
-REFUTE_SHARE, ZARISKI_SHARE = 0.5, 0.6
-"""Of a part's effort, the curve search may spend half; the Zariski criterion 60% of what is
-left; the authors' sentence the rest (unspent effort flows to the next stage)."""
+REFUTE_SHARE, SECTIONS_SHARE, ZARISKI_SHARE = 0.5, 0.5, 0.6
+"""Of a part's effort, the curve search may spend half; the section lemma's wide search half
+of what is left (it stops at its 2000 steps, about a nominal second); the Zariski criterion
+60% of what is left then; the authors' sentence the rest (unspent effort flows to the next
+stage)."""
 
 
 def decide_open_part(
     structure: RankOneStructure, reduction: ComponentReduction, part: Part, effort: Effort
 ) -> RuleOutcome | None:
-    """The algebraic stage on one open part: the three steps of the module docstring, in order."""
+    """The algebraic stage on one open part: the four steps of the module docstring, in order."""
+    from closure_check.two_factor.sections import WIDE
+
     return (
         refute_part(structure, reduction, part, effort.share(REFUTE_SHARE))
+        or section_outcome(reduction, part, WIDE, effort.share(SECTIONS_SHARE))
         or prove_part_closed(structure, reduction, part, effort.share(ZARISKI_SHARE))
         or refute_with_sentence(structure, part, effort.share())
     )

@@ -16,7 +16,12 @@ CLOSED:
 * *full-space lemma* -- the part's products fill every visible cell
   (:mod:`closure_check.two_factor.fullspace`); named *spanning lemma* when its proof
   uses that step (:func:`closure_check.two_factor.fullspace.spanning_step`), *hooks
-  lemma* likewise (:func:`~closure_check.two_factor.fullspace.hooks_step`).
+  lemma* likewise (:func:`~closure_check.two_factor.fullspace.hooks_step`);
+* *section lemma* -- the part's products are exactly the zero set of the minors of its
+  single-unit 2×2 blocks (all visible cells when there is none), shown by explicit rational
+  factors on the cases of a decision tree over the target
+  (:mod:`closure_check.two_factor.sections`; the proof travels in the certificate and the
+  verifier re-checks it).
 
 NOT CLOSED:
 
@@ -37,7 +42,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -67,13 +72,16 @@ T_INV = Laurent.monomial(-1)
 class RuleOutcome:
     """A decided part: verdict, lemma, explanation, and the certificate (NOT CLOSED) or
     the records of the engines that answered (a criterion decided by z3, confirmed by
-    QEPCAD B).  Verdict UNKNOWN only for engines that disagree: ``text`` then says how."""
+    QEPCAD B).  Verdict UNKNOWN only for engines that disagree: ``text`` then says how.
+    ``section``: the :class:`~closure_check.two_factor.sections.SectionProof` of a part
+    decided by the section lemma."""
 
     verdict: Verdict
     lemma: str
     text: str
     certificate: NotClosedCertificate | None = None
     records: tuple[EngineRecord, ...] = ()
+    section: Any = None
 
 
 def _set(indices: np.ndarray | list[int]) -> str:
@@ -101,7 +109,7 @@ def decide_part(structure: RankOneStructure, reduction: ComponentReduction, part
         outcome = rule(structure, reduction, part, cover)
         if outcome is not None:
             return outcome
-    for rule in (_determinantal, _masked_blocks, _nested_pair, _cross, _full_space):
+    for rule in (_determinantal, _masked_blocks, _nested_pair, _cross, _full_space, _sections):
         outcome = rule(reduction, part)
         if outcome is not None:
             return outcome
@@ -219,6 +227,27 @@ def _full_space(reduction: ComponentReduction, part: Part) -> RuleOutcome | None
         _full_space_name(proof.lemmas(), SPANNING, HOOKS),
         f"the part's products fill all {len(cells)} of its visible cells: {proof.text()}; the whole space is closed",
     )
+
+
+def _sections(reduction: ComponentReduction, part: Part) -> RuleOutcome | None:
+    """Section lemma, quick search (after the full-space search; the algebraic stage runs a wider one)."""
+    from closure_check.two_factor.sections import QUICK  # loads flint only when a part needs it
+
+    return section_outcome(reduction, part, QUICK)
+
+
+def section_outcome(reduction: ComponentReduction, part: Part, configurations: Any, effort: Any = None) -> RuleOutcome | None:
+    """CLOSED by the section lemma with the searches ``configurations``
+    (:func:`closure_check.two_factor.sections.section_proof`), or None."""
+    from closure_check.two_factor.sections import MAX_CELLS, section_proof
+
+    if _visible_cell_count(reduction, part) > MAX_CELLS:
+        return None
+    units, cells = part_units_and_cells(reduction, part)
+    proof = section_proof(units, cells, configurations, effort)
+    if proof is None:
+        return None
+    return RuleOutcome(Verdict.CLOSED, "section lemma", proof.text(), section=proof)
 
 
 def _full_space_name(lemmas: frozenset[str], spanning: str, hooks: str) -> str:

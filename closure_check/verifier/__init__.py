@@ -16,7 +16,10 @@ For NOT CLOSED it checks both halves of the proof:
   on its cells, ``Σ c_i f_i`` expanded to the nonzero constant).
 
 For CLOSED (:mod:`.closed`) it re-checks the stated structure and says which lemmas the
-verdict rests on (``report.trusted``): those it cannot re-prove.
+verdict rests on (``report.trusted``): those it cannot re-prove.  A part decided by the
+section lemma carries its proof, re-checked in full by :mod:`.sections` (the product set
+is the zero set of the stated polynomials: explicit factors on every case of a decision
+tree, identities checked as rational functions).
 
 Chain certificates (``"kind": "chain"``, ``W_1 ⋯ W_N``) go to :mod:`.chains`; landscape
 certificates (``"kind": "landscape"``: a spurious local minimum of ``‖A − X Yᵀ‖²``, or a

@@ -19,7 +19,10 @@ the certificate states in machine-readable form:
   of its rectangles, complete-classes lemma), or ``"cited"`` (reductions and the cited
   lemmas, taken on trust);
 * tractability ``"disjoint-or-identical"``: every component is a single class;
-* every entry of ``parts`` cites a lemma; engine records say ``unsat`` (taken on trust).
+* every entry of ``parts`` cites a lemma; engine records say ``unsat`` (taken on trust);
+* every section proof (``sections``, :mod:`.sections`) is re-checked in full, and its
+  units' rectangles lie in distinct units' rectangles of the pattern (the reductions that
+  led to the part, which may shrink rectangles and hide cells, stay cited).
 
 Cost: ``O(nnz + T)`` -- no loop visits the m×n cells.  Classes are found by hashing the
 bytes of each unit's index slice (equal bytes, equal sets: exact).  Rows lying in
@@ -38,6 +41,7 @@ from typing import Any
 from .parse import Malformed, field, index_list, integer
 from .pattern import Pattern, decode_array
 from .report import VerificationReport
+from .sections import check_section_proof
 
 __all__ = ["MAX_COMPRESSED_CELLS", "check_closed", "check_engine_records", "derive_classes"]
 
@@ -336,7 +340,37 @@ def check_closed(cert: dict, pattern: Pattern, report: VerificationReport, versi
         if isinstance(scope, str) and scope.startswith("component"):
             report.trust(part["lemma"])
     check_engine_records(field(cert, "records", list, ""), "records", report)
+    for index, proof in enumerate(cert.get("sections", [])):
+        _check_section(proof, pattern, report, f"sections[{index}]")
     report.passed("a CLOSED verdict rests on the cited lemmas (report.trusted), which the verifier cannot re-prove")
+
+
+def _check_section(proof: Any, pattern: Pattern, report: VerificationReport, where: str) -> None:
+    """Re-check a section proof, and that its units lie in distinct units of the pattern
+    (the reductions may have shrunk a rectangle; they are cited)."""
+    found = check_section_proof(proof, report, where)
+    if found is None:
+        return
+    units, _ = found
+    rectangles = [(set(pattern.I.of(k)), set(pattern.J.of(k))) for k in range(pattern.r)]
+    owner: dict[int, int] = {}
+
+    def place(u: int, seen: set[int]) -> bool:  # augmenting path (bipartite matching)
+        rows, cols = units[u]
+        for k, (big_rows, big_cols) in enumerate(rectangles):
+            if k in seen or not (rows <= big_rows and cols <= big_cols):
+                continue
+            seen.add(k)
+            if k not in owner or place(owner[k], seen):
+                owner[k] = u
+                return True
+        return False
+
+    for u, (rows, cols) in enumerate(units):
+        if not place(u, set()):
+            report.fail(f"{where}: unit {u} ({_set(rows)}×{_set(cols)}) lies in no unit of the pattern left free by the others")
+            return
+    report.trust("section lemma")
 
 
 def check_engine_records(records: list, where: str, report: VerificationReport) -> None:

@@ -104,6 +104,7 @@ LEMMA_REFERENCES: dict[str, str] = {
     "masked block lemma": "docs/theory.md §4, Masked block lemma",
     "nested-pair lemma": "docs/theory.md §4, Nested-pair lemma",
     "cross lemma": "docs/theory.md §4, Cross lemma",
+    "section lemma": "docs/theory.md §4, Section lemma",
     "full-space lemma": "docs/theory.md, Full-space lemma",
     "spanning lemma": "docs/theory.md, Full-space lemma and Spanning lemma",
     "hooks lemma": "docs/theory.md, Full-space lemma and Hooks lemma",
@@ -502,7 +503,8 @@ def certificate_json(
     dict
         Keys ``format``, ``version``, ``name``, ``producer``, ``pattern``, ``verdict``,
         ``tractability``, ``reasons``, ``steps``, and by verdict: ``limit``, ``curve``,
-        ``proof`` (NOT CLOSED); ``parts``, ``structure``, ``records`` (CLOSED);
+        ``proof`` (NOT CLOSED); ``parts``, ``structure``, ``records`` and, when the
+        section lemma decided a part, ``sections`` (CLOSED);
         ``undecided`` (UNKNOWN).  See ``docs/certificates.md``.
 
     Raises
@@ -529,6 +531,8 @@ def certificate_json(
         cert["parts"] = parts
         cert["structure"] = _structure_json(support, parts, result.structure, compact)
         cert["records"] = [record.as_dict() for record in result.records]
+        if result.sections:
+            cert["sections"] = [{"component": int(component), **proof.as_json()} for component, proof in result.sections]
     else:
         cert["undecided"] = list(result.undecided)
     if compact:
