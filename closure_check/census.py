@@ -210,6 +210,8 @@ class CensusResult:
     sample: int | None = None
     """Only this many classes were decided, drawn with ``random.Random(seed)`` (None: all of them)."""
     seed: int = 0
+    enumeration_seconds: float = 0.0
+    """Wall-clock time of listing the classes (included in ``seconds``)."""
 
     @property
     def units_text(self) -> str:
@@ -308,7 +310,7 @@ def _census_one(I: tuple[str, ...], J: tuple[str, ...], budget: float, case_seco
         return {"status": "crashed", "seconds": 0.0, "error": _error_line(f"{type(error).__name__}: {error}")}
     rules_seconds = value["seconds"]
     if value["verdict"] != "unknown" or budget <= 0:
-        return {"status": "ok", **value, "rules_seconds": rules_seconds}
+        return {"status": "ok", **value, "engine": False, "rules_seconds": rules_seconds}
     outcome = run_supervised(_timed_decide, support, budget, certificate_for,
                              seconds=case_seconds, memory_mb=memory_mb)
     if outcome.ok:
@@ -372,6 +374,7 @@ def run_census(
     """
     start = time.monotonic()
     everything = list(enumerate_forms(rows, cols, units, min_units=units if exact else 1))
+    enumeration_seconds = time.monotonic() - start
     forms = sample_classes(everything, sample, seed)
     if baseline is None:
         files: tuple[str, ...] = ()
@@ -413,7 +416,8 @@ def run_census(
             rules_seconds=float(value.get("rules_seconds", 0.0)),
         ))
     return CensusResult(rows, cols, units, float(budget), tuple(entries), time.monotonic() - start, files, exact,
-                        classes=len(everything), sample=len(forms) if len(forms) < len(everything) else None, seed=seed)
+                        classes=len(everything), sample=len(forms) if len(forms) < len(everything) else None, seed=seed,
+                        enumeration_seconds=enumeration_seconds)
 
 
 def sample_classes(forms: list[CanonicalForm], sample: int | None, seed: int) -> list[CanonicalForm]:
