@@ -13,8 +13,9 @@ times (the sentence's over ``check``'s, both measured in this run).
 Writes the markdown tables (``-o``, default ``benchmarks/results/frontier.md``: one summary
 table, the baseline table, then every set's census section with its lemmas and its unknown
 patterns and what was tried on them) and the raw results, one JSON line per pattern, under
-``--results`` (``frontier_<set>.jsonl``, ``frontier_baseline_<set>.jsonl``; a sampled run adds
-``_sample<N>_seed<S>`` to the names).  Exits 1 if a definite verdict of ``check`` disagrees
+``--results`` (``frontier_<set>.jsonl``: a first line with the run's parameters and times, then
+the patterns; ``frontier_baseline_<set>.jsonl``; a sampled run adds ``_sample<N>_seed<S>`` to the
+names, another effort ``_budget<E>``).  Exits 1 if a definite verdict of ``check`` disagrees
 with a definite answer of the sentence.
 
 Run:  python benchmarks/run_frontier.py --jobs 2 [--baseline-sample 25 --baseline-seconds 20]
@@ -178,7 +179,11 @@ def main(argv: list[str] | None = None) -> int:
         _, rows, cols, units, exact = SETS[key]
         result = run_census(rows, cols, units, budget=options.budget, jobs=options.jobs, exact=exact,
                             case_seconds=options.case_seconds, sample=options.sample, seed=options.seed)
-        _write_jsonl(options.results / f"frontier_{key}{suffix}.jsonl", [_entry_record(e) for e in result.entries])
+        _write_jsonl(options.results / f"frontier_{key}{suffix}.jsonl",
+                     [{"set": key, "classes": result.classes, "sample": result.sample, "seed": result.seed,
+                       "budget": result.budget, "jobs": options.jobs, "wall_seconds": round(result.seconds, 3),
+                       "enumeration_seconds": round(result.enumeration_seconds, 3)}]
+                     + [_entry_record(e) for e in result.entries])
         results[key] = result
         print(f"{SETS[key][0]}: {len(result.entries)} of {result.classes} classes, {result.counts()}, "
               f"{result.seconds:.1f} s (enumeration {result.enumeration_seconds:.1f} s), "

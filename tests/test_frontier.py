@@ -147,7 +147,8 @@ def test_frontier_benchmark_runs_on_a_tiny_sample(tmp_path):
     assert "| 3×3, exactly 4 units | 4159 | 6 of 4159 (sample) |" in text
     assert "ratio of medians" in text and "### 3×3, exactly 4 units" in text
     records = [json.loads(line) for line in (tmp_path / "frontier_2x4_sample6_seed1_budget0.jsonl").read_text().splitlines()]
-    assert len(records) == 6 and all(r["status"] == "ok" for r in records)
+    assert records[0]["classes"] == 460 and records[0]["sample"] == 6
+    assert len(records) == 7 and all(r["status"] == "ok" for r in records[1:])
     sentence = [json.loads(line) for line in (tmp_path / "frontier_baseline_2x4_sample6_seed1_budget0.jsonl").read_text().splitlines()]
     assert len(sentence) == 2 and all(r["verdict"] in ("closed", "not-closed", "unknown") for r in sentence)
     assert script.main(["--sets", "5x5"]) == 2
