@@ -15,7 +15,8 @@ table, the baseline table, then every set's census section with its lemmas and i
 patterns and what was tried on them) and the raw results, one JSON line per pattern, under
 ``--results`` (``frontier_<set>.jsonl``: a first line with the run's parameters and times, then
 the patterns; ``frontier_baseline_<set>.jsonl``; a sampled run adds ``_sample<N>_seed<S>`` to the
-names, another effort ``_budget<E>``).  Exits 1 if a definite verdict of ``check`` disagrees
+names, another effort ``_budget<E>``).  ``--stored`` reads the censuses back from there instead of
+running them: the tables again, or the sentence run on its own.  Exits 1 if a definite verdict of ``check`` disagrees
 with a definite answer of the sentence.
 
 Run:  python benchmarks/run_frontier.py --jobs 2 [--baseline-sample 25 --baseline-seconds 20]
@@ -37,7 +38,15 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from closure_check.algebra.baseline import baseline_verdict
-from closure_check.census import DEFINITE, BaselineEntry, CensusResult, census_markdown, run_census, sample_classes
+from closure_check.census import (
+    DEFINITE,
+    BaselineEntry,
+    CensusEntry,
+    CensusResult,
+    census_markdown,
+    run_census,
+    sample_classes,
+)
 from closure_check.core.budget import DEFAULT_EFFORT
 from closure_check.core.support import TwoFactorSupport
 
@@ -76,6 +85,19 @@ def _entry_record(entry) -> dict:
                                                  "rules_seconds", "engine", "engine_record", "undecided", "error")}
     record["deciding"] = entry.deciding
     return record
+
+
+def read_stored(path: Path, key: str) -> CensusResult:
+    """A census read back from its raw results (``frontier_<set>.jsonl``; certificates are not stored)."""
+    header, *records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    _, rows, cols, units, exact = SETS[key]
+    entries = tuple(CensusEntry(
+        I=tuple(r["I"]), J=tuple(r["J"]), status=r["status"], verdict=r["verdict"], tractability=r["tractability"],
+        reasons=tuple(r["reasons"]), seconds=r["seconds"], error=r["error"], engine_record=r["engine_record"],
+        undecided=tuple(r["undecided"]), engine=r["engine"], rules_seconds=r["rules_seconds"]) for r in records)
+    return CensusResult(rows, cols, units, header["budget"], entries, header["wall_seconds"], exact=exact,
+                        classes=header["classes"], sample=header["sample"], seed=header["seed"],
+                        enumeration_seconds=header["enumeration_seconds"])
 
 
 def _write_jsonl(path: Path, records: list[dict]) -> None:
@@ -164,6 +186,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--case-seconds", type=float, default=300.0, help="wall-clock limit of the child deciding one pattern")
     parser.add_argument("--results", type=Path, default=RESULTS, help="directory of the raw results")
     parser.add_argument("-o", "--output", type=Path, default=None, help="markdown tables (default: RESULTS/frontier[suffix].md)")
+    parser.add_argument("--stored", action="store_true",
+                        help="read the censuses back from RESULTS instead of running them (tables again, or the sentence alone)")
     options = parser.parse_args(argv)
     keys = [k.strip() for k in options.sets.split(",") if k.strip()]
     unknown = [k for k in keys if k not in SETS]
@@ -177,6 +201,9 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, CensusResult] = {}
     for key in keys:
         _, rows, cols, units, exact = SETS[key]
+        if options.stored:
+            results[key] = read_stored(options.results / f"frontier_{key}{suffix}.jsonl", key)
+            continue
         result = run_census(rows, cols, units, budget=options.budget, jobs=options.jobs, exact=exact,
                             case_seconds=options.case_seconds, sample=options.sample, seed=options.seed)
         _write_jsonl(options.results / f"frontier_{key}{suffix}.jsonl",
@@ -188,7 +215,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{SETS[key][0]}: {len(result.entries)} of {result.classes} classes, {result.counts()}, "
               f"{result.seconds:.1f} s (enumeration {result.enumeration_seconds:.1f} s), "
               f"median {_ms([e.seconds for e in result.entries])}", flush=True)
-    census_seconds = time.monotonic() - start
+    census_seconds = sum(r.seconds for r in results.values()) if options.stored else time.monotonic() - start
 
     if options.baseline_sample:
         for key in keys:

@@ -152,3 +152,7 @@ def test_frontier_benchmark_runs_on_a_tiny_sample(tmp_path):
     sentence = [json.loads(line) for line in (tmp_path / "frontier_baseline_2x4_sample6_seed1_budget0.jsonl").read_text().splitlines()]
     assert len(sentence) == 2 and all(r["verdict"] in ("closed", "not-closed", "unknown") for r in sentence)
     assert script.main(["--sets", "5x5"]) == 2
+    again = tmp_path / "again.md"
+    assert script.main(["--sets", "2x4,3x3e4", "--sample", "6", "--seed", "1", "--budget", "0", "--stored",
+                        "--results", str(tmp_path), "-o", str(again)]) == 0
+    assert "| 2×4, ≤ 3 units | 460 | 6 of 460 (sample) |" in again.read_text()
