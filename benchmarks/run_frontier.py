@@ -112,8 +112,8 @@ def _ms(values: list[float]) -> str:
 def summary_table(results: dict[str, CensusResult], total_seconds: float) -> list[str]:
     """One row per set and a row for all of them: the frontier table of ``docs/census.md``."""
     lines = [
-        "| set | classes | decided | closed | of which engine record | not closed | unknown | failed "
-        "| to the engine after the rules | `check` time, total | of which engine | median | wall clock | of which enumeration |",
+        ("| set | classes | decided | closed | of which engine record | not closed | unknown | failed "
+         "| to the engine after the rules | `check` time, total | of which engine | median | wall clock | of which enumeration |"),
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     every = []
@@ -142,9 +142,9 @@ def summary_table(results: dict[str, CensusResult], total_seconds: float) -> lis
 def baseline_table(results: dict[str, CensusResult]) -> list[str]:
     """``check`` and the sentence on the same sampled classes, set by set."""
     lines = [
-        "| set | sample | `check`: closed / not closed / unknown | sentence: closed / not closed / unknown "
-        "| both definite | agree | disagree | decided only by `check` | only by the sentence "
-        "| `check` total / median | sentence total / median | ratio of medians (sentence / `check`) |",
+        ("| set | sample | `check`: closed / not closed / unknown | sentence: closed / not closed / unknown "
+         "| both definite | agree | disagree | decided only by `check` | only by the sentence "
+         "| `check` total / median | sentence total / median | ratio of medians (sentence / `check`) |"),
         "|---|---:|---|---|---:|---:|---:|---:|---:|---|---|---:|",
     ]
     for key, result in results.items():
@@ -236,20 +236,20 @@ def main(argv: list[str] | None = None) -> int:
     lines = [
         "# The frontier censuses (benchmark)",
         "",
-        f"`{command.strip()}`: effort {options.budget:g} nominal s per pattern, {options.jobs} worker process(es) "
-        f"on {platform.machine()} ({os.cpu_count()} CPUs, shared), Python {platform.python_version()}, "
-        f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.  The rules decide each pattern in the worker; "
-        "only the patterns they leave open go on to the engine, at the full effort, in a budgeted child.",
+        (f"`{command.strip()}`: effort {options.budget:g} nominal s per pattern, {options.jobs} worker process(es) "
+         f"on {platform.machine()} ({os.cpu_count()} CPUs, shared), Python {platform.python_version()}, "
+         f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.  The rules decide each pattern in the worker; "
+         "only the patterns they leave open go on to the engine, at the full effort, in a budgeted child."),
         "",
         *summary_table(results, census_seconds),
         "",
     ]
     if options.baseline_sample:
         lines += [
-            f"The authors' sentence (`closure_check/algebra/baseline.py`, z3, {options.baseline_seconds:g} s per pattern) "
-            f"on {options.baseline_sample} classes of each set drawn with seed {options.baseline_seed} "
-            f"(`random.Random({options.baseline_seed}).sample` of the classes decided above), beside `check` "
-            f"on the same classes, both timed in this run; disagreements: {disagreements}.",
+            (f"The authors' sentence (`closure_check/algebra/baseline.py`, z3, {options.baseline_seconds:g} s per pattern) "
+             f"on {options.baseline_sample} classes of each set drawn with seed {options.baseline_seed} "
+             f"(`random.Random({options.baseline_seed}).sample` of the classes decided above), beside `check` "
+             f"on the same classes, both timed in this run; disagreements: {disagreements}."),
             "",
             *baseline_table(results),
             "",

@@ -78,6 +78,7 @@ __all__ = [
     "listed",
     "load_baseline",
     "run_census",
+    "sample_classes",
     "write_listed",
 ]
 
@@ -306,7 +307,7 @@ def _census_one(I: tuple[str, ...], J: tuple[str, ...], budget: float, case_seco
     support = _support(I, J)
     try:
         value = _timed_decide(support, 0.0, certificate_for)
-    except Exception as error:  # a defect of a rule: recorded as the child would record it
+    except Exception as error:  # noqa: BLE001 - a defect of a rule, recorded as the child would record it
         return {"status": "crashed", "seconds": 0.0, "error": _error_line(f"{type(error).__name__}: {error}")}
     rules_seconds = value["seconds"]
     if value["verdict"] != "unknown" or budget <= 0:

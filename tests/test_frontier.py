@@ -19,16 +19,28 @@ from click.testing import CliRunner
 
 from cli.batch_cmd import census as census_command
 from closure_check.batch import run_supervised
-from closure_check.census import _census_one, _form_rows, _support, _timed_decide, run_census, sample_classes
+from closure_check.census import (
+    _census_one,
+    _form_rows,
+    _support,
+    _timed_decide,
+    run_census,
+    sample_classes,
+)
 from closure_check.core.canonical import canonical_form
-from closure_check.core.enumerate import _positions, _tuples, enumerate_forms, rectangles_to_support
+from closure_check.core.enumerate import (
+    _positions,
+    _tuples,
+    enumerate_forms,
+    rectangles_to_support,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def _by_definition(m: int, n: int, max_units: int, min_units: int = 1) -> list:
     """The canonical form of every multiset of rectangles covering all rows and columns, the first of each kept."""
-    subsets = lambda size: [s for k in range(1, size + 1) for s in itertools.combinations(range(size), k)]  # noqa: E731
+    subsets = lambda size: [s for k in range(1, size + 1) for s in itertools.combinations(range(size), k)]
     rectangles = [(r, c) for r in subsets(m) for c in subsets(n)]
     seen, forms = set(), []
     for count in range(min_units, max_units + 1):

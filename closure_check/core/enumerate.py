@@ -31,8 +31,8 @@ units, 1.9 million tuples and 2631 classes, takes seconds instead of a quarter o
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator
 from math import comb
-from typing import Iterator
 
 import numpy as np
 
