@@ -166,11 +166,13 @@ def batch(paths: tuple[str, ...], jobs: int | None, budget: float, case_seconds:
               help="With --landscape: targets searched per pattern.")
 @click.option("--starts", type=click.IntRange(1, 10**6), default=8, show_default=True,
               help="With --landscape: random starts per target.")
+@click.option("--sample", type=click.IntRange(min=1), default=None,
+              help="Decide only this many classes, drawn with --seed (default: every class).")
 @click.option("--seed", type=click.IntRange(0, 2**63 - 1), default=0, show_default=True,
-              help="With --landscape: seed of the targets and starts.")
+              help="Seed of --sample; with --landscape: seed of the targets and starts.")
 def census(rows: int, cols: int, units: int, exact: bool, budget: float, jobs: int | None, baselines: tuple[str, ...],
            output: str | None, list_kind: str | None, out_dir: str | None, landscape_mode: bool, targets: int,
-           starts: int, seed: int) -> None:
+           starts: int, sample: int | None, seed: int) -> None:
     """Decide every ROWS×COLS pattern with at most UNITS units, once per isomorphism class,
     and tabulate verdicts, tractability and the lemma behind each verdict.
 
@@ -181,8 +183,8 @@ def census(rows: int, cols: int, units: int, exact: bool, budget: float, jobs: i
     Exit status 1 if a verdict disagrees with the baseline, 0 otherwise.
     """
     if landscape_mode:
-        if list_kind or out_dir or baselines or exact:
-            fail_bad_input("closure-check census: --landscape does not go with --list, --out, --baseline or --exact")
+        if list_kind or out_dir or baselines or exact or sample:
+            fail_bad_input("closure-check census: --landscape does not go with --list, --out, --baseline, --exact or --sample")
         from closure_check.landscape.census import landscape_census
 
         _write_or_echo(landscape_census(rows, cols, units, targets=targets, starts=starts, seed=seed).markdown(), output)
@@ -198,7 +200,7 @@ def census(rows: int, cols: int, units: int, exact: bool, budget: float, jobs: i
         fail_bad_input("closure-check census: --out goes with --list KIND")
     wanted = (list_kind,) if out_dir is not None and list_kind in ("closed", "not-closed") else ()
     result = run_census(rows, cols, units, budget=budget, jobs=jobs or os.cpu_count() or 1, baseline=baselines or None,
-                        certificates_for=wanted, exact=exact)
+                        certificates_for=wanted, exact=exact, sample=sample, seed=seed)
     if out_dir is not None:
         from closure_check.io import SupportFileError
 

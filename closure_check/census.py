@@ -3,7 +3,8 @@
 :func:`run_census` takes every M×N pattern of at most R units that uses all rows and
 columns, once per isomorphism class (:func:`closure_check.core.enumerate.enumerate_patterns`:
 row, column and unit permutations, and transpose when M = N), decides each with
-:func:`closure_check.decide.check` in a budgeted child process, and counts the verdicts,
+:func:`closure_check.decide.check` (module Notes: the rules in the worker, the engine in a
+budgeted child process, as ``check`` needs it), and counts the verdicts,
 the tractable patterns, and the lemma or engine criterion behind each verdict (the name in
 parentheses that ends each reason).  Optionally it joins a stored run of the authors' z3
 sentence (``benchmarks/run_baseline.py``, :mod:`closure_check.algebra.baseline`) by canonical form,
@@ -17,6 +18,17 @@ to set both side by side.
 
 Notes
 -----
+Two stages, the same verdicts as ``check`` at the census's effort.  Each pattern is first
+decided by ``check`` at effort 0 -- the proved rules only, combinatorial, milliseconds --
+in the worker process itself.  ``check_two_factor`` runs the engine on nothing else than
+the parts the rules leave open, and returns a NOT CLOSED verdict of a rule before any
+engine runs, so whenever that first answer is definite it is also the answer (reasons,
+certificate, tractability included) ``check`` gives at any effort.  Only an UNKNOWN
+pattern, when the effort is positive, is decided again by ``check`` at the full effort
+in a budgeted child process (:func:`closure_check.batch.run_supervised`: wall-clock and
+memory limits; a child that exceeds them is counted as failed).  The time of a pattern is
+the sum of both stages.
+
 A NOT CLOSED verdict is credited to the lemma of its last reason (the part refuted);
 a CLOSED verdict to every lemma its reasons name, since all of them are needed.  The
 *method* of a verdict is "engine: Zariski-closure criterion" when the CLOSED verdict rests
@@ -29,6 +41,7 @@ record)" (among the closed ones).
 from __future__ import annotations
 
 import json
+import random
 import statistics
 import time
 from collections import Counter
@@ -51,7 +64,7 @@ from closure_check.batch import (
     submit_all,
 )
 from closure_check.core.canonical import CanonicalForm, canonical_form
-from closure_check.core.enumerate import enumerate_patterns
+from closure_check.core.enumerate import enumerate_forms
 from closure_check.core.support import TwoFactorSupport
 
 __all__ = [
@@ -65,6 +78,7 @@ __all__ = [
     "listed",
     "load_baseline",
     "run_census",
+    "sample_classes",
     "write_listed",
 ]
 
@@ -77,6 +91,13 @@ METHODS = ("rules", "engine: Laurent curve + Nullstellensatz", "engine: Zariski-
 
 def _rows(matrix: np.ndarray) -> tuple[str, ...]:
     return tuple("".join(str(int(v)) for v in row) for row in matrix)
+
+
+def _form_rows(form: CanonicalForm) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The rows of ``I`` and ``J`` of a canonical form, as 0/1 strings."""
+    I = np.unpackbits(np.frombuffer(form.I_bits, dtype=np.uint8), count=form.m * form.r).reshape(form.m, form.r)
+    J = np.unpackbits(np.frombuffer(form.J_bits, dtype=np.uint8), count=form.n * form.r).reshape(form.n, form.r)
+    return _rows(I), _rows(J)
 
 
 def _support(I: Sequence[str], J: Sequence[str]) -> TwoFactorSupport:
@@ -118,7 +139,8 @@ class CensusEntry:
     verdict, tractability, reasons
         From ``check`` (None, None, () when the child failed).
     seconds
-        Time of ``check`` itself (measured in the child), or of the failed attempt.
+        Time of ``check`` itself: the rules in the worker, plus ``check`` at the full effort in
+        the child when the rules left parts open (module Notes), or the failed attempt.
     error
         One line, when ``status`` is not ``ok``.
     baseline
@@ -130,6 +152,10 @@ class CensusEntry:
         certificates (``certificates_for``); else None.
     undecided
         For UNKNOWN: the parts left open and what was tried on each.
+    engine
+        The rules left parts open and ``check`` ran again at the full effort in a child.
+    rules_seconds
+        Time of the first stage (``check`` at effort 0, in the worker).
     """
 
     I: tuple[str, ...]
@@ -144,6 +170,8 @@ class CensusEntry:
     engine_record: bool = False
     certificate: dict[str, Any] | None = field(default=None, repr=False, compare=False)
     undecided: tuple[str, ...] = ()
+    engine: bool = False
+    rules_seconds: float = 0.0
 
     @property
     def lemmas(self) -> list[str]:
@@ -178,6 +206,13 @@ class CensusResult:
     baseline_files: tuple[str, ...] = ()
     exact: bool = False
     """True: exactly ``units`` units (else at most ``units``)."""
+    classes: int | None = None
+    """How many classes the set has (None: as many as entries)."""
+    sample: int | None = None
+    """Only this many classes were decided, drawn with ``random.Random(seed)`` (None: all of them)."""
+    seed: int = 0
+    enumeration_seconds: float = 0.0
+    """Wall-clock time of listing the classes (included in ``seconds``)."""
 
     @property
     def units_text(self) -> str:
@@ -188,7 +223,8 @@ class CensusResult:
     def command(self) -> str:
         """The command line that reproduces this census."""
         return (f"closure-check census --rows {self.rows} --cols {self.cols} --units {self.units}"
-                + (" --exact" if self.exact else "") + f" --budget {self.budget:g}")
+                + (" --exact" if self.exact else "") + f" --budget {self.budget:g}"
+                + (f" --sample {self.sample} --seed {self.seed}" if self.sample is not None else ""))
 
     def counts(self) -> dict[str, int]:
         """Patterns by outcome: closed, closed (engine record) -- among the closed ones, those
@@ -266,13 +302,23 @@ def load_baseline(paths: Iterable[str | PathLike[str]], rows: int, cols: int) ->
 
 def _census_one(I: tuple[str, ...], J: tuple[str, ...], budget: float, case_seconds: float, memory_mb: int,
                 certificate_for: tuple[str, ...] = ()) -> dict[str, Any]:
-    """``check`` on one pattern in a budgeted child; plain data back, never raises."""
+    """``check`` on one pattern: the rules here, the engine in a budgeted child when the
+    rules leave parts open (module Notes); plain data back, never raises."""
     support = _support(I, J)
+    try:
+        value = _timed_decide(support, 0.0, certificate_for)
+    except Exception as error:  # noqa: BLE001 - a defect of a rule, recorded as the child would record it
+        return {"status": "crashed", "seconds": 0.0, "error": _error_line(f"{type(error).__name__}: {error}")}
+    rules_seconds = value["seconds"]
+    if value["verdict"] != "unknown" or budget <= 0:
+        return {"status": "ok", **value, "engine": False, "rules_seconds": rules_seconds}
     outcome = run_supervised(_timed_decide, support, budget, certificate_for,
                              seconds=case_seconds, memory_mb=memory_mb)
     if outcome.ok:
-        return {"status": "ok", **outcome.value}
-    return {"status": outcome.status, "seconds": round(outcome.seconds, 4), "error": _error_line(outcome.detail)}
+        return {"status": "ok", **outcome.value, "seconds": round(rules_seconds + outcome.value["seconds"], 4),
+                "engine": True, "rules_seconds": rules_seconds}
+    return {"status": outcome.status, "seconds": round(rules_seconds + outcome.seconds, 4), "engine": True,
+            "rules_seconds": rules_seconds, "error": _error_line(outcome.detail)}
 
 
 def _timed_decide(support: TwoFactorSupport, budget: float, certificate_for: tuple[str, ...] = ()) -> dict[str, Any]:
@@ -295,6 +341,8 @@ def run_census(
     memory_mb: int = 2048,
     certificates_for: Sequence[str] = (),
     exact: bool = False,
+    sample: int | None = None,
+    seed: int = 0,
 ) -> CensusResult:
     """Decide every ``rows``×``cols`` pattern with at most ``units`` units, once per class.
 
@@ -315,7 +363,10 @@ def run_census(
         exceeds them is counted as failed.
     certificates_for
         Verdicts (``"closed"``, ``"not-closed"``) whose certificates are built in the
-        same child, with the same budget, and kept in :attr:`CensusEntry.certificate`.
+        same stage and kept in :attr:`CensusEntry.certificate`.
+    sample, seed
+        Decide only ``sample`` classes drawn without replacement by ``random.Random(seed)``
+        (all of them when ``sample`` is None or at least their number).
 
     Returns
     -------
@@ -323,8 +374,9 @@ def run_census(
         Entries in enumeration order.
     """
     start = time.monotonic()
-    transpose = rows == cols
-    patterns = list(enumerate_patterns(rows, cols, units, min_units=units if exact else 1))
+    everything = list(enumerate_forms(rows, cols, units, min_units=units if exact else 1))
+    enumeration_seconds = time.monotonic() - start
+    forms = sample_classes(everything, sample, seed)
     if baseline is None:
         files: tuple[str, ...] = ()
     elif isinstance(baseline, (str, PathLike)):
@@ -333,8 +385,7 @@ def run_census(
         files = tuple(str(p) for p in baseline)
     stored = load_baseline(files, rows, cols) if files else {}
     wanted = tuple(str(v) for v in certificates_for)
-    calls = [(_rows(s.I.toarray()), _rows(s.J.toarray()), float(budget), float(case_seconds), int(memory_mb), wanted)
-             for s in patterns]
+    calls = [(*_form_rows(form), float(budget), float(case_seconds), int(memory_mb), wanted) for form in forms]
     values: list[dict[str, Any] | None] = [None] * len(calls)
     owned = executor is None and bool(calls)
     pool = _default_executor(jobs) if owned else executor
@@ -347,7 +398,7 @@ def run_census(
         if owned:
             pool.shutdown(wait=True, cancel_futures=True)
     entries = []
-    for support, call, value in zip(patterns, calls, values):
+    for form, call, value in zip(forms, calls, values):
         assert value is not None
         entries.append(CensusEntry(
             I=call[0],
@@ -358,12 +409,29 @@ def run_census(
             reasons=tuple(value.get("reasons", ())),
             seconds=float(value.get("seconds", 0.0)),
             error=value.get("error"),
-            baseline=stored.get(canonical_form(support, transpose=transpose)) if stored else None,
+            baseline=stored.get(form),  # a canonical form is its own canonical form
             engine_record=bool(value.get("engine_record", False)),
             certificate=value.get("certificate"),
             undecided=tuple(value.get("undecided", ())),
+            engine=bool(value.get("engine", False)),
+            rules_seconds=float(value.get("rules_seconds", 0.0)),
         ))
-    return CensusResult(rows, cols, units, float(budget), tuple(entries), time.monotonic() - start, files, exact)
+    return CensusResult(rows, cols, units, float(budget), tuple(entries), time.monotonic() - start, files, exact,
+                        classes=len(everything), sample=len(forms) if len(forms) < len(everything) else None, seed=seed,
+                        enumeration_seconds=enumeration_seconds)
+
+
+def sample_classes(forms: list[CanonicalForm], sample: int | None, seed: int) -> list[CanonicalForm]:
+    """``sample`` of ``forms`` drawn without replacement by ``random.Random(seed)``, in their
+    original order (all of them when ``sample`` is None or not smaller than their number).
+
+    >>> sample_classes(list("abcdef"), 3, seed=1) == sample_classes(list("abcdef"), 3, seed=1)
+    True
+    """
+    if sample is None or sample >= len(forms):
+        return forms
+    chosen = sorted(random.Random(seed).sample(range(len(forms)), max(0, int(sample))))
+    return [forms[k] for k in chosen]
 
 
 def _pattern(entry: CensusEntry) -> str:
@@ -464,11 +532,15 @@ def census_markdown(result: CensusResult, heading: str = "##") -> str:
         f"{heading} {result.rows}×{result.cols}, {result.units_text}",
         "",
         (
-            f"{total} patterns (every row and column used; one per class of row, column and unit "
+            (f"{total} patterns, a sample drawn with seed {result.seed} from the {result.classes} classes"
+             if result.sample is not None else f"{total} patterns")
+            + " (every row and column used; one per class of row, column and unit "
             f"permutations{', and transpose' if result.rows == result.cols else ''}); "
             f"`check` with an effort of {result.budget:g} nominal s per pattern; "
             f"wall-clock {result.seconds:.1f} s, `check` time summed over patterns {result.check_seconds:.1f} s, "
-            f"median {statistics.median([e.seconds for e in result.entries] or [0.0]) * 1000:.1f} ms per pattern. "
+            f"median {statistics.median([e.seconds for e in result.entries] or [0.0]) * 1000:.1f} ms per pattern; "
+            f"{sum(e.engine for e in result.entries)} patterns went on to the engine after the rules "
+            f"({sum(e.seconds for e in result.entries if e.engine):.1f} s of the `check` time). "
             f"Reproduce: `{result.command}`."
         ),
         "",

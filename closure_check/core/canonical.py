@@ -41,7 +41,7 @@ import pynauty
 
 from closure_check.core.support import TwoFactorSupport
 
-__all__ = ["CanonicalForm", "canonical_form"]
+__all__ = ["CanonicalForm", "canonical_form", "canonical_form_of_arrays"]
 
 
 class CanonicalForm(NamedTuple):
@@ -101,8 +101,17 @@ def canonical_form(support: TwoFactorSupport, transpose: bool = True) -> Canonic
     CanonicalForm
         Equal for two supports iff they are isomorphic.
     """
-    I = support.I.toarray().astype(np.uint8)
-    J = support.J.toarray().astype(np.uint8)
+    return canonical_form_of_arrays(support.I.toarray(), support.J.toarray(), transpose)
+
+
+def canonical_form_of_arrays(I: np.ndarray, J: np.ndarray, transpose: bool = True) -> CanonicalForm:
+    """:func:`canonical_form` of the support with dense 0/1 factors ``I`` (m×r) and ``J`` (n×r).
+
+    For callers that build many small supports as arrays (:mod:`closure_check.core.enumerate`):
+    no sparse matrix is built; the entries are taken as they are (nonzero means 1).
+    """
+    I = (np.asarray(I) != 0).astype(np.uint8)
+    J = (np.asarray(J) != 0).astype(np.uint8)
     form = _form_without_transpose(I, J)
     if transpose:
         form = min(form, _form_without_transpose(J, I))
