@@ -164,3 +164,27 @@ def test_newly_refuted_parts_have_verified_certificates(text):
     outcome = engine._search_candidates(structure, reduction, part, Effort(5.0))
     assert outcome is not None and outcome.verdict is Verdict.NOT_CLOSED
     verified(support, outcome)
+
+
+def test_closure_equations_vanish_on_curve_limits_and_reject_off_hypersurface_points():
+    # open 3×4 part with an 11-dimensional closure in its 12 cells (numerical Jacobian rank):
+    # the partial elimination finds a polynomial vanishing on it
+    support = pattern("I=111/111/011 J=110/101/101/110")
+    structure, reduction, part = next(open_parts(support))
+    problem = part_problem_of(reduction, part)
+    equations = problem.closure_equations(Effort(5.0))
+    assert equations
+    for candidate in itertools.islice(divergent_curve_limits(problem, 1, 10), 40):
+        assert not problem.equation_violation(candidate.limit, equations)
+    # products at integer points satisfy them; some 0/1 matrices do not (they are no limits)
+    rng = np.random.default_rng(0)
+    for _ in range(20):
+        A: dict = {}
+        for _, rows, cols in problem.units:
+            x, y = rng.integers(-3, 4, len(rows)), rng.integers(-3, 4, len(cols))
+            for a, i in enumerate(rows):
+                for b, j in enumerate(cols):
+                    if (i, j) in problem.cells:
+                        A[(i, j)] = A.get((i, j), Fraction(0)) + int(x[a] * y[b])
+        assert not problem.equation_violation(A, equations)
+    assert any(problem.equation_violation(A, equations) for A in candidate_limits(list(problem.cells), (1,), 4))

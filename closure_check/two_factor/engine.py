@@ -243,13 +243,15 @@ def _search_candidates(
 
     In order: 0/1 candidates, ±1 candidates, limits of divergent curves of degree 1 then 2
     (:func:`~closure_check.two_factor.limits.divergent_curve_limits`).
-    Listed candidates that break a rank bound or are evidently products are skipped for
-    :data:`FILTER_SECONDS` each (:class:`~closure_check.two_factor.limits.PartProblem`).
+    Listed candidates that break a rank bound, do not vanish on a closure equation, or are
+    evidently products are skipped for :data:`FILTER_SECONDS` each
+    (:class:`~closure_check.two_factor.limits.PartProblem`).
     """
     units = _component_units(structure, part)
     support = component_support(structure.support, units)
     problem = part_problem_of(reduction, part)
     bounds = problem.rank_bounds()
+    equations = problem.closure_equations(effort.share(EQUATIONS_SHARE))
     cells = list(problem.cells)
     every_zero_one = len(cells) if len(cells) <= MAX_ZERO_ONE_CELLS else MAX_NONZEROS
 
@@ -257,7 +259,12 @@ def _search_candidates(
         for limit in candidate_limits(cells, values, nonzeros):
             if effort.expired():
                 return None
-            if (len(values) > 1 and not _has_cycle(limit)) or problem.rank_violation(limit, bounds) or problem.evident_product(limit):
+            if (
+                (len(values) > 1 and not _has_cycle(limit))
+                or problem.rank_violation(limit, bounds)
+                or problem.equation_violation(limit, equations)
+                or problem.evident_product(limit)
+            ):
                 effort.charge(FILTER_SECONDS)
                 continue
             effort.charge(CANDIDATE_SECONDS)
@@ -273,15 +280,18 @@ def _search_candidates(
     )
 
 
+EQUATIONS_SHARE = 0.1
+"""Of the search's effort, the partial elimination giving the closure equations may take this share."""
+
 FILTER_SECONDS = 2e-4
 """Nominal seconds charged for a listed candidate skipped by a filter (rank bound, evident
 product, or a ±1 sign pattern equivalent to the 0/1 one by scaling rows and columns)."""
 
-CURVE_CANDIDATE_SECONDS = 0.04
-"""Nominal seconds charged for each curve-first limit, on top of its Gröbner basis: their
-entries are larger than ±1, and flint's Buchberger on them takes longer than the
-basis-length charge (:data:`~closure_check.core.budget.GROEBNER_COSTS`) says (measured on
-open 3×4 parts: about 0.05 CPU s a limit)."""
+CURVE_CANDIDATE_SECONDS = 0.005
+"""Nominal seconds charged for each curve-first limit, per nonzero of the limit, on top of its
+Gröbner basis: their entries are larger than ±1, and flint's Buchberger on them takes longer
+than the basis-length charge (:data:`~closure_check.core.budget.GROEBNER_COSTS`) says
+(measured on open 3×4 parts: 15–50 CPU ms a limit, growing with its nonzeros, 4 to 11)."""
 
 CURVE_DRAWS = {1: 60, 2: 60}
 """Draws of Y per degree of the curve-first search (each gives a handful of limits)."""
@@ -319,14 +329,14 @@ def _curve_first(
 ) -> RuleOutcome | None:
     """Limits of divergent curves (already limits by construction), each kept if A ∉ P.
 
-    Each limit costs :data:`CURVE_CANDIDATE_SECONDS` plus its Nullstellensatz search (at most
+    Each limit costs :data:`CURVE_CANDIDATE_SECONDS` per nonzero plus its Nullstellensatz search (at most
     0.5 nominal s); the part's curve is lifted to the whole support and checked exactly.
     """
     for degree, draws in CURVE_DRAWS.items():
         for candidate in divergent_curve_limits(problem, degree, draws):
             if effort.expired():
                 return None
-            effort.charge(CURVE_CANDIDATE_SECONDS)
+            effort.charge(CURVE_CANDIDATE_SECONDS * len(candidate.limit))
             if problem.evident_product(candidate.limit):
                 continue
             identity = no_complex_factorisation(support, candidate.limit, effort.share(1.0, cap=0.5))

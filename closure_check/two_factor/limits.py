@@ -38,6 +38,7 @@ from typing import Iterator
 import flint
 
 from closure_check.certificates.two_factor import Cell, Curve
+from closure_check.core.budget import Effort
 from closure_check.core.laurent import Laurent
 from closure_check.two_factor.reduce import ComponentReduction, Part
 
@@ -45,6 +46,9 @@ __all__ = ["PartCurve", "PartProblem", "divergent_curve_limits", "lift_curve", "
 
 CURVE_SEED = 20261203
 """Seed of the deterministic draws of :func:`divergent_curve_limits`."""
+
+EQUATIONS_MAX_LENGTH = 200
+"""Basis length at which :meth:`PartProblem.closure_equations` stops its Buchberger run."""
 
 EVIDENT_MAX_NONZEROS = 8
 """:meth:`PartProblem.evident_product` looks at candidates with at most this many nonzeros
@@ -97,6 +101,56 @@ class PartProblem:
                 matrix = flint.fmpq_mat([[flint.fmpq(v.numerator, v.denominator) for v in line] for line in entries])
                 if matrix.det() != 0:
                     return True
+        return False
+
+    def closure_equations(self, effort: Effort, max_length: int = EQUATIONS_MAX_LENGTH) -> list[dict[Cell, object]]:
+        """Polynomials in the visible cells vanishing on the closure of the part's set
+        (ideal-member lemma): the elements free of the factor variables among those of a
+        lexicographic Buchberger run on ``a_ij − Σ_k x_ik y_jk`` (visible cells), stopped at
+        ``max_length`` basis elements if it gets there (its elements are in the ideal all the
+        same).  Each is returned as a flint polynomial with its cell order; charged to ``effort``
+        like the Zariski eliminations (:data:`~closure_check.core.budget.GROEBNER_COSTS`, lex).
+        """
+        x_entries = [(i, p) for p, (_, rows, _) in enumerate(self.units) for i in rows]
+        y_entries = [(j, p) for p, (_, _, cols) in enumerate(self.units) for j in cols]
+        cells = list(self.cells)
+        offset = len(x_entries) + len(y_entries)
+        context = flint.fmpz_mpoly_ctx.get(("v", offset + len(cells)), "lex")
+        gens = context.gens()
+        x = {entry: gens[n] for n, entry in enumerate(x_entries)}
+        y = {entry: gens[len(x_entries) + n] for n, entry in enumerate(y_entries)}
+        equations = []
+        for n, cell in enumerate(cells):
+            poly = gens[offset + n]
+            for p in self.covering(cell):
+                poly -= x[(cell[0], p)] * y[(cell[1], p)]
+            equations.append(poly)
+        limits = effort.groebner_limits((max_length, 1 << 30, 1 << 30), "lex")
+        basis, _ = flint.fmpz_mpoly_vec(equations, context).buchberger_naive(limits=limits)
+        effort.charge_groebner(len(basis), "lex")
+        kept = []
+        for poly in basis:
+            terms = {tuple(int(e) for e in monomial): int(c) for monomial, c in poly.to_dict().items()}
+            if terms and not any(any(monomial[:offset]) for monomial in terms):
+                kept.append({"cells": cells, "terms": {monomial[offset:]: c for monomial, c in terms.items()}})
+        return kept
+
+    @staticmethod
+    def equation_violation(limit: dict[Cell, Fraction], equations: list[dict[Cell, object]]) -> bool:
+        """True when A does not vanish on one of ``equations`` (then A is not a limit: skip it)."""
+        for equation in equations:
+            values = [limit.get(cell, Fraction(0)) for cell in equation["cells"]]
+            total = Fraction(0)
+            for monomial, coefficient in equation["terms"].items():
+                term = Fraction(coefficient)
+                for value, power in zip(values, monomial):
+                    if power:
+                        term *= value**power
+                        if not term:
+                            break
+                total += term
+            if total:
+                return True
         return False
 
     def evident_product(self, limit: dict[Cell, Fraction]) -> bool:
