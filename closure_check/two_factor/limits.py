@@ -30,6 +30,7 @@ the same on every machine.
 from __future__ import annotations
 
 import itertools
+import math
 import random
 from dataclasses import dataclass
 from fractions import Fraction
@@ -46,6 +47,9 @@ __all__ = ["PartCurve", "PartProblem", "divergent_curve_limits", "lift_curve", "
 
 CURVE_SEED = 20261203
 """Seed of the deterministic draws of :func:`divergent_curve_limits`."""
+
+RANK_BOUND_SUBMATRICES = 20_000
+"""Largest number of square submatrices of one side that :meth:`PartProblem.rank_bounds` looks at."""
 
 EQUATIONS_MAX_LENGTH = 200
 """Basis length at which :meth:`PartProblem.closure_equations` stops its Buchberger run."""
@@ -75,13 +79,17 @@ class PartProblem:
         """``(rows, cols, b)`` for every fully visible submatrix on which the units meeting it are
         fewer than its size: a limit A has ``rank A[rows, cols] ≤ b`` there (rank-bound lemma).
 
-        Only minimal useful submatrices are kept: square ones of side ``b + 1``.
+        Only minimal useful submatrices are kept: square ones of side ``b + 1``; sides with more
+        than :data:`RANK_BOUND_SUBMATRICES` row-and-column choices are not listed (the list
+        only filters, so leaving some out costs candidates, never soundness).
         """
         visible = set(self.cells)
         all_rows = sorted({i for i, _ in self.cells})
         all_cols = sorted({j for _, j in self.cells})
         bounds = []
         for side in range(2, min(len(all_rows), len(all_cols)) + 1):
+            if math.comb(len(all_rows), side) * math.comb(len(all_cols), side) > RANK_BOUND_SUBMATRICES:
+                continue
             for rows in itertools.combinations(all_rows, side):
                 for cols in itertools.combinations(all_cols, side):
                     if any((i, j) not in visible for i in rows for j in cols):
