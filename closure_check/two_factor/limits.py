@@ -222,8 +222,9 @@ def divergent_curve_limits(problem: PartProblem, degree: int, draws: int, seed: 
     integer values, then the coefficients of ``t^s``, ``s < 0``, of ``X(t)Y(t)ᵀ`` on the
     visible cells are linear in the ``X_e``: every integer vector of their nullspace gives
     a curve whose product is ``A + O(t)`` on the visible cells (Laurent curve lemma, hidden
-    cells aside).  Yielded per draw: each nullspace basis vector, then three signed sums of
-    two or three of them; distinct nonzero limits only, each once.
+    cells aside).  Yielded per draw: each nullspace basis vector, three signed sums of two or
+    three of them, and one combination of all of them with weights in −3..3 (a generic point
+    of the draw's limits); distinct nonzero limits only, each once.
     """
     rng = random.Random(seed * 7 + degree)
     x_entries = [(i, p) for p, (_, rows, _) in enumerate(problem.units) for i in rows]
@@ -262,6 +263,8 @@ def divergent_curve_limits(problem: PartProblem, degree: int, draws: int, seed: 
             chosen = rng.sample(basis, min(len(basis), rng.choice((2, 3))))
             signs = [rng.choice((-1, 1)) for _ in chosen]
             vectors.append([sum(s * v[n] for s, v in zip(signs, chosen)) for n in range(size)])
+        weights = [rng.randint(-3, 3) for _ in basis]
+        vectors.append([sum(w * v[n] for w, v in zip(weights, basis)) for n in range(size)])
         for z in vectors:
             limit: dict[Cell, Fraction] = {}
             for i, j in problem.cells:
