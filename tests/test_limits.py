@@ -188,3 +188,26 @@ def test_closure_equations_vanish_on_curve_limits_and_reject_off_hypersurface_po
                         A[(i, j)] = A.get((i, j), Fraction(0)) + int(x[a] * y[b])
         assert not problem.equation_violation(A, equations)
     assert any(problem.equation_violation(A, equations) for A in candidate_limits(list(problem.cells), (1,), 4))
+
+
+def test_rank_bound_counts_uncovered_cells_as_zero():
+    # open 4×4 part, 15 visible cells, one uncovered: its closure is the hypersurface
+    # det = 0 (uncovered cell 0; full elimination, 414 basis elements), seen by a rank bound
+    support = pattern("I=001/111/111/111 J=101/111/111/110")
+    structure, reduction, part = next(open_parts(support))
+    problem = part_problem_of(reduction, part)
+    assert len(problem.cells) == 15 and not problem.hidden
+    bounds = problem.rank_bounds()
+    assert any(len(rows) == 4 and bound == 3 for rows, cols, bound in bounds)
+    rng = np.random.default_rng(1)
+    for _ in range(20):  # products at integer points satisfy every bound
+        A: dict = {}
+        for _, rows, cols in problem.units:
+            x, y = rng.integers(-3, 4, len(rows)), rng.integers(-3, 4, len(cols))
+            for a, i in enumerate(rows):
+                for b, j in enumerate(cols):
+                    A[(i, j)] = A.get((i, j), Fraction(0)) + int(x[a] * y[b])
+        assert not problem.rank_violation(A, bounds)
+    identity = {(i, i): Fraction(1) for i in range(4)}
+    assert all(cell in problem.cells for cell in identity)
+    assert problem.rank_violation(identity, bounds)

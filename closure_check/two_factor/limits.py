@@ -76,14 +76,14 @@ class PartProblem:
         return [p for p, (_, rows, cols) in enumerate(self.units) if i in rows and j in cols]
 
     def rank_bounds(self) -> list[tuple[tuple[int, ...], tuple[int, ...], int]]:
-        """``(rows, cols, b)`` for every fully visible submatrix on which the units meeting it are
-        fewer than its size: a limit A has ``rank A[rows, cols] ≤ b`` there (rank-bound lemma).
+        """``(rows, cols, b)`` for every submatrix without hidden cells on which the units meeting
+        it are fewer than its size: a limit A, taken as 0 off the visible cells, has
+        ``rank A[rows, cols] ≤ b`` there (rank-bound lemma).
 
         Only minimal useful submatrices are kept: square ones of side ``b + 1``; sides with more
         than :data:`RANK_BOUND_SUBMATRICES` row-and-column choices are not listed (the list
         only filters, so leaving some out costs candidates, never soundness).
         """
-        visible = set(self.cells)
         all_rows = sorted({i for i, _ in self.cells})
         all_cols = sorted({j for _, j in self.cells})
         bounds = []
@@ -92,8 +92,8 @@ class PartProblem:
                 continue
             for rows in itertools.combinations(all_rows, side):
                 for cols in itertools.combinations(all_cols, side):
-                    if any((i, j) not in visible for i in rows for j in cols):
-                        continue
+                    if any((i, j) in self.hidden for i in rows for j in cols):
+                        continue  # the part's units are free there; elsewhere off V they give 0
                     meeting = sum(
                         1 for _, r, c in self.units if any(i in r for i in rows) and any(j in c for j in cols)
                     )
