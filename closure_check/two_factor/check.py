@@ -185,7 +185,8 @@ def _tried(effort: Effort) -> str:
     tried = (
         f"no rule applies; within the check's effort of {effort.seconds:g} nominal s (shared by its open parts) "
         f"the curve search found no certified limit outside P (every 0/1 candidate on ≤ {MAX_ZERO_ONE_CELLS} visible "
-        f"cells, ±1 candidates with ≤ {MAX_NONZEROS} nonzeros, curves of degree ≤ 2), the Zariski-closure criterion "
+        f"cells, ±1 candidates with ≤ {MAX_NONZEROS} nonzeros, those breaking a rank bound or a closure equation "
+        f"skipped, curves of degree ≤ 2; then limits of divergent curves of degree ≤ 2), the Zariski-closure criterion "
         f"did not prove it closed, and the authors' sentence, used as a search, gave no certifiable limit point"
     )
     if effort.limit():

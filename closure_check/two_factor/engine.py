@@ -287,11 +287,12 @@ FILTER_SECONDS = 2e-4
 """Nominal seconds charged for a listed candidate skipped by a filter (rank bound, evident
 product, or a ±1 sign pattern equivalent to the 0/1 one by scaling rows and columns)."""
 
-CURVE_CANDIDATE_SECONDS = 0.005
-"""Nominal seconds charged for each curve-first limit, per nonzero of the limit, on top of its
-Gröbner basis: their entries are larger than ±1, and flint's Buchberger on them takes longer
-than the basis-length charge (:data:`~closure_check.core.budget.GROEBNER_COSTS`) says
-(measured on open 3×4 parts: 15–50 CPU ms a limit, growing with its nonzeros, 4 to 11)."""
+CURVE_CANDIDATE_SECONDS = 5e-4
+"""Nominal seconds charged for each curve-first limit, times the square of its number of
+nonzeros, on top of its Gröbner basis: their entries are larger than ±1, and flint's
+Buchberger on them takes longer than the basis-length charge
+(:data:`~closure_check.core.budget.GROEBNER_COSTS`) says (measured: 5–10 CPU ms a limit of
+4–5 nonzeros on 3×3 and 3×4 parts, about 50 ms for 10 nonzeros)."""
 
 CURVE_DRAWS = {1: 60, 2: 60}
 """Draws of Y per degree of the curve-first search (each gives a handful of limits)."""
@@ -329,14 +330,15 @@ def _curve_first(
 ) -> RuleOutcome | None:
     """Limits of divergent curves (already limits by construction), each kept if A ∉ P.
 
-    Each limit costs :data:`CURVE_CANDIDATE_SECONDS` per nonzero plus its Nullstellensatz search (at most
-    0.5 nominal s); the part's curve is lifted to the whole support and checked exactly.
+    Each limit costs :data:`CURVE_CANDIDATE_SECONDS` times its nonzeros squared plus its
+    Nullstellensatz search (at most 0.5 nominal s); the part's curve is lifted to the whole
+    support and checked exactly.
     """
     for degree, draws in CURVE_DRAWS.items():
         for candidate in divergent_curve_limits(problem, degree, draws):
             if effort.expired():
                 return None
-            effort.charge(CURVE_CANDIDATE_SECONDS * len(candidate.limit))
+            effort.charge(CURVE_CANDIDATE_SECONDS * len(candidate.limit) ** 2)
             if problem.evident_product(candidate.limit):
                 continue
             identity = no_complex_factorisation(support, candidate.limit, effort.share(1.0, cap=0.5))
