@@ -54,6 +54,7 @@ from closure_check.two_factor.rules import RuleOutcome, part_units_and_cells
 __all__ = [
     "MAX_NONZEROS",
     "MAX_ZERO_ONE_CELLS",
+    "MAX_ZERO_ONE_NONZEROS",
     "certify_limit",
     "decide_open_part",
     "component_support",
@@ -65,6 +66,10 @@ __all__ = [
 
 MAX_NONZEROS = 4
 """Candidates with entries ±1 have at most this many nonzeros."""
+
+MAX_ZERO_ONE_NONZEROS = 5
+"""On parts with more visible cells than :data:`MAX_ZERO_ONE_CELLS`, 0/1 candidates have at most
+this many nonzeros (the filters make most of them cheap; an open 4×4 part needs five)."""
 
 MAX_ZERO_ONE_CELLS = 12
 """Parts with at most this many visible cells try every 0/1 candidate (2^cells of them)."""
@@ -253,7 +258,7 @@ def _search_candidates(
     bounds = problem.rank_bounds()
     equations = problem.closure_equations(effort.share(EQUATIONS_SHARE))
     cells = list(problem.cells)
-    every_zero_one = len(cells) if len(cells) <= MAX_ZERO_ONE_CELLS else MAX_NONZEROS
+    every_zero_one = len(cells) if len(cells) <= MAX_ZERO_ONE_CELLS else MAX_ZERO_ONE_NONZEROS
 
     def listed(values: tuple[int, ...], nonzeros: int) -> RuleOutcome | None:
         for limit in candidate_limits(cells, values, nonzeros):
