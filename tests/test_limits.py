@@ -212,3 +212,22 @@ def test_rank_bound_counts_uncovered_cells_as_zero():
     identity = {(i, i): Fraction(1) for i in range(4)}
     assert all(cell in problem.cells for cell in identity)
     assert problem.rank_violation(identity, bounds)
+
+
+@pytest.mark.parametrize(
+    "text, cells",
+    [
+        ("I=001/111/111/111 J=101/011/111/110", [(0, 2), (1, 0), (1, 1), (2, 3)]),
+        ("I=101/011/111/111 J=111/111/111/110", [(0, 3), (1, 3), (2, 0), (3, 1)]),
+        ("I=101/011/111/111 J=101/011/111/111", [(0, 2), (1, 2), (2, 0), (2, 1), (3, 3)]),
+    ],
+)
+def test_open_4x4_parts_refuted_beyond_the_default_effort(text, cells):
+    # found by the exploration (0/1 non-products on the closure), certified with a longer
+    # curve search than the default check spends, and re-checked by the verifier
+    support = pattern(text)
+    structure, reduction, part = next(open_parts(support))
+    limit = {cell: Fraction(1) for cell in cells}
+    outcome = engine.certify_limit(structure, part, limit, 60.0, max_degree=4, curve_seconds=15.0)
+    assert outcome is not None and outcome.verdict is Verdict.NOT_CLOSED
+    verified(support, outcome)
