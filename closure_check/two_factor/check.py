@@ -186,12 +186,13 @@ def _tried(effort: Effort) -> str:
     """What was tried on a part left open, in words."""
     if effort.seconds == 0:
         return "no rule applies (the algebraic stage was not run: effort 0)"
-    from closure_check.two_factor.engine import MAX_NONZEROS, MAX_ZERO_ONE_CELLS
+    from closure_check.two_factor.engine import MAX_NONZEROS, MAX_ZERO_ONE_CELLS, MAX_ZERO_ONE_NONZEROS
 
     tried = (
         f"no rule applies; within the check's effort of {effort.seconds:g} nominal s (shared by its open parts) "
         f"the curve search found no certified limit outside P (every 0/1 candidate on ≤ {MAX_ZERO_ONE_CELLS} visible "
-        f"cells, ±1 candidates with ≤ {MAX_NONZEROS} nonzeros, curves of degree ≤ 2), the Zariski-closure criterion "
+        f"cells, else those with ≤ {MAX_ZERO_ONE_NONZEROS} nonzeros, ±1 candidates with ≤ {MAX_NONZEROS} nonzeros, "
+        f"those breaking a rank bound or a closure equation skipped, curves of degree ≤ 2; then limits of divergent curves of degree ≤ 2), the Zariski-closure criterion "
         f"did not prove it closed, and the authors' sentence, used as a search, gave no certifiable limit point"
     )
     if effort.limit():

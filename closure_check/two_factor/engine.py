@@ -50,12 +50,14 @@ from closure_check.core.case import Verdict
 from closure_check.core.graph import RankOneStructure
 from closure_check.core.support import TwoFactorSupport
 from closure_check.two_factor.curves import candidate_limits, find_curve
+from closure_check.two_factor.limits import PartProblem, divergent_curve_limits, lift_curve, part_problem_of
 from closure_check.two_factor.reduce import ComponentReduction, Part
 from closure_check.two_factor.rules import RuleOutcome, part_units_and_cells, section_outcome
 
 __all__ = [
     "MAX_NONZEROS",
     "MAX_ZERO_ONE_CELLS",
+    "MAX_ZERO_ONE_NONZEROS",
     "certify_limit",
     "decide_open_part",
     "component_support",
@@ -67,6 +69,10 @@ __all__ = [
 
 MAX_NONZEROS = 4
 """Candidates with entries ±1 have at most this many nonzeros."""
+
+MAX_ZERO_ONE_NONZEROS = 5
+"""On parts with more visible cells than :data:`MAX_ZERO_ONE_CELLS`, 0/1 candidates have at most
+this many nonzeros (the filters make most of them cheap; an open 4×4 part needs five)."""
 
 MAX_ZERO_ONE_CELLS = 12
 """Parts with at most this many visible cells try every 0/1 candidate (2^cells of them)."""
@@ -246,19 +252,119 @@ def refute_part(
 def _search_candidates(
     structure: RankOneStructure, reduction: ComponentReduction, part: Part, effort: Effort
 ) -> RuleOutcome | None:
-    """The candidate loop of :func:`refute_part`, in the current process."""
+    """The candidate loop of :func:`refute_part`, in the current process.
+
+    In order: 0/1 candidates, ±1 candidates, limits of divergent curves of degree 1 then 2
+    (:func:`~closure_check.two_factor.limits.divergent_curve_limits`).
+    Listed candidates that break a rank bound, do not vanish on a closure equation, or are
+    evidently products are skipped for :data:`FILTER_SECONDS` each
+    (:class:`~closure_check.two_factor.limits.PartProblem`).
+    """
     units = _component_units(structure, part)
     support = component_support(structure.support, units)
-    cells = sorted(part_units_and_cells(reduction, part)[1])
-    every_zero_one = len(cells) if len(cells) <= MAX_ZERO_ONE_CELLS else MAX_NONZEROS
-    for values, nonzeros in (((1,), every_zero_one), ((1, -1), MAX_NONZEROS)):
+    problem = part_problem_of(reduction, part)
+    bounds = problem.rank_bounds()
+    equations = problem.closure_equations(effort.share(EQUATIONS_SHARE))
+    cells = list(problem.cells)
+    every_zero_one = len(cells) if len(cells) <= MAX_ZERO_ONE_CELLS else MAX_ZERO_ONE_NONZEROS
+
+    def listed(values: tuple[int, ...], nonzeros: int) -> RuleOutcome | None:
         for limit in candidate_limits(cells, values, nonzeros):
             if effort.expired():
                 return None
+            if (
+                (len(values) > 1 and not _has_cycle(limit))
+                or problem.rank_violation(limit, bounds)
+                or problem.equation_violation(limit, equations)
+                or problem.evident_product(limit)
+            ):
+                effort.charge(FILTER_SECONDS)
+                continue
             effort.charge(CANDIDATE_SECONDS)
-            outcome = _certify(structure, units, support, limit, effort.share(1.0, cap=2.0), max_degree=2, curve_seconds=0.5)
+            outcome = _certify(structure, units, support, limit, effort.share(1.0, cap=2.0), max_degree=2, curve_seconds=CURVE_SECONDS)
             if outcome is not None:
                 return outcome
+        return None
+
+    return (
+        listed((1,), every_zero_one)
+        or listed((1, -1), MAX_NONZEROS)
+        or _curve_first(structure, reduction, problem, units, support, effort)
+    )
+
+
+EQUATIONS_SHARE = 0.1
+"""Of the search's effort, the partial elimination giving the closure equations may take this share."""
+
+CURVE_SECONDS = 0.5
+"""Effort of one z3 curve search for a listed candidate (degree 1, then 2).  A candidate that is
+no limit spends all of it.  Measured on the open parts: 0.2 refutes one more 4×4 part and loses
+a 3×4 one (its curve takes z3 longer), so 0.5 is kept."""
+
+FILTER_SECONDS = 2e-4
+"""Nominal seconds charged for a listed candidate skipped by a filter (rank bound, evident
+product, or a ±1 sign pattern equivalent to the 0/1 one by scaling rows and columns)."""
+
+CURVE_CANDIDATE_SECONDS = 5e-4
+"""Nominal seconds charged for each curve-first limit, times the square of its number of
+nonzeros, on top of its Gröbner basis: their entries are larger than ±1, and flint's
+Buchberger on them takes longer than the basis-length charge
+(:data:`~closure_check.core.budget.GROEBNER_COSTS`) says (measured: 5–10 CPU ms a limit of
+4–5 nonzeros on 3×3 and 3×4 parts, about 50 ms for 10 nonzeros)."""
+
+CURVE_DRAWS = {1: 60, 2: 60}
+"""Draws of Y per degree of the curve-first search (each gives a handful of limits)."""
+
+
+def _has_cycle(limit: dict[Cell, Fraction]) -> bool:
+    """True when the nonzero cells, as edges between rows and columns, contain a cycle.
+
+    Without one, scaling rows and columns by ±1 turns the signs into all ones (the support
+    is a forest), and ``D₁ P D₂ = P`` for diagonal ``D₁``, ``D₂``: the 0/1 candidate on the
+    same cells decides the same question, so a ±1 candidate is worth trying only with a cycle.
+    """
+    parent: dict[tuple[str, int], tuple[str, int]] = {}
+
+    def root(node: tuple[str, int]) -> tuple[str, int]:
+        while parent.setdefault(node, node) != node:
+            node = parent[node]
+        return node
+
+    for i, j in limit:
+        a, b = root(("r", i)), root(("c", j))
+        if a == b:
+            return True
+        parent[a] = b
+    return False
+
+
+def _curve_first(
+    structure: RankOneStructure,
+    reduction: ComponentReduction,
+    problem: PartProblem,
+    units: frozenset[int],
+    support: TwoFactorSupport,
+    effort: Effort,
+) -> RuleOutcome | None:
+    """Limits of divergent curves (already limits by construction), each kept if A ∉ P.
+
+    Each limit costs :data:`CURVE_CANDIDATE_SECONDS` times its nonzeros squared plus its
+    Nullstellensatz search (at most 0.5 nominal s); the part's curve is lifted to the whole
+    support and checked exactly.
+    """
+    for degree, draws in CURVE_DRAWS.items():
+        for candidate in divergent_curve_limits(problem, degree, draws):
+            if effort.expired():
+                return None
+            effort.charge(CURVE_CANDIDATE_SECONDS * len(candidate.limit) ** 2)
+            if problem.evident_product(candidate.limit):
+                continue
+            identity = no_complex_factorisation(support, candidate.limit, effort.share(1.0, cap=0.5))
+            if identity is None:
+                continue
+            curve = lift_curve(reduction, problem, candidate)
+            if not curve.defects(structure.support):
+                return _outcome(structure.support, curve, units, identity)
     return None
 
 
