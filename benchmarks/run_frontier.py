@@ -80,6 +80,22 @@ def run_baseline(result: CensusResult, sample: int, seed: int, seconds: float, j
     return dataclasses.replace(result, entries=tuple(entries))
 
 
+def join_stored_baseline(result: CensusResult, path: Path) -> CensusResult:
+    """``result`` with the sentence's answers read back from an earlier run (``frontier_baseline_<set>.jsonl``).
+
+    The sentence does not depend on this project's code, so a stored run of it stays valid when the
+    censuses are run again; entries are matched by their representative (the enumeration is deterministic).
+    """
+    stored = {(tuple(r["I"]), tuple(r["J"])): r for r in
+              (json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip())}
+    entries = tuple(
+        dataclasses.replace(e, baseline=BaselineEntry(stored[(e.I, e.J)]["verdict"], stored[(e.I, e.J)]["seconds"],
+                                                      stored[(e.I, e.J)]["detail"]))
+        if (e.I, e.J) in stored else e
+        for e in result.entries)
+    return dataclasses.replace(result, entries=entries)
+
+
 def _entry_record(entry) -> dict:
     record = {key: getattr(entry, key) for key in ("I", "J", "status", "verdict", "tractability", "reasons", "seconds",
                                                  "rules_seconds", "engine", "engine_record", "undecided", "error")}
@@ -186,6 +202,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--case-seconds", type=float, default=300.0, help="wall-clock limit of the child deciding one pattern")
     parser.add_argument("--results", type=Path, default=RESULTS, help="directory of the raw results")
     parser.add_argument("-o", "--output", type=Path, default=None, help="markdown tables (default: RESULTS/frontier[suffix].md)")
+    parser.add_argument("--baseline-stored", action="store_true",
+                        help="join the sentence's answers stored by an earlier --baseline-sample run instead of posing it again")
     parser.add_argument("--stored", action="store_true",
                         help="read the censuses back from RESULTS instead of running them (tables again, or the sentence alone)")
     options = parser.parse_args(argv)
@@ -217,7 +235,12 @@ def main(argv: list[str] | None = None) -> int:
               f"median {_ms([e.seconds for e in result.entries])}", flush=True)
     census_seconds = sum(r.seconds for r in results.values()) if options.stored else time.monotonic() - start
 
-    if options.baseline_sample:
+    if options.baseline_stored:
+        for key in keys:
+            stored = options.results / f"frontier_baseline_{key}{suffix}.jsonl"
+            shown = stored.relative_to(ROOT) if stored.resolve().is_relative_to(ROOT) else stored
+            results[key] = dataclasses.replace(join_stored_baseline(results[key], stored), baseline_files=(str(shown),))
+    elif options.baseline_sample:
         for key in keys:
             results[key] = run_baseline(results[key], options.baseline_sample, options.baseline_seed,
                                         options.baseline_seconds, options.jobs)
@@ -244,7 +267,16 @@ def main(argv: list[str] | None = None) -> int:
         *summary_table(results, census_seconds),
         "",
     ]
-    if options.baseline_sample:
+    if options.baseline_stored:
+        lines += [
+            ("The authors' sentence (`closure_check/algebra/baseline.py`, z3, per pattern) as stored by an earlier "
+             "`--baseline-sample` run (`frontier_baseline_<set>.jsonl`, its limit and sample there), joined with "
+             f"`check` of this run on the same classes; disagreements: {disagreements}."),
+            "",
+            *baseline_table(results),
+            "",
+        ]
+    elif options.baseline_sample:
         lines += [
             (f"The authors' sentence (`closure_check/algebra/baseline.py`, z3, {options.baseline_seconds:g} s per pattern) "
              f"on {options.baseline_sample} classes of each set drawn with seed {options.baseline_seed} "

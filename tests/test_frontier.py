@@ -168,3 +168,9 @@ def test_frontier_benchmark_runs_on_a_tiny_sample(tmp_path):
     assert script.main(["--sets", "2x4,3x3e4", "--sample", "6", "--seed", "1", "--budget", "0", "--stored",
                         "--results", str(tmp_path), "-o", str(again)]) == 0
     assert "| 2×4, ≤ 3 units | 460 | 6 of 460 (sample) |" in again.read_text()
+    joined = tmp_path / "joined.md"
+    assert script.main(["--sets", "2x4", "--sample", "6", "--seed", "1", "--budget", "0", "--stored", "--baseline-stored",
+                        "--results", str(tmp_path), "-o", str(joined)]) == 0
+    row = next(line for line in joined.read_text().splitlines() if line.startswith("| 2×4, ≤ 3 units | 2 |"))
+    stored = " / ".join(str(sum(r["verdict"] == v for r in sentence)) for v in ("closed", "not-closed"))
+    assert stored in row.split("|")[4]  # the sentence's answers come from the stored run, not a new one
