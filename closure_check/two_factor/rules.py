@@ -16,7 +16,10 @@ CLOSED:
 * *full-space lemma* -- the part's products fill every visible cell
   (:mod:`closure_check.two_factor.fullspace`); named *spanning lemma* when its proof
   uses that step (:func:`closure_check.two_factor.fullspace.spanning_step`), *hooks
-  lemma* likewise (:func:`~closure_check.two_factor.fullspace.hooks_step`).
+  lemma* likewise (:func:`~closure_check.two_factor.fullspace.hooks_step`);
+* *rank-spanning lemma* -- the spanning lemma's shape with units owning several private
+  columns: the part is a set of rank-≤1 conditions on those blocks
+  (:func:`closure_check.two_factor.fullspace.rank_spanning_step`).
 
 NOT CLOSED:
 
@@ -101,7 +104,7 @@ def decide_part(structure: RankOneStructure, reduction: ComponentReduction, part
         outcome = rule(structure, reduction, part, cover)
         if outcome is not None:
             return outcome
-    for rule in (_determinantal, _masked_blocks, _nested_pair, _cross, _full_space):
+    for rule in (_determinantal, _masked_blocks, _nested_pair, _cross, _rank_spanning, _full_space):
         outcome = rule(reduction, part)
         if outcome is not None:
             return outcome
@@ -198,6 +201,19 @@ def _visible_cell_count(reduction: ComponentReduction, part: Part) -> int:
         rows, cols = reduction.local(block.rows, block.cols)
         seen[np.ix_(rows, cols)] = True
     return int((seen & ~reduction.hidden).sum())
+
+
+def _rank_spanning(reduction: ComponentReduction, part: Part) -> RuleOutcome | None:
+    """Rank-spanning lemma (:func:`closure_check.two_factor.fullspace.rank_spanning_step`), rows or columns."""
+    from closure_check.two_factor.fullspace import rank_spanning_step
+
+    units, cells = part_units_and_cells(reduction, part)
+    for lines in (("row", "column"), ("column", "row")):
+        found = rank_spanning_step(units, cells, lines)
+        if found is not None:
+            return RuleOutcome(Verdict.CLOSED, "rank-spanning lemma", found[0])
+        units, cells = [(c, r) for r, c in units], {(j, i) for i, j in cells}
+    return None
 
 
 def _full_space(reduction: ComponentReduction, part: Part) -> RuleOutcome | None:
