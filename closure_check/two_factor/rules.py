@@ -205,8 +205,10 @@ def _visible_cell_count(reduction: ComponentReduction, part: Part) -> int:
 
 def _rank_spanning(reduction: ComponentReduction, part: Part) -> RuleOutcome | None:
     """Rank-spanning lemma (:func:`closure_check.two_factor.fullspace.rank_spanning_step`), rows or columns."""
-    from closure_check.two_factor.fullspace import rank_spanning_step
+    from closure_check.two_factor.fullspace import MAX_CELLS, rank_spanning_step
 
+    if _visible_cell_count(reduction, part) > MAX_CELLS:
+        return None  # as for the full-space rule: large parts stay off the cell-by-cell path
     units, cells = part_units_and_cells(reduction, part)
     for lines in (("row", "column"), ("column", "row")):
         found = rank_spanning_step(units, cells, lines)
