@@ -12,6 +12,7 @@ the products on the parts that break hypothesis (1') -- so a wrong statement wou
 from __future__ import annotations
 
 import random
+import shutil
 from fractions import Fraction
 from itertools import combinations
 
@@ -173,6 +174,19 @@ def test_z3_proves_the_same_set_closed(units, cells):
     got = {_equation_monomials(e) for e in result.equations}
     want = {frozenset(tuple(sorted(m)) for m in minor) for minor in _minors(blocks)}
     assert got == want
+
+
+@pytest.mark.exhaustive
+@pytest.mark.parametrize("units, cells", CENSUS_PARTS)
+def test_qepcad_proves_the_same_set_closed(units, cells, exhaustive):
+    """The second engine on the same sentence (tens of seconds on the loaded machine)."""
+    if not exhaustive or shutil.which("qepcad") is None:
+        pytest.skip("QEPCAD B: run with --exhaustive, where it is installed")
+    from closure_check.algebra.qepcad import zariski_qepcad
+    from closure_check.algebra.zariski import part_problem, zariski_closed
+
+    result = zariski_closed(part_problem(units, cells), 30.0)
+    assert zariski_qepcad(result.problem, result.generators, 60.0).status == "false"
 
 
 # hypothesis (1') broken, the rest kept: the pinned unit (block on columns 2, 3) also has a thin
