@@ -74,6 +74,7 @@ __all__ = [
     "ProofNode",
     "Unit",
     "full_space_proof",
+    "rank_spanning_step",
 ]
 
 Cell = tuple[int, int]
@@ -356,6 +357,70 @@ def spanning_step(units: Sequence[Unit], cells: Iterable[Cell], lines: tuple[str
     >>> spanning_step([((0, 1), (0, 1)), ((0, 1), (1, 2))], [(i, j) for i in range(2) for j in range(3)]) is None
     True
     """
+    shape = _spanning_shape(units, cells, blocks=False)
+    if shape is None:
+        return None
+    shared, pinned, thin = shape
+    row, column = lines
+    return (
+        f"every unit shares the {row}s {sorted(shared)}, which hold every visible cell; {len(pinned)} unit(s) are "
+        f"pinned by a {column} of their own, {thin} {column}(s) of a single unit have one "
+        f"visible cell, and every other {column} has enough units with free vectors to span its visible cells "
+        f"(spanning lemma)"
+    )
+
+
+def rank_spanning_step(
+    units: Sequence[Unit], cells: Iterable[Cell], lines: tuple[str, str] = ("row", "column")
+) -> tuple[str, tuple[tuple[tuple[int, ...], tuple[int, ...]], ...]] | None:
+    """The rank form of the spanning lemma (``docs/theory.md``, "Rank-spanning lemma"), in row
+    form: (its words, the blocks ``R × P_k``), or None.
+
+    Hypotheses of :func:`spanning_step`, except that a pinned unit k may have several private
+    columns ``P_k``, all thick (``V_j = R``), and no thin one; at least one pinned unit has two
+    or more.  Then ``Q = π_V(Σ_k x_k y_kᵀ) = {A on V : rank A[R, P_k] ≤ 1 for every pinned k}``,
+    the zero set of 2×2 minors, a closed set.  *Proof.* ⊆: only unit k covers ``R × P_k``, so
+    ``A[R, P_k] = x_k[R] y_k[P_k]ᵀ``.  ⊇: restrict the units to the rows R (Q can only
+    shrink).  If ``A[R, P_k] ≠ 0`` it is ``u vᵀ`` with ``u ≠ 0``: put ``x_k = u``,
+    ``y_k[P_k] = v``, and unit k is pinned as in the spanning lemma; if it is 0, put
+    ``y_k[P_k] = 0`` and treat unit k as unpinned (which only adds free vectors).  The rest of
+    the spanning lemma's proof (free vectors outside finitely many proper subspaces, then
+    ``y_k[j]`` solved column by column) reaches A, as it uses of a pinned unit only that
+    ``x_k`` is fixed, nonzero, by A.  ∎
+
+    >>> words, blocks = rank_spanning_step([((0, 1), (0, 1)), ((0, 1), (0, 2, 3))],
+    ...                                    [(0, 0), (0, 1), (0, 2), (0, 3), (1, 0), (1, 2), (1, 3)])
+    >>> blocks
+    (((0, 1), (2, 3)),)
+    >>> rank_spanning_step([((0, 1), (0, 1)), ((0, 1), (1, 2))], [(i, j) for i in range(2) for j in range(3)]) is None
+    True
+    """
+    shape = _spanning_shape(units, cells, blocks=True)
+    if shape is None:
+        return None
+    shared, pinned, thin = shape
+    if all(len(columns) == 1 for columns in pinned.values()):
+        return None  # every block is one column: the spanning lemma (Q is full)
+    rows = tuple(sorted(shared))
+    blocks = tuple(sorted({(rows, columns) for columns in pinned.values() if len(columns) > 1}))
+    row, column = lines
+    ranks = ", ".join(f"rank A[{row}s {list(r)}, {column}s {list(c)}] ≤ 1" for r, c in blocks)
+    return (
+        f"every unit shares the {row}s {list(rows)}, which hold every visible cell; {len(pinned)} unit(s) are "
+        f"pinned by {column}s of their own, all of whose cells are visible, {thin} {column}(s) of a single unit "
+        f"have one visible cell, and every other {column} has enough units with free vectors to span its visible "
+        f"cells: the part is {{A : {ranks}}}, a closed set",
+        blocks,
+    )
+
+
+def _spanning_shape(
+    units: Sequence[Unit], cells: Iterable[Cell], blocks: bool
+) -> tuple[set[int], dict[int, tuple[int, ...]], int] | None:
+    """The common hypotheses of the spanning lemma and its rank form: (the shared rows R,
+    each pinned unit's private columns ``P_k`` keyed by its index among the active units, the
+    number of thin private columns), or None.  Without ``blocks`` a pinned unit has exactly one
+    private column; with ``blocks`` several, all thick."""
     cells = frozenset(cells)
     active = [unit for unit in units if _covered(unit, cells)]
     if not active:
@@ -371,8 +436,11 @@ def spanning_step(units: Sequence[Unit], cells: Iterable[Cell], lines: tuple[str
     thick = {j: k for j, k in private.items() if len(visible[j]) > 1}
     if any(visible[j] != shared for j in thick):
         return None
-    pinned = set(thick.values())
-    if sum(k in pinned for k in private.values()) != len(pinned):  # a pinned unit has one private column
+    pinned = {k: tuple(sorted(j for j, owner in thick.items() if owner == k)) for k in set(thick.values())}
+    if blocks:
+        if any(k in pinned and j not in thick for j, k in private.items()):  # a pinned unit has no thin column
+            return None
+    elif sum(k in pinned for k in private.values()) != len(pinned):  # a pinned unit has one private column
         return None
     for j, ks in covering.items():
         if j in private:
@@ -383,13 +451,7 @@ def spanning_step(units: Sequence[Unit], cells: Iterable[Cell], lines: tuple[str
                 return None
         elif free < len(visible[j]):
             return None
-    row, column = lines
-    return (
-        f"every unit shares the {row}s {sorted(shared)}, which hold every visible cell; {len(pinned)} unit(s) are "
-        f"pinned by a {column} of their own, {len(private) - len(thick)} {column}(s) of a single unit have one "
-        f"visible cell, and every other {column} has enough units with free vectors to span its visible cells "
-        f"(spanning lemma)"
-    )
+    return shared, pinned, len(private) - len(thick)
 
 
 def hooks_step(units: Sequence[Unit], cells: Iterable[Cell]) -> str | None:

@@ -22,6 +22,9 @@ CLOSED:
   factors on the cases of a decision tree over the target
   (:mod:`closure_check.two_factor.sections`; the proof travels in the certificate and the
   verifier re-checks it).
+* *rank-spanning lemma* -- the spanning lemma's shape with units owning several private
+  columns: the part is a set of rank-≤1 conditions on those blocks
+  (:func:`closure_check.two_factor.fullspace.rank_spanning_step`).
 
 NOT CLOSED:
 
@@ -109,7 +112,7 @@ def decide_part(structure: RankOneStructure, reduction: ComponentReduction, part
         outcome = rule(structure, reduction, part, cover)
         if outcome is not None:
             return outcome
-    for rule in (_determinantal, _masked_blocks, _nested_pair, _cross, _full_space, _sections):
+    for rule in (_determinantal, _masked_blocks, _nested_pair, _cross, _rank_spanning, _full_space, _sections):
         outcome = rule(reduction, part)
         if outcome is not None:
             return outcome
@@ -206,6 +209,21 @@ def _visible_cell_count(reduction: ComponentReduction, part: Part) -> int:
         rows, cols = reduction.local(block.rows, block.cols)
         seen[np.ix_(rows, cols)] = True
     return int((seen & ~reduction.hidden).sum())
+
+
+def _rank_spanning(reduction: ComponentReduction, part: Part) -> RuleOutcome | None:
+    """Rank-spanning lemma (:func:`closure_check.two_factor.fullspace.rank_spanning_step`), rows or columns."""
+    from closure_check.two_factor.fullspace import MAX_CELLS, rank_spanning_step
+
+    if _visible_cell_count(reduction, part) > MAX_CELLS:
+        return None  # as for the full-space rule: large parts stay off the cell-by-cell path
+    units, cells = part_units_and_cells(reduction, part)
+    for lines in (("row", "column"), ("column", "row")):
+        found = rank_spanning_step(units, cells, lines)
+        if found is not None:
+            return RuleOutcome(Verdict.CLOSED, "rank-spanning lemma", found[0])
+        units, cells = [(c, r) for r, c in units], {(j, i) for i, j in cells}
+    return None
 
 
 def _full_space(reduction: ComponentReduction, part: Part) -> RuleOutcome | None:
