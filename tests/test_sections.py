@@ -263,7 +263,19 @@ def test_no_proof_on_parts_that_are_not_closed():
     assert section_proof([((0, 1), (0, 1)), ((0, 1), (1, 2))], [(i, j) for i in range(2) for j in range(3)]) is None
 
 
-@pytest.mark.parametrize("pattern", [pattern for pattern, *_ in PARTS])
+# the rank-spanning lemma, a rule tried before the section lemma, decides these two (both proofs hold)
+RANK_SPANNING = ("I=111/011 J=011/001/001/110", "I=111/011 J=111/011/001/001")
+
+
+@pytest.mark.parametrize("pattern", RANK_SPANNING)
+def test_rank_spanning_decides_first_and_the_section_proof_agrees(pattern):
+    result = check(_support(pattern), budget=0)
+    assert result.verdict is Verdict.CLOSED and any("(rank-spanning lemma)" in r for r in result.reasons)
+    _, units, cells, _ = next(part for part in PARTS if part[0] == pattern)
+    assert section_proof(units, cells) is not None
+
+
+@pytest.mark.parametrize("pattern", [pattern for pattern, *_ in PARTS if pattern not in RANK_SPANNING])
 def test_check_decides_by_the_section_lemma_and_the_certificate_verifies(pattern):
     # eleven by the rules' quick search (budget 0 would do); PARTS[4] needs the wide search of
     # the algebraic stage, after the curve search finds nothing
