@@ -85,11 +85,14 @@ it proves the 3×3 part ``{0,2}×{0,1}, {1,2}×{0,2}, {0,1}×{0,1,2}`` (1310 ste
 narrow one does not within 5000."""
 
 
-DEEP: tuple[Configuration, ...] = ((6, (1, 0), 2_000),)
-"""The search the algebraic stage runs after :data:`WIDE` fails, with the part's closure
-equations offered besides the minors (``engine.sections_stage``): it proves the open 3×4 parts
-of ``I=111/111/001 J=111/011/100/100`` and ``I=111/011/101 J=111/011/100/100`` and the 4×4 part
-of ``I=111/001/001/110 J=111/111/010/010`` (at most 1103 steps), which :data:`WIDE` does not."""
+DEEP: tuple[Configuration, ...] = ((6, (1, 0), 2_200), (6, (0, 1), 1_000))
+"""The searches the algebraic stage runs after :data:`WIDE` fails, with the part's closure
+equations offered besides the minors (``engine.sections_stage``): six entries tried at each
+stuck point.  The first proves the open 3×4 parts of ``I=111/111/001 J=111/011/100/100``
+(1088 steps), ``I=111/011/101 J=111/011/100/100`` (1103), ``I=111/111/011 J=111/001/001/110``
+(2122) and the 4×4 part of ``I=111/001/001/110 J=111/111/010/010`` (910); the second (0 before
+1) the 3×4 part of ``I=111/011/101 J=111/111/010/010`` (810), which the first needs 11988 for.
+:data:`WIDE` proves none of them within its steps."""
 
 
 def cell_name(cell: Cell) -> str:
