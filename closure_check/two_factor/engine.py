@@ -10,9 +10,10 @@ For a part no rule decides, in order, each drawing on one :class:`~closure_check
    units of the part's overlap component (so ``A ∉ P`` by the direct-sum lemma, A being
    zero outside the component), and a Laurent curve converging to A, checked exactly.
    Both halves are independently checkable by expansion.
-2. the section lemma's wide search (:data:`closure_check.two_factor.sections.WIDE`; the
-   rules ran the quick one): CLOSED with explicit factors on every case of a decision tree
-   over the target, a proof the certificate carries and the verifier re-checks.
+2. :func:`sections_stage` -- the section lemma's wide search (:data:`closure_check.two_factor.sections.WIDE`; the
+   rules ran the quick one), then its deep searches (:data:`~closure_check.two_factor.sections.DEEP`)
+   with the part's closure equations added to F: CLOSED with explicit factors on every case of
+   a decision tree over the target, a proof the certificate carries and the verifier re-checks.
 3. :func:`prove_part_closed` -- the Zariski-closure criterion on the part's masked
    problem (:mod:`closure_check.algebra.zariski`): CLOSED backed by z3's answer to an ∃∀ sentence,
    re-decided by QEPCAD B (:mod:`closure_check.algebra.qepcad`), both kept as engine records;

@@ -18,7 +18,8 @@ CLOSED:
   uses that step (:func:`closure_check.two_factor.fullspace.spanning_step`), *hooks
   lemma* likewise (:func:`~closure_check.two_factor.fullspace.hooks_step`);
 * *section lemma* -- the part's products are exactly the zero set of the minors of its
-  single-unit 2×2 blocks (all visible cells when there is none), shown by explicit rational
+  single-unit 2×2 blocks (all visible cells when there is none; the algebraic stage adds the
+  part's closure equations, each checked by expansion), shown by explicit rational
   factors on the cases of a decision tree over the target
   (:mod:`closure_check.two_factor.sections`; the proof travels in the certificate and the
   verifier re-checks it).
