@@ -10,9 +10,10 @@ For a part no rule decides, in order, each drawing on one :class:`~closure_check
    units of the part's overlap component (so ``A ∉ P`` by the direct-sum lemma, A being
    zero outside the component), and a Laurent curve converging to A, checked exactly.
    Both halves are independently checkable by expansion.
-2. the section lemma's wide search (:data:`closure_check.two_factor.sections.WIDE`; the
-   rules ran the quick one): CLOSED with explicit factors on every case of a decision tree
-   over the target, a proof the certificate carries and the verifier re-checks.
+2. :func:`sections_stage` -- the section lemma's wide search (:data:`closure_check.two_factor.sections.WIDE`; the
+   rules ran the quick one), then its deep searches (:data:`~closure_check.two_factor.sections.DEEP`)
+   with the part's closure equations added to F: CLOSED with explicit factors on every case of
+   a decision tree over the target, a proof the certificate carries and the verifier re-checks.
 3. :func:`prove_part_closed` -- the Zariski-closure criterion on the part's masked
    problem (:mod:`closure_check.algebra.zariski`): CLOSED backed by z3's answer to an ∃∀ sentence,
    re-decided by QEPCAD B (:mod:`closure_check.algebra.qepcad`), both kept as engine records;
@@ -107,8 +108,8 @@ def _component_units(structure: RankOneStructure, part: Part) -> frozenset[int]:
 
 
 REFUTE_SHARE, SECTIONS_SHARE, ZARISKI_SHARE = 0.5, 0.5, 0.6
-"""Of a part's effort, the curve search may spend half; the section lemma's wide search half
-of what is left (it stops at its 2000 steps, about a nominal second); the Zariski criterion
+"""Of a part's effort, the curve search may spend half; the section lemma's wide searches half
+of what is left (:func:`sections_stage`; each stops at its 2000 steps, about a nominal second); the Zariski criterion
 60% of what is left then; the authors' sentence the rest (unspent effort flows to the next
 stage)."""
 
@@ -121,10 +122,42 @@ def decide_open_part(
 
     return (
         refute_part(structure, reduction, part, effort.share(REFUTE_SHARE))
-        or section_outcome(reduction, part, WIDE, effort.share(SECTIONS_SHARE))
+        or sections_stage(reduction, part, effort.share(SECTIONS_SHARE))
         or prove_part_closed(structure, reduction, part, effort.share(ZARISKI_SHARE))
         or refute_with_sentence(structure, part, effort.share())
     )
+
+
+CLOSURE_SECTIONS_SHARE = 0.5
+"""Of the section stage's effort, the minors-only search may spend half; the closure equations
+(:data:`EQUATIONS_SHARE` of what is left) and the search with them the rest."""
+
+
+def sections_stage(reduction: ComponentReduction, part: Part, effort: Effort) -> RuleOutcome | None:
+    """The section lemma in the algebraic stage: the wide search with the minors alone as F,
+    then the deep one (:data:`~closure_check.two_factor.sections.DEEP`) with the part's closure
+    equations (polynomials vanishing on its closure; none when the closure is everything) added
+    to F -- :func:`~closure_check.two_factor.sections.section_proof` keeps only those that
+    vanish on the products by its own expansion."""
+    from closure_check.two_factor.sections import DEEP, MAX_CELLS, WIDE
+
+    outcome = section_outcome(reduction, part, WIDE, effort.share(CLOSURE_SECTIONS_SHARE))
+    if outcome is not None or effort.expired():
+        return outcome
+    problem = part_problem_of(reduction, part)
+    if len(problem.cells) > MAX_CELLS:
+        return None
+    offered = [_cell_polynomial(equation) for equation in problem.closure_equations(effort.share(EQUATIONS_SHARE))]
+    if effort.expired():
+        return None
+    return section_outcome(reduction, part, DEEP, effort.share(), offered)
+
+
+def _cell_polynomial(equation: dict) -> dict[tuple[tuple[Cell, int], ...], int]:
+    """A closure equation of :meth:`PartProblem.closure_equations` as {((cell, exponent), …): coefficient}."""
+    cells = equation["cells"]
+    return {tuple((cell, power) for cell, power in zip(cells, monomial) if power): int(coefficient)
+            for monomial, coefficient in equation["terms"].items()}
 
 
 def prove_part_closed(

@@ -18,7 +18,8 @@ CLOSED:
   uses that step (:func:`closure_check.two_factor.fullspace.spanning_step`), *hooks
   lemma* likewise (:func:`~closure_check.two_factor.fullspace.hooks_step`);
 * *section lemma* -- the part's products are exactly the zero set of the minors of its
-  single-unit 2×2 blocks (all visible cells when there is none), shown by explicit rational
+  single-unit 2×2 blocks (all visible cells when there is none; the algebraic stage adds the
+  part's closure equations, each checked by expansion), shown by explicit rational
   factors on the cases of a decision tree over the target
   (:mod:`closure_check.two_factor.sections`; the proof travels in the certificate and the
   verifier re-checks it).
@@ -254,15 +255,16 @@ def _sections(reduction: ComponentReduction, part: Part) -> RuleOutcome | None:
     return section_outcome(reduction, part, QUICK)
 
 
-def section_outcome(reduction: ComponentReduction, part: Part, configurations: Any, effort: Any = None) -> RuleOutcome | None:
-    """CLOSED by the section lemma with the searches ``configurations``
-    (:func:`closure_check.two_factor.sections.section_proof`), or None."""
+def section_outcome(reduction: ComponentReduction, part: Part, configurations: Any, effort: Any = None,
+                    offered: Any = ()) -> RuleOutcome | None:
+    """CLOSED by the section lemma with the searches ``configurations`` and the ``offered``
+    equations besides the minors (:func:`closure_check.two_factor.sections.section_proof`), or None."""
     from closure_check.two_factor.sections import MAX_CELLS, section_proof
 
     if _visible_cell_count(reduction, part) > MAX_CELLS:
         return None
     units, cells = part_units_and_cells(reduction, part)
-    proof = section_proof(units, cells, configurations, effort)
+    proof = section_proof(units, cells, configurations, effort, offered)
     if proof is None:
         return None
     return RuleOutcome(Verdict.CLOSED, "section lemma", proof.text(), section=proof)

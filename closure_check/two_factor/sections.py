@@ -6,8 +6,12 @@ list F of polynomials in the target entries ``a_c`` (c ∈ V; F empty: ``Q = ℝ
 closed set, so the part is closed:
 
 * ``Q ⊆ Z(F)``: each ``f ∈ F`` vanishes identically on ``π_V(XYᵀ)`` (a polynomial
-  identity in the entries of X and Y).  Here F is the list of 2×2 minors of the blocks of
-  visible cells that a single unit alone covers (rank one there).
+  identity in the entries of X and Y).  F is the list of 2×2 minors of the blocks of
+  visible cells that a single unit alone covers (rank one there), followed by any further
+  polynomials the caller offers (the algebraic stage offers the closure equations of
+  :meth:`~closure_check.two_factor.limits.PartProblem.closure_equations`); each offered one
+  is expanded here with ``a_c = Σ_k x_ck y_ck`` and kept only if it is the zero polynomial
+  (nothing from the elimination is trusted; the verifier expands again).
 * ``Z(F) ⊆ Q``: a decision tree over the target A.  A node *splits* on a polynomial p
   (``p(A) = 0`` or ``p(A) ≠ 0``), *solves* a polynomial known to vanish at A (an ``f ∈ F``
   or an earlier ``p = 0``) for one entry ``a_v`` in which it is affine with a coefficient
@@ -43,7 +47,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from closure_check.core.budget import Effort
 
-__all__ = ["QUICK", "WIDE", "Leaf", "SectionProof", "Solve", "Split", "Void", "section_proof", "rank_one_equations"]
+__all__ = ["DEEP", "QUICK", "WIDE", "CellPolynomial", "Leaf", "vanishes_on_products", "SectionProof", "Solve", "Split", "Void", "section_proof", "rank_one_equations"]
 
 Cell = tuple[int, int]
 Unit = tuple[tuple[int, ...], tuple[int, ...]]
@@ -59,6 +63,13 @@ STEP_SECONDS = 5e-4
 MAX_CELLS = 16
 """Parts with more visible cells are not searched."""
 
+CellPolynomial = dict[tuple[tuple[Cell, int], ...], int]
+"""A polynomial in the target entries offered as an equation: {((cell, exponent), …): integer coefficient}."""
+
+MAX_OFFERED = 12
+"""Offered equations (beyond the minors) kept at most, the shortest first: each one lengthens
+every step of the search."""
+
 Configuration = tuple[int, tuple[int, ...], int]
 """(factor entries tried at each point where no equation can be solved, values tried for
 each in order, steps allowed)."""
@@ -72,6 +83,16 @@ WIDE: tuple[Configuration, ...] = ((3, (0, 1, 2), 2_000),)
 """The search the algebraic stage runs after the curve search (``engine.decide_open_part``):
 it proves the 3×3 part ``{0,2}×{0,1}, {1,2}×{0,2}, {0,1}×{0,1,2}`` (1310 steps), which the
 narrow one does not within 5000."""
+
+
+DEEP: tuple[Configuration, ...] = ((6, (1, 0), 2_200), (6, (0, 1), 1_000))
+"""The searches the algebraic stage runs after :data:`WIDE` fails, with the part's closure
+equations offered besides the minors (``engine.sections_stage``): six entries tried at each
+stuck point.  The first proves the open 3×4 parts of ``I=111/111/001 J=111/011/100/100``
+(1088 steps), ``I=111/011/101 J=111/011/100/100`` (1103), ``I=111/111/011 J=111/001/001/110``
+(2122) and the 4×4 part of ``I=111/001/001/110 J=111/111/010/010`` (910); the second (0 before
+1) the 3×4 part of ``I=111/011/101 J=111/111/010/010`` (810), which the first needs 11988 for.
+:data:`WIDE` proves none of them within its steps."""
 
 
 def cell_name(cell: Cell) -> str:
@@ -150,7 +171,7 @@ class SectionProof:
     def text(self) -> str:
         """The proof in one sentence."""
         what = "every matrix" if not self.equations else (
-            f"exactly the targets where {len(self.equations)} 2×2 minor(s) of single-unit blocks vanish, a closed set"
+            f"exactly the targets where {len(self.equations)} polynomial(s) vanish (each vanishes on every product), a closed set"
         )
         return (
             f"the units {', '.join(f'{list(r)}×{list(c)}' for r, c in self.units)} produce {what} on the "
@@ -499,26 +520,83 @@ def rank_one_equations(units: Sequence[Unit], cells: Iterable[Cell]) -> list[tup
     return blocks
 
 
+def vanishes_on_products(units: Sequence[Unit], poly: CellPolynomial) -> bool:
+    """Whether ``poly``, with each ``a_ij`` replaced by ``Σ_k x_ik y_jk`` (units covering
+    (i, j)), is the zero polynomial in the factor entries: condition (i) of the section
+    lemma, by exact expansion (python-flint, integer coefficients)."""
+    import flint
+
+    names = sorted({entry_name(side, line, k) for k, (rows, cols) in enumerate(units)
+                    for side, lines in (("x", rows), ("y", cols)) for line in lines})
+    if not names:
+        return all(not c for c in poly.values())
+    ctx = flint.fmpz_mpoly_ctx.get(tuple(names), "lex")
+    gen = dict(zip(names, ctx.gens()))
+    sums: dict[Cell, Any] = {}
+    total = ctx.from_dict({})
+    for monomial, coefficient in poly.items():
+        term = ctx.from_dict({(0,) * len(names): int(coefficient)})
+        for (i, j), power in monomial:
+            if (i, j) not in sums:
+                value = ctx.from_dict({})
+                for k, (rows, cols) in enumerate(units):
+                    if i in rows and j in cols:
+                        value += gen[entry_name("x", i, k)] * gen[entry_name("y", j, k)]
+                sums[(i, j)] = value
+            term *= sums[(i, j)] ** power
+        total += term
+    return total.is_zero()
+
+
 def section_proof(
     units: Iterable[Unit], cells: Iterable[Cell], configurations: Sequence[Configuration] = QUICK + WIDE,
-    effort: Effort | None = None,
+    effort: Effort | None = None, offered: Sequence[CellPolynomial] = (),
 ) -> SectionProof | None:
-    """A section proof of ``Q = Z(F)`` (F: the minors of :func:`rank_one_equations`), or None.
+    """A section proof of ``Q = Z(F)``, or None.  F: the minors of :func:`rank_one_equations`,
+    then those of the ``offered`` polynomials (on visible cells) that vanish on the products
+    (:func:`vanishes_on_products`) and are not a constant multiple of a minor or of an earlier one,
+    at most :data:`MAX_OFFERED`, the fewest terms first.
 
-    Deterministic: the same part and configurations give the same proof.  Runs the searches
-    of ``configurations`` in turn, each within its steps; each step is also charged to
+    Deterministic: the same part, configurations and offered list give the same proof.  Runs the
+    searches of ``configurations`` in turn, each within its steps; each step is also charged to
     ``effort`` (:data:`STEP_SECONDS`), which stops the search when spent.
     """
     problem = tuple((tuple(r), tuple(c)) for r, c in units)
     ordered = tuple(sorted(set(cells)))
     if not ordered or len(ordered) > MAX_CELLS:
         return None
+    visible = set(ordered)
+    candidates = sorted(
+        (poly for poly in offered if poly and all(cell in visible for m in poly for cell, _ in m)),
+        key=lambda poly: (len(poly), sorted(poly.items())),
+    )
+    valid: dict[int, bool] = {}
     for choices, constants, steps in configurations:
         search = _Search(problem, ordered, effort, choices, constants, steps)
         gens = search.ctx.gens()
         at = {cell: gens[n] for n, cell in enumerate(ordered)}
-        equations = tuple(at[p] * at[s] - at[q] * at[r] for p, q, r, s in rank_one_equations(problem, ordered))
-        state = _State(equations, (), {cell: _RF(at[cell], search.one) for cell in ordered}, {})
+        equations = [at[p] * at[s] - at[q] * at[r] for p, q, r, s in rank_one_equations(problem, ordered)]
+        seen = {_key(e) for e in equations}
+        extra = 0
+        for poly in candidates:
+            if extra == MAX_OFFERED:
+                break
+            f = search.zero
+            for monomial, coefficient in poly.items():
+                term = search.one * int(coefficient)
+                for cell, power in monomial:
+                    term *= at[cell] ** power
+                f += term
+            if f.is_zero() or _key(f) in seen:
+                continue
+            if id(poly) not in valid:
+                valid[id(poly)] = vanishes_on_products(problem, poly)
+            if not valid[id(poly)]:
+                continue
+            seen.add(_key(f))
+            equations.append(f)
+            extra += 1
+        state = _State(tuple(equations), (), {cell: _RF(at[cell], search.one) for cell in ordered}, {})
         try:
             tree = search.branch(state)
         except _Exhausted:
