@@ -17,6 +17,7 @@ from fractions import Fraction
 from itertools import combinations
 
 import pytest
+from test_spanning import _product, fill_columns
 
 from closure_check.census import _support
 from closure_check.core.case import Verdict
@@ -45,22 +46,6 @@ PARTS = CENSUS_PARTS + BUILT_PARTS
 def _transposed(part: Part) -> Part:
     units, cells = part
     return [(c, r) for r, c in units], [(j, i) for i, j in cells]
-
-
-def _solve(columns: list[list[Fraction]], target: list[Fraction]) -> list[Fraction] | None:
-    """Exact solution of a square system (columns given), or None if singular."""
-    size = len(target)
-    rows = [[columns[c][r] for c in range(size)] + [target[r]] for r in range(size)]
-    for c in range(size):
-        pivot = next((r for r in range(c, size) if rows[r][c] != 0), None)
-        if pivot is None:
-            return None
-        rows[c], rows[pivot] = rows[pivot], rows[c]
-        for r in range(size):
-            if r != c and rows[r][c] != 0:
-                factor = rows[r][c] / rows[c][c]
-                rows[r] = [a - factor * b for a, b in zip(rows[r], rows[c])]
-    return [rows[r][size] / rows[r][r] for r in range(size)]
 
 
 def _shape(units, cells):
@@ -96,27 +81,7 @@ def construct(units, cells, A, rng):
     order = list(x) + [k for k in range(len(units)) if k not in x]
     for k in order:
         x.setdefault(k, {i: Fraction(rng.choice([v for v in range(-50, 51) if v])) for i in shared})
-    for j, k in private.items():
-        if len(visible[j]) == 1:
-            (i,) = visible[j]
-            y[(j, k)] = A[(i, j)] / x[k][i]
-    for j, ks in covering.items():
-        if j in private:
-            continue
-        rows = visible[j]
-        for chosen in combinations(ks, len(rows)):
-            solution = _solve([[x[k][i] for i in rows] for k in chosen], [A[(i, j)] for i in rows])
-            if solution is not None:
-                y.update({(j, k): v for k, v in zip(chosen, solution)})
-                break
-        else:
-            return None
-    return x, y
-
-
-def _product(units, x, y, cell):
-    i, j = cell
-    return sum((x[k].get(i, 0) * y.get((j, k), 0) for k, (_, cols) in enumerate(units) if j in cols), Fraction(0))
+    return (x, y) if fill_columns(A, x, y, visible, covering, private) else None
 
 
 def _target(units, cells, rng, zero_block: bool):

@@ -74,6 +74,12 @@ def construct(units, cells, A, rng):
             y[(j, k)] = Fraction(0)
     for k in range(len(units)):
         x.setdefault(k, {i: Fraction(rng.choice([v for v in range(-50, 51) if v])) for i in shared} if k in active else {})
+    return (x, y) if fill_columns(A, x, y, visible, covering, private) else None
+
+
+def fill_columns(A, x, y, visible, covering, private) -> bool:
+    """The proof's last step, once every x_k is chosen: a thin private column from its unit, every
+    other column spanned by the units covering it (False if the chosen x_k do not span it)."""
     for j, k in private.items():
         if len(visible[j]) == 1:
             (i,) = visible[j]
@@ -88,8 +94,8 @@ def construct(units, cells, A, rng):
                 y.update({(j, k): v for k, v in zip(chosen, solution)})
                 break
         else:
-            return None
-    return x, y
+            return False
+    return True
 
 
 def _product(units, x, y, cell):
