@@ -77,16 +77,7 @@ def _census_section(seconds: float) -> tuple[list[str], int]:
         f"{wall:.1f} s, `decide_chain` time summed {census.total_seconds():.2f} s, "
         f"median {census.median_seconds() * 1000:.1f} ms.",
         "",
-        "| verdict | classes | chains |",
-        "|---|---:|---:|",
-        f"| closed (zero factor) | {census.zero_factor_classes} | {census.zero_factor_chains} |",
-    ]
-    lines += [f"| {name.replace('-', ' ')} | {classes} | {chains} |" for name, (classes, chains) in counts.items()]
-    recorded = census.engine_record_counts()
-    lines.insert(-2, f"| &nbsp;&nbsp;of which closed (engine record) | {recorded[0]} | {recorded[1]} |")
-    total_classes = len(census.entries) + census.zero_factor_classes
-    total_chains = sum(chains for _, chains in counts.values()) + census.zero_factor_chains
-    lines += [f"| **total** | {total_classes} | {total_chains} |", ""]
+    ] + _verdict_table(census)
     lines += ["| criterion | classes | chains | total s | median ms |", "|---|---:|---:|---:|---:|"]
     timing = census.criterion_seconds()
     for name, (classes, chains) in census.criterion_counts().items():
@@ -102,6 +93,22 @@ def _census_section(seconds: float) -> tuple[list[str], int]:
     return lines, counts["unknown"][0]
 
 
+def _verdict_table(census) -> list[str]:
+    """Verdict counts by classes and by chains, the all-zero-factor classes first, then the total."""
+    counts = census.counts()
+    lines = [
+        "| verdict | classes | chains |",
+        "|---|---:|---:|",
+        f"| closed (zero factor) | {census.zero_factor_classes} | {census.zero_factor_chains} |",
+    ]
+    lines += [f"| {name.replace('-', ' ')} | {classes} | {chains} |" for name, (classes, chains) in counts.items()]
+    recorded = census.engine_record_counts()
+    lines.insert(-2, f"| &nbsp;&nbsp;of which closed (engine record) | {recorded[0]} | {recorded[1]} |")
+    total_classes = len(census.entries) + census.zero_factor_classes
+    total_chains = sum(chains for _, chains in counts.values()) + census.zero_factor_chains
+    return lines + [f"| **total** | {total_classes} | {total_chains} |", ""]
+
+
 SHAPED_DIMS = (2, 3, 2, 3)
 
 
@@ -112,7 +119,6 @@ def _shaped_section(seconds: float) -> tuple[list[str], int]:
     wall = time.monotonic() - start
     counts = census.counts()
     total_classes = len(census.entries) + census.zero_factor_classes
-    total_chains = sum(chains for _, chains in counts.values()) + census.zero_factor_chains
     width = sum(a * b for a, b in zip(dims, dims[1:]))
     lines = [
         "## Three factors 2×3 · 3×2 · 2×3 (and, transposed, 3×2 · 2×3 · 3×2)",
@@ -128,14 +134,7 @@ def _shaped_section(seconds: float) -> tuple[list[str], int]:
         f"({census.zero_factor_chains} chains) have an all-zero factor (closed, not run).  Wall-clock {wall:.1f} s, "
         f"`check_chain` time summed {census.total_seconds():.2f} s, median {census.median_seconds() * 1000:.1f} ms.",
         "",
-        "| verdict | classes | chains |",
-        "|---|---:|---:|",
-        f"| closed (zero factor) | {census.zero_factor_classes} | {census.zero_factor_chains} |",
-    ]
-    lines += [f"| {name.replace('-', ' ')} | {classes} | {chains} |" for name, (classes, chains) in counts.items()]
-    recorded = census.engine_record_counts()
-    lines.insert(-2, f"| &nbsp;&nbsp;of which closed (engine record) | {recorded[0]} | {recorded[1]} |")
-    lines += [f"| **total** | {total_classes} | {total_chains} |", ""]
+    ] + _verdict_table(census)
     lines += [
         "A verdict is credited to the lemma named at the end of its last reason; \"one-factor lemma\" means the "
         "exact reductions left a single factor (a linear space), and the two-factor lemmas (determinantal, "
