@@ -17,6 +17,7 @@ from fractions import Fraction
 from itertools import combinations
 
 import pytest
+from test_fullspace import census_parts
 from test_spanning import _product, fill_columns
 
 from closure_check.census import _support
@@ -209,23 +210,6 @@ def _fires(units, cells):
     return None if found is None else tuple((c, r) for r, c in found[1])
 
 
-def _census_parts(m, n):
-    import numpy as np
-
-    from closure_check.core.enumerate import enumerate_patterns
-    from closure_check.core.graph import RankOneStructure
-    from closure_check.two_factor.reduce import reduce_component
-    from closure_check.two_factor.rules import part_units_and_cells
-
-    for support in enumerate_patterns(m, n, 3):
-        structure = RankOneStructure.build(support)
-        counts = np.bincount(structure.class_component, minlength=structure.n_components)
-        for component in np.flatnonzero(counts > 1):
-            reduction = reduce_component(structure, int(component))
-            for part in reduction.parts:
-                yield part_units_and_cells(reduction, part)
-
-
 @pytest.mark.exhaustive
 @pytest.mark.parametrize("m, n", [(2, 4), (3, 3), (3, 4), (4, 4)])
 def test_wherever_it_fires_in_a_census_z3_proves_the_same_closed_set(m, n, exhaustive):
@@ -237,7 +221,7 @@ def test_wherever_it_fires_in_a_census_z3_proves_the_same_closed_set(m, n, exhau
     from closure_check.algebra.zariski import part_problem, zariski_closed
 
     seen, proved = set(), 0
-    for units, cells in _census_parts(m, n):
+    for units, cells in census_parts([(m, n)]):
         key = (tuple(units), frozenset(cells))
         blocks = _fires(units, cells)
         if blocks is None or key in seen:

@@ -16,16 +16,17 @@ import random
 from fractions import Fraction
 
 import pytest
+from test_sections import _accepts, _leaf_paths, _replay, _support
 
 from closure_check import check
 from closure_check.core.case import Verdict
-from closure_check.two_factor.sections import DEEP, WIDE, section_proof, vanishes_on_products
+from closure_check.two_factor.sections import (
+    DEEP,
+    WIDE,
+    section_proof,
+    vanishes_on_products,
+)
 from closure_check.verifier import verify_certificate
-from closure_check.verifier.parse import Malformed
-from closure_check.verifier.report import VerificationReport
-from closure_check.verifier.sections import check_section_proof
-
-from test_sections import _leaf_paths, _replay, _support
 
 PATTERN = "I=111/111/001 J=111/011/100/100"
 UNITS = [((0, 1), (0, 2, 3)), ((0, 1), (0, 1)), ((0, 1, 2), (0, 1))]
@@ -59,15 +60,6 @@ def _minor(p, q, r, s) -> dict:
 DETERMINANTAL = {m: c for m, c in _product(_minor((0, 0), (0, 2), (1, 0), (1, 2)), _minor((2, 1), (2, 3), (3, 1), (3, 3))).items()}
 for _m, _c in _product(_minor((0, 1), (0, 2), (1, 1), (1, 2)), _minor((2, 0), (2, 3), (3, 0), (3, 3))).items():
     DETERMINANTAL[_m] = DETERMINANTAL.get(_m, 0) - _c
-
-
-def _accepts(proof: dict) -> bool:
-    report = VerificationReport()
-    try:
-        check_section_proof(proof, report)
-    except Malformed:
-        return False
-    return report.ok
 
 
 @pytest.fixture(scope="module")
