@@ -43,7 +43,7 @@ TARGETS = [  # the census patterns left UNKNOWN at effort 10 whose open part has
     ("101/011/011/101", FULL), ("111/111/011/001", FULL), ("110/101/011/011", FULL),
     ("111/101/011/011", FULL), ("110/101/011/111", FULL), ("101/011/111/111", FULL),
 ]
-NOT_CLOSED = [("111/110/110/001", "111/111/111"), ("111/111/001/010", "111/111/111"),
+NOT_CLOSED = [("111/110/110/001", "111/111/111"), ("111/111/111", "111/110/110/001"), ("111/111/001/010", "111/111/111"),
               ("111/110/110/001", "111/111/111/111")]
 
 
@@ -93,7 +93,7 @@ def _set_entry(proof: dict) -> None:
 
 @pytest.mark.parametrize("mutate, words", [
     (_set_entry, "does not sum to 0"),
-    (lambda p: p["transversals"][3]["vectors"].__setitem__(1, p["transversals"][3]["vectors"][0]), ""),
+    (lambda p: p["transversals"][3]["vectors"].__setitem__(1, p["transversals"][3]["vectors"][0]), "dependent"),
     (lambda p: p["transversals"].pop(), "have no transversal"),
     (lambda p: p.__setitem__("generic_support", p["generic_support"][1:]), "distinct representatives"),
     (lambda p: p["units"].__setitem__(0, [[0, 3], [0, 1, 2]]), "do not share"),

@@ -84,7 +84,8 @@ class RuleOutcome:
     the records of the engines that answered (a criterion decided by z3, confirmed by
     QEPCAD B).  Verdict UNKNOWN only for engines that disagree: ``text`` then says how.
     ``section``: the :class:`~closure_check.two_factor.sections.SectionProof` of a part
-    decided by the section lemma."""
+    decided by the section lemma, or the :class:`~closure_check.two_factor.free_factor.FreeFactor`
+    of one decided CLOSED by the free-factor lemma (both travel in the certificate's ``sections``)."""
 
     verdict: Verdict
     lemma: str
