@@ -30,7 +30,7 @@ from closure_check.census import _support
 from closure_check.core.case import Verdict
 from closure_check.core.graph import RankOneStructure
 from closure_check.decide import check
-from closure_check.two_factor.free_factor import free_factor, hall, not_closed_curve, null_space, rank
+from closure_check.two_factor.free_factor import free_factor, hall, not_closed_curve, rank
 from closure_check.two_factor.reduce import reduce_component
 from closure_check.two_factor.rules import _free_factor
 from closure_check.verifier import verify_certificate
@@ -86,7 +86,9 @@ def _tampered(mutate) -> list[str]:
 
 
 def _set_entry(proof: dict) -> None:
-    vector = proof["transversals"][-1]["vectors"][0]
+    """Change a nonzero entry on the support (the support s₀ = all lines here): the sum breaks."""
+    item = next(t for t in proof["transversals"] if len(t["support"]) == 4)
+    vector = item["vectors"][0]
     index = next(p for p, v in enumerate(vector) if v != "0")
     vector[index] = str(Fraction(vector[index]) + 1)
 
@@ -106,6 +108,29 @@ def test_a_tampered_free_factor_proof_is_rejected(mutate, words):
 
 
 # ----------------------------------------------------------------------------- the proof, carried out
+
+
+def null_space(rows: list[list[Fraction]], width: int) -> list[list[Fraction]]:
+    """A basis of ``{v : row·v = 0 for every row}`` (exact Gauss–Jordan, independent of flint)."""
+    pivots: list[tuple[int, list[Fraction]]] = []
+    for raw in rows:
+        row = list(raw)
+        for col, pivot in pivots:
+            if row[col]:
+                row = [a - row[col] * b for a, b in zip(row, pivot)]
+        lead = next((c for c, v in enumerate(row) if v), None)
+        if lead is None:
+            continue
+        row = [v / row[lead] for v in row]
+        pivots = [(c, [a - p[lead] * b for a, b in zip(p, row)]) for c, p in pivots]
+        pivots.append((lead, row))
+    basis = []
+    for free in (c for c in range(width) if c not in {c for c, _ in pivots}):
+        v = [Fraction(int(c == free)) for c in range(width)]
+        for c, row in pivots:
+            v[c] = -row[free]
+        basis.append(v)
+    return basis
 
 
 def _solve_factors(X: list[list[Fraction]], A: list[list[Fraction]]) -> list[list[Fraction]] | None:

@@ -25,7 +25,7 @@ still satisfy Hall's condition (the support of the normal vector of a generic pa
   ``V_k = ℝ^{R_k} ∩ C(A_∞)``: no independent transversal can exist (the easy half of Rado's
   theorem), so ``A ∉ P`` is checked without citing Rado.
 
-Everything is exact (:class:`fractions.Fraction`): the good supports carry their transversal
+Everything is exact (:class:`fractions.Fraction`, ranks by python-flint): the good supports carry their transversal
 vectors (checked independent), the bad ones a deficient T.  Rado's theorem (R. Rado, "A
 theorem on independence relations", Quart. J. Math. 13 (1942) 83–89; Oxley, *Matroid Theory*,
 2nd ed., Thm 11.2.2) guarantees that one of the two is always found: the transversal is drawn
@@ -46,13 +46,15 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Iterable, Sequence
 
-__all__ = ["FreeFactor", "MAX_LINES", "free_factor", "hall", "rank", "null_space"]
+import flint
+
+__all__ = ["FreeFactor", "FreeFactorCurve", "MAX_LINES", "free_factor", "hall", "not_closed_curve", "rank"]
 
 Unit = tuple[tuple[int, ...], tuple[int, ...]]
 Cell = tuple[int, int]
 Vector = tuple[Fraction, ...]
 
-MAX_LINES = 8
+MAX_LINES = 7
 """Largest ``m = r + 1`` the rule looks at (it visits the ``2^m − 1`` supports and ``2^r`` unit sets)."""
 
 SEED = 20261203
@@ -61,42 +63,16 @@ SEED = 20261203
 DRAWS = 30
 """Random draws tried per good support before giving up on it (each succeeds with high probability)."""
 
+WEIGHTS = tuple(w for w in range(-9, 10) if w)
+"""Weights of the basis vectors of each ``V_k`` in a draw (nonzero: a one-dimensional ``V_k`` never gives 0)."""
+
 
 def rank(rows: Sequence[Sequence[Fraction]]) -> int:
-    """Rank over ℚ of a list of equal-length rows (Gaussian elimination, exact)."""
-    return len(_echelon([list(map(Fraction, row)) for row in rows]))
-
-
-def _echelon(matrix: list[list[Fraction]]) -> list[tuple[int, list[Fraction]]]:
-    """Reduced row echelon form: ``(pivot column, row)`` of each nonzero row."""
-    pivots: list[tuple[int, list[Fraction]]] = []
-    for row in matrix:
-        row = list(row)
-        for col, pivot in pivots:
-            if row[col]:
-                factor = row[col]
-                row = [a - factor * b for a, b in zip(row, pivot)]
-        lead = next((c for c, v in enumerate(row) if v), None)
-        if lead is None:
-            continue
-        row = [v / row[lead] for v in row]
-        pivots = [(c, [a - p[lead] * b for a, b in zip(p, row)]) for c, p in pivots]
-        pivots.append((lead, row))
-    return pivots
-
-
-def null_space(rows: Sequence[Sequence[Fraction]], width: int) -> list[list[Fraction]]:
-    """A basis of ``{v ∈ ℚ^width : row·v = 0 for every row}``."""
-    pivots = _echelon([list(map(Fraction, row)) for row in rows])
-    lead = {c for c, _ in pivots}
-    basis = []
-    for free in (c for c in range(width) if c not in lead):
-        v = [Fraction(0)] * width
-        v[free] = Fraction(1)
-        for c, row in pivots:
-            v[c] = -row[free]
-        basis.append(v)
-    return basis
+    """Rank over ℚ of a list of equal-length rows (exact, python-flint's ``fmpq_mat``)."""
+    if not rows or not rows[0]:
+        return 0
+    entries = [flint.fmpq(v.numerator, v.denominator) for row in rows for v in map(Fraction, row)]
+    return flint.fmpq_mat(len(rows), len(rows[0]), entries).rank()
 
 
 def hall(sets: Sequence[frozenset[int]]) -> bool:
@@ -135,7 +111,9 @@ class FreeFactor:
     transversals
         For each good ``s ⊆ s₀``: ``(s, (x_1, …, x_r))`` with ``x_k`` indexed by ``lines``.
     deficient
-        For each bad ``s ⊆ s₀``: ``(s, T)`` with ``dim Σ_{k∈T} (ℝ^{R_k} ∩ 1_s^⊥) < |T|``.
+        Empty when every support is good, else the first bad ``s ⊆ s₀`` found (by size) as
+        ``((s, T),)`` with ``dim Σ_{k∈T} (ℝ^{R_k} ∩ 1_s^⊥) < |T|`` (the search stops there, so
+        ``transversals`` is then partial).
     """
 
     transposed: bool
@@ -222,6 +200,16 @@ def _analyse_support(
     """``(transversal, None)`` for a good support, ``(None, T)`` for a bad one, ``(None, None)`` if undecided."""
     bases = [_hyperplane_basis(rows, support, lines) for rows in units]
     r = len(units)
+    deficient = any(not basis for basis in bases) or rank([v for basis in bases for v in basis]) < r
+    for attempt in range(0 if deficient else DRAWS):
+        vectors = []
+        for basis in bases:
+            weights = [rng.choice(WEIGHTS) for _ in basis]
+            vectors.append(tuple(sum((w * b[c] for w, b in zip(weights, basis)), Fraction(0)) for c in range(len(lines))))
+        if rank(vectors) == r:
+            return tuple(vectors), None
+        if attempt == 2:
+            break  # three failed draws: look for a deficient set (Rado) before drawing on
     for size in range(1, r + 1):
         for subset in itertools.combinations(range(r), size):
             if rank([v for k in subset for v in bases[k]]) < size:
@@ -229,7 +217,7 @@ def _analyse_support(
     for _ in range(DRAWS):
         vectors = []
         for basis in bases:
-            weights = [rng.randint(-3, 3) for _ in basis]
+            weights = [rng.choice(WEIGHTS) for _ in basis]
             vectors.append(tuple(sum((w * b[c] for w, b in zip(weights, basis)), Fraction(0)) for c in range(len(lines))))
         if rank(vectors) == r:
             return tuple(vectors), None
@@ -272,18 +260,18 @@ def free_factor(units: Sequence[Unit], cells: Iterable[Cell]) -> FreeFactor | No
         return None
     generic = tuple(j for j in lines if hall([frozenset(rows) - {j} for rows in unit_lines]))
     rng = random.Random(SEED)
+    # s₀ first (its transversal is the curve's X₀), then the others by size; stop at the first bad one
+    supports = [generic] + [s for size in range(1, len(generic)) for s in itertools.combinations(generic, size)]
     transversals, deficient = [], []
-    for size in range(1, len(generic) + 1):
-        for support in itertools.combinations(generic, size):
-            vectors, subset = _analyse_support(unit_lines, frozenset(support), lines, rng)
-            if vectors is not None:
-                transversals.append((support, vectors))
-            elif subset is not None:
-                deficient.append((support, subset))
-            else:
-                return None
-    if generic not in {s for s, _ in transversals}:
-        return None  # cannot happen (Hall's condition makes s₀ good); refuse rather than guess
+    for support in supports:
+        vectors, subset = _analyse_support(unit_lines, frozenset(support), lines, rng)
+        if vectors is not None:
+            transversals.append((support, vectors))
+        elif subset is not None and support != generic:
+            deficient.append((support, subset))
+            break
+        else:
+            return None  # undecided, or s₀ bad (impossible under Hall's condition): refuse rather than guess
     return FreeFactor(transposed, lines, cross, tuple(unit_lines), generic, tuple(transversals), tuple(deficient))
 
 

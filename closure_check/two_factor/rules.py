@@ -262,10 +262,11 @@ def _free_factor(structure: RankOneStructure, reduction: ComponentReduction, par
     """Free-factor lemma (:mod:`closure_check.two_factor.free_factor`): CLOSED with its replayable
     proof, or NOT CLOSED with an exact curve and a deficient set of units."""
     from closure_check.two_factor.free_factor import MAX_LINES, free_factor
+    from closure_check.two_factor.fullspace import MAX_CELLS
 
     if len(part.classes) < 2 or any(b.masked for b in part.classes):
         return None
-    if sum(b.multiplicity for b in part.classes) >= MAX_LINES:
+    if sum(b.multiplicity for b in part.classes) >= MAX_LINES or _visible_cell_count(reduction, part) > MAX_CELLS:
         return None
     units, cells = part_units_and_cells(reduction, part)
     found = free_factor(units, cells)
