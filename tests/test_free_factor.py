@@ -17,7 +17,6 @@
 from __future__ import annotations
 
 import copy
-import itertools
 import json
 import random
 from fractions import Fraction
@@ -30,7 +29,12 @@ from closure_check.census import _support
 from closure_check.core.case import Verdict
 from closure_check.core.graph import RankOneStructure
 from closure_check.decide import check
-from closure_check.two_factor.free_factor import free_factor, hall, not_closed_curve, rank
+from closure_check.two_factor.free_factor import (
+    free_factor,
+    hall,
+    not_closed_curve,
+    rank,
+)
 from closure_check.two_factor.reduce import reduce_component
 from closure_check.two_factor.rules import _free_factor
 from closure_check.verifier import verify_certificate

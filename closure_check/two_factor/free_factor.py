@@ -42,13 +42,13 @@ from __future__ import annotations
 
 import itertools
 import random
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Iterable, Sequence
 
 import flint
 
-__all__ = ["FreeFactor", "FreeFactorCurve", "MAX_LINES", "free_factor", "hall", "not_closed_curve", "rank"]
+__all__ = ["MAX_LINES", "FreeFactor", "FreeFactorCurve", "free_factor", "hall", "not_closed_curve", "rank"]
 
 Unit = tuple[tuple[int, ...], tuple[int, ...]]
 Cell = tuple[int, int]

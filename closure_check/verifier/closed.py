@@ -39,10 +39,10 @@ from __future__ import annotations
 from array import array
 from typing import Any
 
+from .free_factor import check_free_factor_proof
 from .parse import Malformed, field, index_list, integer
 from .pattern import Pattern, decode_array
 from .report import VerificationReport
-from .free_factor import check_free_factor_proof
 from .sections import check_section_proof
 
 __all__ = ["MAX_COMPRESSED_CELLS", "check_closed", "check_engine_records", "derive_classes"]

@@ -24,8 +24,9 @@ hyperplane is ``D⁻¹`` times the listed span) the part is that closed set.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 from fractions import Fraction
-from typing import Any, Sequence
+from typing import Any
 
 from .parse import Malformed, field
 from .report import VerificationReport

@@ -34,8 +34,8 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
-from .parse import Malformed, cell, field, index_list, integer
 from .free_factor import intersection_dimension, rank
+from .parse import Malformed, cell, field, index_list, integer
 from .pattern import Pattern
 from .report import VerificationReport, cell_text
 
