@@ -347,3 +347,17 @@ def test_the_rule_fires_on_exactly_the_listed_census_patterns(name, exhaustive):
     for record in records:
         I, J = "/".join(record["I"]), "/".join(record["J"])
         assert _prediction(I, J) == listed.get((I, J)), (I, J)
+
+
+def test_every_census_certificate_of_the_rule_verifies():
+    """Every listed census pattern that ``check`` (rules only, the rule in its place) decides by
+    the free-factor lemma: the certificate, CLOSED or NOT CLOSED, passes the verifier."""
+    used = {"closed": 0, "not-closed": 0}
+    for I, J, _, _ in _firing():
+        result = _check(I, J)
+        if not any(reason.endswith("(free-factor lemma)") for reason in result.reasons):
+            continue
+        used[result.verdict.value] += 1
+        report = verify_certificate(_certificate(result))
+        assert report.ok, (I, J, report.problems)
+    assert used == {"closed": 10, "not-closed": 20}
