@@ -145,7 +145,7 @@ class FreeFactor:
         s, t = self.deficient[0]
         return (
             f"{head}; the support {_set(s)} inside the generic support {_set(self.generic)} is bad "
-            f"(units {list(t)} have too small a span in 1_s^⊥)"
+            f"({len(t)} of the units have vectors in a subspace of 1_s^⊥ of dimension < {len(t)})"
         )
 
     def as_json(self) -> dict:
