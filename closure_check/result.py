@@ -89,8 +89,9 @@ class CheckResult:
         verdict was read from, so that the certificate writer does not build it again.
     sections
         Two factors, CLOSED: ``(component, SectionProof)`` for every part decided by the
-        section lemma (:mod:`closure_check.two_factor.sections`); the certificate carries
-        them and the verifier re-checks them.
+        section lemma (:mod:`closure_check.two_factor.sections`), ``(component, FreeFactor)``
+        for one decided by the free-factor lemma (:mod:`closure_check.two_factor.free_factor`);
+        the certificate carries them and the verifier re-checks them.
     limit
         ``"time"`` when a wall-clock safety net (or the command's time limit) stopped
         some of the engine's work: the verdict is still proved, but another machine

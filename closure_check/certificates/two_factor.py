@@ -203,6 +203,9 @@ class NotClosedCertificate:
     identity
         For the Nullstellensatz lemma: the verified identity ``Σ c_i f_i = c ≠ 0`` for
         the system ``X Yᵀ = A`` over ``obstruction_units`` (all other units emptied).
+    roles
+        Extra data of a combinatorial lemma's argument that the cells and units do not
+        determine (the free-factor lemma: its orientation and deficient set of units).
     """
 
     shape: tuple[int, int]
@@ -213,6 +216,7 @@ class NotClosedCertificate:
     obstruction_units: tuple[int, ...]
     argument: str
     identity: NullstellensatzCertificate | None = None
+    roles: dict | None = None
 
     @property
     def limit(self) -> dict[Cell, Fraction]:

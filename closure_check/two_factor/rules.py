@@ -26,11 +26,17 @@ CLOSED:
 * *rank-spanning lemma* -- the spanning lemma's shape with units owning several private
   columns: the part is a set of rank-≤1 conditions on those blocks
   (:func:`closure_check.two_factor.fullspace.rank_spanning_step`).
+* *free-factor lemma* -- all units share their columns (or rows) and meet r + 1 rows: the
+  part is ``{rank A[s₀, C] ≤ |s₀| − 1}`` when every support inside the generic one is good
+  (:mod:`closure_check.two_factor.free_factor`; the proof travels in the certificate and the
+  verifier re-checks it).  Tried after the full-space lemma, before the section lemma.
 
 NOT CLOSED:
 
 * *local-LU lemma* (MATH.md, extended to hidden cells);
-* *shared-rows lemma* (the 2×3 example of MATH.md, generalised; and its transpose).
+* *shared-rows lemma* (the 2×3 example of MATH.md, generalised; and its transpose);
+* *free-factor lemma*, NOT CLOSED half: a bad support inside the generic one (exact
+  Laurent curve; the limit is outside P by a deficient set of units).
 
 >>> from closure_check.core.support import TwoFactorSupport
 >>> from closure_check.core.graph import RankOneStructure
@@ -78,7 +84,8 @@ class RuleOutcome:
     the records of the engines that answered (a criterion decided by z3, confirmed by
     QEPCAD B).  Verdict UNKNOWN only for engines that disagree: ``text`` then says how.
     ``section``: the :class:`~closure_check.two_factor.sections.SectionProof` of a part
-    decided by the section lemma."""
+    decided by the section lemma, or the :class:`~closure_check.two_factor.free_factor.FreeFactor`
+    of one decided CLOSED by the free-factor lemma (both travel in the certificate's ``sections``)."""
 
     verdict: Verdict
     lemma: str
@@ -113,11 +120,14 @@ def decide_part(structure: RankOneStructure, reduction: ComponentReduction, part
         outcome = rule(structure, reduction, part, cover)
         if outcome is not None:
             return outcome
-    for rule in (_determinantal, _masked_blocks, _nested_pair, _cross, _rank_spanning, _full_space, _sections):
+    for rule in (_determinantal, _masked_blocks, _nested_pair, _cross, _rank_spanning, _full_space):
         outcome = rule(reduction, part)
         if outcome is not None:
             return outcome
-    return None
+    outcome = _free_factor(structure, reduction, part)
+    if outcome is not None:
+        return outcome
+    return _sections(reduction, part)
 
 
 def _determinantal(reduction: ComponentReduction, part: Part) -> RuleOutcome | None:
@@ -245,6 +255,80 @@ def _full_space(reduction: ComponentReduction, part: Part) -> RuleOutcome | None
         Verdict.CLOSED,
         _full_space_name(proof.lemmas(), SPANNING, HOOKS),
         f"the part's products fill all {len(cells)} of its visible cells: {proof.text()}; the whole space is closed",
+    )
+
+
+def _free_factor(structure: RankOneStructure, reduction: ComponentReduction, part: Part) -> RuleOutcome | None:
+    """Free-factor lemma (:mod:`closure_check.two_factor.free_factor`): CLOSED with its replayable
+    proof, or NOT CLOSED with an exact curve and a deficient set of units."""
+    from closure_check.two_factor.free_factor import MAX_LINES, free_factor
+    from closure_check.two_factor.fullspace import MAX_CELLS
+
+    if len(part.classes) < 2 or any(b.masked for b in part.classes):
+        return None
+    if sum(b.multiplicity for b in part.classes) >= MAX_LINES or _visible_cell_count(reduction, part) > MAX_CELLS:
+        return None
+    units, cells = part_units_and_cells(reduction, part)
+    found = free_factor(units, cells)
+    if found is None:
+        return None
+    if found.closed:
+        return RuleOutcome(Verdict.CLOSED, "free-factor lemma", found.text(), section=found)
+    return _free_factor_refutation(structure, reduction, part, found)
+
+
+def _free_factor_refutation(structure: RankOneStructure, reduction: ComponentReduction, part: Part,
+                            found: Any) -> RuleOutcome | None:
+    """The NOT CLOSED half of the free-factor lemma: the curve lifted to the whole support, or None."""
+    from closure_check.two_factor.free_factor import not_closed_curve
+    from closure_check.two_factor.limits import PartCurve, lift_curve, part_problem_of
+
+    curve = not_closed_curve(found)
+    if curve is None:
+        return None
+    problem = part_problem_of(reduction, part)
+    numbers = [unit for unit, _, _ in problem.units]
+    flip = (lambda a, b: (b, a)) if found.transposed else (lambda a, b: (a, b))
+    x = {(line, numbers[k]): Laurent.monomial(e, c) for (line, k), (c, e) in curve.x.items()}
+    y = {(j, numbers[k]): Laurent.monomial(e, c) for (j, k), (c, e) in curve.y.items()}
+    if found.transposed:
+        x, y = y, x
+    limit = {flip(i, j): v for (i, j), v in curve.limit.items()}
+    lifted = lift_curve(reduction, problem, PartCurve(x, y, limit))
+    if lifted.defects(structure.support):
+        return None
+    obstruction = tuple(sorted(flip(i, j) for i in found.lines for j in found.cross))
+    support = structure.support
+    rectangles = [structure.unit_rectangle(k) for k in range(support.rank)]
+    if any(rectangles[unit] != (rows, cols) for unit, rows, cols in problem.units):
+        return None  # a reduction shrank a rectangle: the argument runs on the whole support's rectangles
+    rows_of, cols_of = {i for i, _ in obstruction}, {j for _, j in obstruction}
+    covering = {k for k, (rows, cols) in enumerate(rectangles) if rows_of & set(rows) and cols_of & set(cols)}
+    if covering != set(numbers):
+        return None  # the argument needs the part's units alone on its cells in the whole support
+    deficient = sorted(numbers[k] for k in curve.deficient)
+    side = "columns" if found.transposed else "rows"
+    argument = (
+        f"A is supported on {side} {_set(found.lines)}, covered only by units {sorted(numbers)}; its "
+        f"{'rows' if found.transposed else 'columns'} span the hyperplane 1_s^⊥ of dimension {len(numbers)} for "
+        f"s = {_set(curve.bad)}, so the units' vectors would be a basis of it, yet units {deficient} have "
+        f"vectors in a subspace of dimension < {len(deficient)} there"
+    )
+    certificate = NotClosedCertificate(
+        shape=support.shape,
+        rank=support.rank,
+        curve=lifted,
+        lemma="free-factor lemma",
+        obstruction_cells=obstruction,
+        obstruction_units=tuple(sorted(numbers)),
+        argument=argument,
+        roles={"transposed": found.transposed, "units": sorted(numbers), "deficient": deficient},
+    )
+    return RuleOutcome(
+        Verdict.NOT_CLOSED,
+        "free-factor lemma",
+        f"{found.text()}: {argument}",
+        certificate,
     )
 
 

@@ -10,7 +10,7 @@ For NOT CLOSED it checks both halves of the proof:
 * A is in the closure of P -- :mod:`.curve`: ``supp X(t) ⊆ I``, ``supp Y(t) ⊆ J``, and the
   exact expansion of ``X(t) Y(t)ᵀ`` has no negative power of t and constant term A on
   every cell;
-* A is not in P -- :mod:`.lemmas` (local-LU, shared-rows, shared-columns lemmas:
+* A is not in P -- :mod:`.lemmas` (local-LU, shared-rows, shared-columns, free-factor lemmas:
   coverage recomputed from I and J, the lemma's argument re-derived from A) or
   :mod:`.nullstellensatz` (the system ``X Yᵀ = A`` rebuilt and compared, no outside unit
   on its cells, ``Σ c_i f_i`` expanded to the nonzero constant).
@@ -19,7 +19,8 @@ For CLOSED (:mod:`.closed`) it re-checks the stated structure and says which lem
 verdict rests on (``report.trusted``): those it cannot re-prove.  A part decided by the
 section lemma carries its proof, re-checked in full by :mod:`.sections` (the product set
 is the zero set of the stated polynomials: explicit factors on every case of a decision
-tree, identities checked as rational functions).
+tree, identities checked as rational functions); one decided by the free-factor lemma, by
+:mod:`.free_factor` (a transversal of every hyperplane ``1_s^⊥``, checked independent).
 
 Chain certificates (``"kind": "chain"``, ``W_1 ⋯ W_N``) go to :mod:`.chains`; landscape
 certificates (``"kind": "landscape"``: a spurious local minimum of ``‖A − X Yᵀ‖²``, or a

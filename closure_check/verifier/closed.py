@@ -20,7 +20,8 @@ the certificate states in machine-readable form:
   lemmas, taken on trust);
 * tractability ``"disjoint-or-identical"``: every component is a single class;
 * every entry of ``parts`` cites a lemma; engine records say ``unsat`` (taken on trust);
-* every section proof (``sections``, :mod:`.sections`) is re-checked in full, and its
+* every section proof (``sections``, :mod:`.sections`) and free-factor proof (in the same
+  list with ``"kind": "free-factor"``, :mod:`.free_factor`) is re-checked in full, and its
   units' rectangles lie in distinct units' rectangles of the pattern (the reductions that
   led to the part, which may shrink rectangles and hide cells, stay cited).
 
@@ -38,6 +39,7 @@ from __future__ import annotations
 from array import array
 from typing import Any
 
+from .free_factor import check_free_factor_proof
 from .parse import Malformed, field, index_list, integer
 from .pattern import Pattern, decode_array
 from .report import VerificationReport
@@ -346,12 +348,20 @@ def check_closed(cert: dict, pattern: Pattern, report: VerificationReport, versi
 
 
 def _check_section(proof: Any, pattern: Pattern, report: VerificationReport, where: str) -> None:
-    """Re-check a section proof, and that its units lie in distinct units of the pattern
-    (the reductions may have shrunk a rectangle; they are cited)."""
-    found = check_section_proof(proof, report, where)
-    if found is None:
-        return
-    units, _ = found
+    """Re-check a section proof (or a free-factor proof, ``"kind": "free-factor"``), and that
+    its units lie in distinct units of the pattern (the reductions may have shrunk a
+    rectangle; they are cited)."""
+    if isinstance(proof, dict) and proof.get("kind") == "free-factor":
+        found_units = check_free_factor_proof(proof, report, where)
+        if found_units is None:
+            return
+        units, lemma = found_units, "free-factor lemma"
+    else:
+        found = check_section_proof(proof, report, where)
+        if found is None:
+            return
+        units, _ = found
+        lemma = "section lemma"
     rectangles = [(set(pattern.I.of(k)), set(pattern.J.of(k))) for k in range(pattern.r)]
     owner: dict[int, int] = {}
 
@@ -370,7 +380,7 @@ def _check_section(proof: Any, pattern: Pattern, report: VerificationReport, whe
         if not place(u, set()):
             report.fail(f"{where}: unit {u} ({_set(rows)}×{_set(cols)}) lies in no unit of the pattern left free by the others")
             return
-    report.trust("section lemma")
+    report.trust(lemma)
 
 
 def check_engine_records(records: list, where: str, report: VerificationReport) -> None:

@@ -20,6 +20,13 @@ columns of a product are ``y_{c1,a} x_a``, ``y_{c3,b} x_b`` and
 w ≠ 0 forces ``x_b ∥ w``, and if ``det(u, w) = 0`` then column c2 of every such product
 is a multiple of u; ``det(u, v) ≠ 0`` puts A outside P.  Checked: the coverage and those
 four conditions on A.  *Shared-columns lemma*: the same with rows and columns exchanged.
+
+*Free-factor lemma* (NOT CLOSED half) -- a block ``S × C`` covered only by the units U.
+On it a product is ``Σ_{k∈U} x_k y_kᵀ`` with ``supp x_k ⊆ R_k ∩ S``, so its column space
+lies in ``span(x_k)``.  If ``rank A[S,C] = |U|``, the ``x_k`` would be a basis of
+``H = C(A[S,C])``, each ``x_k ∈ ℝ^{R_k} ∩ H``; a *deficient* set ``T ⊆ U`` with
+``dim Σ_{k∈T} (ℝ^{R_k} ∩ H) < |T|`` makes that impossible.  Checked: the coverage, the block
+shape, the rank, and the dimension (exact).  With ``transposed`` the same on ``Aᵀ``.
 """
 
 from __future__ import annotations
@@ -27,6 +34,7 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
+from .free_factor import intersection_dimension, rank
 from .parse import Malformed, cell, field, index_list, integer
 from .pattern import Pattern
 from .report import VerificationReport, cell_text
@@ -123,7 +131,48 @@ def _take(roles: dict, key: str, count: int, high: int) -> list[int]:
     return items
 
 
-LEMMAS = ("local-LU lemma", "shared-rows lemma", "shared-columns lemma")
+def _free_factor(roles: dict, cells: list[Cell], units: list[int], A: dict[Cell, Fraction], pattern: Pattern,
+                 report: VerificationReport) -> None:
+    name = "free-factor lemma"
+    transposed = field(roles, "transposed", bool, "proof.roles")
+    named = index_list(field(roles, "units", list, "proof.roles"), "proof.roles.units", pattern.r)
+    deficient = index_list(field(roles, "deficient", list, "proof.roles"), "proof.roles.deficient", pattern.r)
+    before = len(report.problems)
+    if sorted(named) != sorted(units):
+        report.fail(f"{name}: the obstruction units are {units}, the roles name units {named}")
+    if not deficient or not set(deficient) <= set(units):
+        report.fail(f"{name}: the deficient units {deficient} are not a nonempty set of obstruction units")
+        return
+    rows = sorted({i for i, _ in cells})
+    cols = sorted({j for _, j in cells})
+    if sorted(cells) != [(i, j) for i in rows for j in cols]:
+        report.fail(f"{name}: the obstruction cells are not a full block of rows × columns")
+        return
+    if transposed:
+        lines, cross = cols, rows
+        vectors = [[A.get((i, j), Fraction(0)) for j in lines] for i in cross]
+        own = {k: set(pattern.J.of(k)) & set(lines) for k in units}
+    else:
+        lines, cross = rows, cols
+        vectors = [[A.get((i, j), Fraction(0)) for i in lines] for j in cross]
+        own = {k: set(pattern.I.of(k)) & set(lines) for k in units}
+    rank_A = rank(vectors)
+    if rank_A != len(units):
+        report.fail(f"{name}: A has rank {rank_A} on the obstruction block, the argument needs {len(units)}")
+    position = {line: p for p, line in enumerate(lines)}
+    found = intersection_dimension(vectors, [{position[i] for i in own[k]} for k in deficient])
+    if found >= len(deficient):
+        report.fail(f"{name}: units {deficient} span {found} ≥ {len(deficient)} dimensions inside the column space of A")
+    if len(report.problems) == before:
+        word = "columns" if transposed else "rows"
+        report.passed(
+            f"{name} re-derived: only units {sorted(units)} cover the block ({word} {lines}); A there has rank "
+            f"{rank_A} = the number of those units, so their vectors would be a basis of its span H, yet the units "
+            f"{deficient} have vectors in subspaces of H summing to dimension {found} < {len(deficient)}: A ∉ P"
+        )
+
+
+LEMMAS = ("local-LU lemma", "shared-rows lemma", "shared-columns lemma", "free-factor lemma")
 
 
 def check_lemma(proof: dict, cells: list[Cell], units: list[int], A: dict[Cell, Fraction], pattern: Pattern, report: VerificationReport) -> None:
@@ -137,5 +186,7 @@ def check_lemma(proof: dict, cells: list[Cell], units: list[int], A: dict[Cell, 
         report.passed(f"obstruction cells {[list(c) for c in cells]} covered only by units {units}")
     if lemma == "local-LU lemma":
         _local_lu(roles, cells, units, A, pattern, report)
+    elif lemma == "free-factor lemma":
+        _free_factor(roles, cells, units, A, pattern, report)
     else:
         _shared_lines(roles, cells, units, A, pattern, report, transpose=(lemma == "shared-columns lemma"))

@@ -112,13 +112,14 @@ LEMMA_REFERENCES: dict[str, str] = {
     "local-LU lemma": "docs/theory.md §4, Local-LU lemma",
     "shared-rows lemma": "docs/theory.md §4, Shared-rows lemma",
     "shared-columns lemma": "docs/theory.md §4, Shared-rows lemma (transposed)",
+    "free-factor lemma": "docs/theory.md §4, Free-factor lemma",
     "Laurent curve lemma": "docs/theory.md §5, Laurent curve lemma",
     "Nullstellensatz": "docs/theory.md §5, Weak Nullstellensatz; Cox–Little–O'Shea §4.1",
     "Laurent curve lemma + Nullstellensatz": "docs/theory.md §5, Laurent curve lemma and Weak Nullstellensatz",
     "Zariski-closure criterion": "docs/theory.md §5, Zariski-closure criterion (engine record)",
 }
 
-COMBINATORIAL_LEMMAS = ("local-LU lemma", "shared-rows lemma", "shared-columns lemma")
+COMBINATORIAL_LEMMAS = ("local-LU lemma", "shared-rows lemma", "shared-columns lemma", "free-factor lemma")
 
 _LEMMA_AT_END = re.compile(r"\(([^()]+)\)\s*$")
 _COMPONENT_PREFIX = re.compile(r"component (\d+):")
@@ -283,6 +284,8 @@ def _roles(certificate: NotClosedCertificate) -> dict[str, Any]:
     ``{l1,l2} × {c1,c2,c3}`` line by line for the shared-rows lemma (transposed for
     shared columns), with units ``(a, b)``: a alone on c1, b alone on c3.
     """
+    if certificate.roles is not None:
+        return dict(certificate.roles)
     cells = certificate.obstruction_cells
     units = [int(k) for k in certificate.obstruction_units]
     if certificate.lemma == "local-LU lemma":
