@@ -51,7 +51,13 @@ from closure_check.core.case import Verdict
 from closure_check.core.graph import RankOneStructure
 from closure_check.core.support import TwoFactorSupport
 from closure_check.two_factor.curves import candidate_limits, find_curve
-from closure_check.two_factor.limits import PartProblem, divergent_curve_limits, lift_curve, part_problem_of
+from closure_check.two_factor.limits import (
+    PartProblem,
+    divergent_curve_limits,
+    lift_curve,
+    part_problem_of,
+    structured_candidates,
+)
 from closure_check.two_factor.reduce import ComponentReduction, Part
 from closure_check.two_factor.rules import RuleOutcome, part_units_and_cells, section_outcome
 
@@ -287,8 +293,9 @@ def _search_candidates(
 ) -> RuleOutcome | None:
     """The candidate loop of :func:`refute_part`, in the current process.
 
-    In order: 0/1 candidates, ±1 candidates, limits of divergent curves of degree 1 then 2
-    (:func:`~closure_check.two_factor.limits.divergent_curve_limits`).
+    In order: structured candidates that the rank-m obstruction shows are not products
+    (:func:`_structured`), 0/1 candidates, ±1 candidates, limits of divergent curves of degree 1
+    then 2 (:func:`~closure_check.two_factor.limits.divergent_curve_limits`).
     Listed candidates that break a rank bound, do not vanish on a closure equation, or are
     evidently products are skipped for :data:`FILTER_SECONDS` each
     (:class:`~closure_check.two_factor.limits.PartProblem`).
@@ -320,7 +327,8 @@ def _search_candidates(
         return None
 
     return (
-        listed((1,), every_zero_one)
+        _structured(structure, problem, units, support, bounds, equations, effort.share(STRUCTURED_SHARE))
+        or listed((1,), every_zero_one)
         or listed((1, -1), MAX_NONZEROS)
         or _curve_first(structure, reduction, problem, units, support, effort)
     )
@@ -348,6 +356,72 @@ Buchberger on them takes longer than the basis-length charge
 CURVE_DRAWS = {1: 60, 2: 60}
 """Draws of Y per degree of the curve-first search (each gives a handful of limits)."""
 
+
+STRUCTURED_SHARE = 0.5
+"""Of the search's effort, the structured round (:func:`_structured`) may spend half; what it
+leaves flows to the 0/1 round."""
+
+STRUCTURED_MAX_UNITS = 4
+"""The structured round runs on parts of at most this many units (its test looks at every pair
+of subsets of them)."""
+
+LIST_SECONDS = 2e-5
+"""Nominal seconds charged for each 0/1 candidate the structured round lists and scores."""
+
+OBSTRUCTION_SECONDS = 1.5e-3
+"""Nominal seconds charged for each structured candidate tested (filters and the rank-m
+obstruction, measured: 1–2 CPU ms on the open 4×4 parts)."""
+
+STRUCTURED_CURVE_SECONDS = 2.0
+"""Effort of one z3 curve search (degree 1, then 2) for a candidate the obstruction shows is not a
+product: such candidates are few, and on the open 4×4 parts their curve takes z3 about 1.1 nominal s."""
+
+
+def _structured(
+    structure: RankOneStructure,
+    problem: PartProblem,
+    units: frozenset[int],
+    support: TwoFactorSupport,
+    bounds: list,
+    equations: list,
+    effort: Effort,
+) -> RuleOutcome | None:
+    """The structured round: 0/1 candidates of at most :data:`MAX_ZERO_ONE_NONZEROS` nonzeros
+    with two equal private lines (:func:`~closure_check.two_factor.limits.structured_candidates`),
+    each tested by the filters and the rank-m obstruction
+    (:meth:`~closure_check.two_factor.limits.PartProblem.rank_obstruction`); one that passes
+    them is not a product (over ℂ either), so it only lacks a curve: it goes to the certificate
+    search with a larger curve effort (:data:`STRUCTURED_CURVE_SECONDS`).  Parts with hidden
+    cells (where A is not a matrix of the units alone) or more than :data:`STRUCTURED_MAX_UNITS`
+    units are skipped.
+    """
+    if problem.hidden or len(problem.units) > STRUCTURED_MAX_UNITS:
+        return None
+    listed = candidate_limits(list(problem.cells), (1,), MAX_ZERO_ONE_NONZEROS)
+    candidates = structured_candidates(problem, _counted(listed, effort))
+    for limit in candidates:
+        if effort.expired():
+            return None
+        effort.charge(OBSTRUCTION_SECONDS)
+        if (
+            problem.rank_violation(limit, bounds)
+            or problem.equation_violation(limit, equations)
+            or not problem.rank_obstruction(limit)
+        ):
+            continue
+        outcome = _certify(
+            structure, units, support, limit, effort.share(1.0), max_degree=2, curve_seconds=STRUCTURED_CURVE_SECONDS
+        )
+        if outcome is not None:
+            return outcome
+    return None
+
+
+def _counted(candidates, effort: Effort):
+    """``candidates`` unchanged, charging :data:`LIST_SECONDS` to ``effort`` for each."""
+    for candidate in candidates:
+        effort.charge(LIST_SECONDS)
+        yield candidate
 
 def _has_cycle(limit: dict[Cell, Fraction]) -> bool:
     """True when the nonzero cells, as edges between rows and columns, contain a cycle.

@@ -34,7 +34,7 @@ import math
 import random
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Iterator
+from typing import Iterable, Iterator
 
 import flint
 
@@ -43,7 +43,14 @@ from closure_check.core.budget import Effort
 from closure_check.core.laurent import Laurent
 from closure_check.two_factor.reduce import ComponentReduction, Part
 
-__all__ = ["PartCurve", "PartProblem", "divergent_curve_limits", "lift_curve", "part_problem_of"]
+__all__ = [
+    "PartCurve",
+    "PartProblem",
+    "divergent_curve_limits",
+    "lift_curve",
+    "part_problem_of",
+    "structured_candidates",
+]
 
 CURVE_SEED = 20261203
 """Seed of the deterministic draws of :func:`divergent_curve_limits`."""
@@ -60,6 +67,69 @@ EVIDENT_MAX_NONZEROS = 8
 
 Y_VALUES = (-2, -1, 1, 1, 2, 3)
 """Values drawn for the entries of Y's coefficients (small, 1 twice as likely)."""
+
+
+OBSTRUCTION_PRIME = 2**61 - 1
+"""The prime modulo which :meth:`PartProblem.rank_obstruction` does its linear algebra."""
+
+
+def _echelon(vectors: list[list[int]]) -> list[list[int]]:
+    """A reduced row-echelon basis (pivot entries 1) of the span of ``vectors`` over GF(p),
+    p = :data:`OBSTRUCTION_PRIME`."""
+    p = OBSTRUCTION_PRIME
+    basis: list[tuple[int, list[int]]] = []
+    for vector in vectors:
+        v = [x % p for x in vector]
+        for pivot, row in basis:
+            if v[pivot]:
+                factor = v[pivot]
+                v = [(a - factor * b) % p for a, b in zip(v, row)]
+        lead = next((n for n, x in enumerate(v) if x), None)
+        if lead is None:
+            continue
+        inverse = pow(v[lead], p - 2, p)
+        v = [(x * inverse) % p for x in v]
+        basis = [(pivot, [(a - row[lead] * b) % p for a, b in zip(row, v)] if row[lead] else row) for pivot, row in basis]
+        basis.append((lead, v))
+    return [row for _, row in sorted(basis)]
+
+
+def _annihilator(vectors: list[list[int]], n: int) -> list[list[int]]:
+    """A basis of ``{z ∈ GF(p)^n : zᵀv = 0 for every v in vectors}``."""
+    rows = _echelon(vectors)
+    pivots = [next(c for c, x in enumerate(row) if x) for row in rows]
+    basis = []
+    for c in range(n):
+        if c in pivots:
+            continue
+        z = [0] * n
+        z[c] = 1
+        for pivot, row in zip(pivots, rows):
+            z[pivot] = (-row[c]) % OBSTRUCTION_PRIME
+        basis.append(z)
+    return basis
+
+
+def _side_obstructed(columns: list[list[int]], rows: list[set[int]], cols: list[set[int]]) -> bool:
+    """One side of :meth:`PartProblem.rank_obstruction`: A by its columns (vectors over the
+    rows), unit k with rows ``rows[k]`` and columns ``cols[k]``; True when some condition fails."""
+    n, m = len(columns[0]), len(rows)
+    unit = [[int(i == r) for i in range(n)] for r in range(n)]
+    off_v = _annihilator(columns, n)
+    v = [_annihilator(off_v + [unit[r] for r in range(n) if r not in rows[k]], n) for k in range(m)]
+    off_u = [_annihilator([columns[j] for j in range(len(columns)) if j not in cols[k]], n) for k in range(m)]
+    for size in range(1, m + 1):
+        for T in itertools.combinations(range(m), size):
+            d = _annihilator([z for k in T for z in off_u[k]], n)
+            if len(d) > m - size or len(_echelon([x for k in T for x in v[k]] + d)) - len(d) < size:
+                return True
+            rest = [k for k in range(m) if k not in T]
+            for count in range(1, len(rest) + 1):
+                for S in itertools.combinations(rest, count):
+                    spanned = [x for k in S for x in v[k]]
+                    if len(_echelon(spanned + d)) > len(_echelon(spanned)) + m - size - count:
+                        return True
+    return False
 
 
 @dataclass(frozen=True)
@@ -110,6 +180,27 @@ class PartProblem:
                 if matrix.det() != 0:
                     return True
         return False
+
+    def rank_obstruction(self, limit: dict[Cell, Fraction]) -> bool:
+        """True when A (0 off its cells) has rank m, the number of units, and breaks one of the
+        conditions every member of the part's set of rank m meets (rank-m obstruction lemma,
+        ``docs/theory.md`` §5): then A ∉ P, over ℂ as well.  Only for parts without hidden cells
+        (the caller checks) and integer A.
+
+        The linear algebra is done modulo :data:`OBSTRUCTION_PRIME`: it agrees with the rational
+        one unless the prime divides one of the minors involved.  The answer only orders the
+        search (a candidate still needs its Nullstellensatz identity), so such an error would cost
+        order, never soundness.
+        """
+        n = 1 + max(i for i, _ in self.cells)
+        p = 1 + max(j for _, j in self.cells)
+        matrix = [[int(limit.get((i, j), 0)) for j in range(p)] for i in range(n)]
+        if len(_echelon(matrix)) != len(self.units):
+            return False
+        rows = [set(r) for _, r, _ in self.units]
+        cols = [set(c) for _, _, c in self.units]
+        columns = [[matrix[i][j] for i in range(n)] for j in range(p)]
+        return _side_obstructed(columns, rows, cols) or _side_obstructed(matrix, cols, rows)
 
     def closure_equations(self, effort: Effort, max_length: int = EQUATIONS_MAX_LENGTH) -> list[dict[Cell, object]]:
         """Polynomials in the visible cells vanishing on the closure of the part's set
@@ -203,6 +294,40 @@ def part_problem_of(reduction: ComponentReduction, part: Part) -> PartProblem:
             for b, j in enumerate(cols):
                 (cells if visible[a, b] else hidden).add((i, j))
     return PartProblem(tuple(units), tuple(sorted(cells)), frozenset(hidden))
+
+
+def _private_pairs(sets: list[set[int]]) -> set[tuple[int, int]]:
+    """Pairs ``(r, r')``, ``r < r'``, of lines private to two units: r in unit k's set and not l's, r' the other way."""
+    pairs = set()
+    for a, b in itertools.permutations(range(len(sets)), 2):
+        pairs.update((min(r, s), max(r, s)) for r in sets[a] - sets[b] for s in sets[b] - sets[a])
+    return pairs
+
+
+def structured_candidates(problem: PartProblem, candidates: Iterable[dict[Cell, Fraction]]) -> list[dict[Cell, Fraction]]:
+    """The ``candidates`` (0/1 matrices on the visible cells, listed sparsest first) in which two rows
+    private to two units (a row of unit k outside unit l's rows and one of unit l outside unit
+    k's) are equal and nonzero, or two such columns are: the limit ``(e_r + e_r') bᵀ`` of a
+    cancelling pair ``x_k y_kᵀ + x_l y_lᵀ`` of a degree-1 curve (``docs/theory.md`` §5,
+    "Structured candidates").  Most such pairs first, then fewest nonzeros, then the given
+    order.  Only an order: every candidate still goes through the filters and the certificate.
+    """
+    row_pairs = _private_pairs([set(rows) for _, rows, _ in problem.units])
+    col_pairs = _private_pairs([set(cols) for _, _, cols in problem.units])
+    scored = []
+    for index, limit in enumerate(candidates):
+        rows: dict[int, set[int]] = {}
+        cols: dict[int, set[int]] = {}
+        for i, j in limit:
+            rows.setdefault(i, set()).add(j)
+            cols.setdefault(j, set()).add(i)
+        score = sum(1 for r, s in row_pairs if r in rows and rows[r] == rows.get(s)) + sum(
+            1 for r, s in col_pairs if r in cols and cols[r] == cols.get(s)
+        )
+        if score:
+            scored.append((-score, len(limit), index, limit))
+    scored.sort(key=lambda entry: entry[:3])
+    return [limit for *_, limit in scored]
 
 
 @dataclass(frozen=True)
