@@ -55,6 +55,7 @@ from closure_check.two_factor.limits import (
     PartProblem,
     divergent_curve_limits,
     lift_curve,
+    pair_curve,
     part_problem_of,
     structured_candidates,
 )
@@ -327,7 +328,7 @@ def _search_candidates(
         return None
 
     return (
-        _structured(structure, problem, units, support, bounds, equations, effort.share(STRUCTURED_SHARE))
+        _structured(structure, reduction, problem, units, support, bounds, equations, effort.share(STRUCTURED_SHARE))
         or listed((1,), every_zero_one)
         or listed((1, -1), MAX_NONZEROS)
         or _curve_first(structure, reduction, problem, units, support, effort)
@@ -369,16 +370,18 @@ LIST_SECONDS = 2e-5
 """Nominal seconds charged for each 0/1 candidate the structured round lists and scores."""
 
 OBSTRUCTION_SECONDS = 1.5e-3
-"""Nominal seconds charged for each structured candidate tested (filters and the rank-m
-obstruction, measured: 1–2 CPU ms on the open 4×4 parts)."""
+"""Nominal seconds charged, on top of :data:`FILTER_SECONDS`, for each structured candidate of
+rank m that gets the rank-m obstruction test and the pair-curve construction (measured: 1–2 CPU
+ms on the open 4×4 parts)."""
 
-STRUCTURED_CURVE_SECONDS = 2.0
-"""Effort of one z3 curve search (degree 1, then 2) for a candidate the obstruction shows is not a
-product: such candidates are few, and on the open 4×4 parts their curve takes z3 about 1.1 nominal s."""
+STRUCTURED_IDENTITY_SECONDS = 1.0
+"""Effort of the Nullstellensatz search for a structured candidate that has a curve and that the
+obstruction shows is not a product (so an identity exists)."""
 
 
 def _structured(
     structure: RankOneStructure,
+    reduction: ComponentReduction,
     problem: PartProblem,
     units: frozenset[int],
     support: TwoFactorSupport,
@@ -388,32 +391,38 @@ def _structured(
 ) -> RuleOutcome | None:
     """The structured round: 0/1 candidates of at most :data:`MAX_ZERO_ONE_NONZEROS` nonzeros
     with two equal private lines (:func:`~closure_check.two_factor.limits.structured_candidates`),
-    each tested by the filters and the rank-m obstruction
-    (:meth:`~closure_check.two_factor.limits.PartProblem.rank_obstruction`); one that passes
-    them is not a product (over ℂ either), so it only lacks a curve: it goes to the certificate
-    search with a larger curve effort (:data:`STRUCTURED_CURVE_SECONDS`).  Parts with hidden
-    cells (where A is not a matrix of the units alone) or more than :data:`STRUCTURED_MAX_UNITS`
-    units are skipped.
+    each tested by the filters, then, at rank m (the number of units), by the rank-m obstruction
+    (:meth:`~closure_check.two_factor.limits.PartProblem.rank_obstruction`: a candidate breaking
+    it is not a product, over ℂ either) and given a curve through one cancelling pair
+    (:func:`~closure_check.two_factor.limits.pair_curve`, explicit, no search).  A candidate with
+    both goes to the Nullstellensatz search; its curve is lifted and checked exactly.  Parts with
+    hidden cells or more than :data:`STRUCTURED_MAX_UNITS` units are skipped.
     """
     if problem.hidden or len(problem.units) > STRUCTURED_MAX_UNITS:
         return None
     listed = candidate_limits(list(problem.cells), (1,), MAX_ZERO_ONE_NONZEROS)
-    candidates = structured_candidates(problem, _counted(listed, effort))
-    for limit in candidates:
+    for limit in structured_candidates(problem, _counted(listed, effort)):
         if effort.expired():
             return None
-        effort.charge(OBSTRUCTION_SECONDS)
+        effort.charge(FILTER_SECONDS)
         if (
-            problem.rank_violation(limit, bounds)
+            problem.rank(limit) != len(problem.units)
+            or problem.rank_violation(limit, bounds)
             or problem.equation_violation(limit, equations)
-            or not problem.rank_obstruction(limit)
         ):
             continue
-        outcome = _certify(
-            structure, units, support, limit, effort.share(1.0), max_degree=2, curve_seconds=STRUCTURED_CURVE_SECONDS
-        )
-        if outcome is not None:
-            return outcome
+        effort.charge(OBSTRUCTION_SECONDS)
+        if not problem.rank_obstruction(limit):
+            continue
+        candidate = pair_curve(problem, limit)
+        if candidate is None:
+            continue
+        identity = no_complex_factorisation(support, limit, effort.share(1.0, cap=STRUCTURED_IDENTITY_SECONDS))
+        if identity is None:
+            continue
+        curve = lift_curve(reduction, problem, candidate)
+        if not curve.defects(structure.support):
+            return _outcome(structure.support, curve, units, identity)
     return None
 
 

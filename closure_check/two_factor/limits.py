@@ -48,6 +48,7 @@ __all__ = [
     "PartProblem",
     "divergent_curve_limits",
     "lift_curve",
+    "pair_curve",
     "part_problem_of",
     "structured_candidates",
 ]
@@ -181,6 +182,12 @@ class PartProblem:
                     return True
         return False
 
+    def rank(self, limit: dict[Cell, Fraction]) -> int:
+        """The rank of the integer matrix A (0 off its cells), modulo :data:`OBSTRUCTION_PRIME`."""
+        n = 1 + max(i for i, _ in self.cells)
+        p = 1 + max(j for _, j in self.cells)
+        return len(_echelon([[int(limit.get((i, j), 0)) for j in range(p)] for i in range(n)]))
+
     def rank_obstruction(self, limit: dict[Cell, Fraction]) -> bool:
         """True when A (0 off its cells) has rank m, the number of units, and breaks one of the
         conditions every member of the part's set of rank m meets (rank-m obstruction lemma,
@@ -192,11 +199,11 @@ class PartProblem:
         search (a candidate still needs its Nullstellensatz identity), so such an error would cost
         order, never soundness.
         """
+        if self.rank(limit) != len(self.units):
+            return False
         n = 1 + max(i for i, _ in self.cells)
         p = 1 + max(j for _, j in self.cells)
         matrix = [[int(limit.get((i, j), 0)) for j in range(p)] for i in range(n)]
-        if len(_echelon(matrix)) != len(self.units):
-            return False
         rows = [set(r) for _, r, _ in self.units]
         cols = [set(c) for _, _, c in self.units]
         columns = [[matrix[i][j] for i in range(n)] for j in range(p)]
@@ -256,10 +263,14 @@ class PartProblem:
         """True when A is all ones on its nonzero cells and these split into rectangles
         ``R'×C'``, each inside a different unit's rectangle, such that every visible cell of
         ``R'×C'`` is a nonzero of A assigned to it (then ``x = 1_{R'}``, ``y = 1_{C'}`` for those
-        units, 0 for the others, give A on the visible cells: A ∈ P, skip it).  A depth-first
-        search over the assignments of the nonzero cells."""
+        units, 0 for the others, give A on the visible cells: A ∈ P, skip it)."""
+        return self.evident_groups(limit) is not None
+
+    def evident_groups(self, limit: dict[Cell, Fraction]) -> dict[int, list[Cell]] | None:
+        """The split of :meth:`evident_product` (position in :attr:`units` → its nonzero cells),
+        or None; a depth-first search over the assignments of the nonzero cells."""
         if any(v != 1 for v in limit.values()) or len(limit) > EVIDENT_MAX_NONZEROS:
-            return False
+            return None
         cells = sorted(limit)
         visible = set(self.cells)
 
@@ -278,7 +289,8 @@ class PartProblem:
                 group.pop()
             return False
 
-        return assign(0, {})
+        groups: dict[int, list[Cell]] = {}
+        return {unit: group for unit, group in groups.items() if group} if assign(0, groups) else None
 
 
 def part_problem_of(reduction: ComponentReduction, part: Part) -> PartProblem:
@@ -328,6 +340,51 @@ def structured_candidates(problem: PartProblem, candidates: Iterable[dict[Cell, 
             scored.append((-score, len(limit), index, limit))
     scored.sort(key=lambda entry: entry[:3])
     return [limit for *_, limit in scored]
+
+
+def pair_curve(problem: PartProblem, limit: dict[Cell, Fraction]) -> "PartCurve | None":
+    """A degree-1 curve on the part's units converging to A through one cancelling pair, or None.
+
+    Looks for units k, l sharing a row i and a column j such that A's row i lies in
+    ``C_k ∪ C_l``, A's column j (without the cell (i, j)) lies in ``R_k ∪ R_l``, and A without
+    row i and column j is an evident product of the other units.  Then ``w`` = row i of A,
+    ``v`` = column j of A without (i, j), and ``x_k = e_i + t v|_{R_k}``,
+    ``y_k = t⁻¹ e_j + w|_{C_k}``, ``x_l = −e_i + t v|_{R_l∖R_k}``,
+    ``y_l = t⁻¹ e_j − w|_{C_l∖C_k}``, the other units constant, give ``A + O(t)``
+    (``docs/theory.md`` §5, "Structured candidates").  Only for parts without hidden cells
+    and 0/1 A; the caller checks the curve exactly.
+    """
+    if problem.hidden:
+        return None
+    for (k, (unit_k, rows_k, cols_k)), (l, (unit_l, rows_l, cols_l)) in itertools.combinations(enumerate(problem.units), 2):
+        for i in sorted(set(rows_k) & set(rows_l)):
+            row = {j: v for (a, j), v in limit.items() if a == i}
+            if not set(row) <= set(cols_k) | set(cols_l):
+                continue
+            for j in sorted(set(cols_k) & set(cols_l)):
+                column = {a: v for (a, b), v in limit.items() if b == j and a != i}
+                if not set(column) <= set(rows_k) | set(rows_l):
+                    continue
+                rest = {cell: v for cell, v in limit.items() if cell[0] != i and cell[1] != j}
+                others = PartProblem(tuple(u for n, u in enumerate(problem.units) if n not in (k, l)), problem.cells, problem.hidden)
+                groups = others.evident_groups(rest) if rest else {}
+                if groups is None:
+                    continue
+                one = Laurent.constant(1)
+                x: dict[Cell, Laurent] = {(i, unit_k): one, (i, unit_l): -one}
+                y: dict[Cell, Laurent] = {(j, unit_k): Laurent.monomial(-1, 1), (j, unit_l): Laurent.monomial(-1, 1)}
+                for a, value in column.items():
+                    key = (a, unit_k) if a in rows_k else (a, unit_l)
+                    x[key] = x.get(key, Laurent()) + Laurent.monomial(1, value)
+                for b, value in row.items():
+                    key, sign = ((b, unit_k), 1) if b in cols_k else ((b, unit_l), -1)
+                    y[key] = y.get(key, Laurent()) + Laurent.constant(sign * value)
+                for position, group in groups.items():
+                    unit = others.units[position][0]
+                    x.update({(a, unit): one for a in {a for a, _ in group}})
+                    y.update({(b, unit): one for b in {b for _, b in group}})
+                return PartCurve(x, y, dict(limit))
+    return None
 
 
 @dataclass(frozen=True)
