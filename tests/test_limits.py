@@ -21,7 +21,13 @@ from closure_check.output.certificate_json.two_factor import certificate_json, c
 from closure_check.result import CheckResult
 from closure_check.two_factor import engine
 from closure_check.two_factor.curves import candidate_limits
-from closure_check.two_factor.limits import divergent_curve_limits, lift_curve, part_problem_of, structured_candidates
+from closure_check.two_factor.limits import (
+    divergent_curve_limits,
+    lift_curve,
+    pair_curve,
+    part_problem_of,
+    structured_candidates,
+)
 from closure_check.two_factor.reduce import reduce_component
 from closure_check.two_factor.rules import decide_part
 from closure_check.verifier import verify_certificate
@@ -274,13 +280,30 @@ def test_structured_limits_are_obstructed_and_have_no_complex_factorisation(text
     limit = {cell: Fraction(1) for cell in cells}
     assert problem.rank_obstruction(limit)
     # the ordering puts it early among the 0/1 candidates with equal private lines
-    ordered = structured_candidates(problem, candidate_limits(list(problem.cells), (1,), 5))
+    ordered = structured_candidates(problem, 5)
     assert limit in ordered[:200]
-    assert len(ordered) < len(list(candidate_limits(list(problem.cells), (1,), 5))) // 5
+    # the same set as filtering every 0/1 candidate by the definition (two private rows, or
+    # columns, equal and nonzero), written here independently
+    units = [(set(rows), set(cols)) for _, rows, cols in problem.units]
+
+    def private_equal(A: dict, side: int) -> bool:
+        lines: dict[int, set[int]] = {}
+        for cell in A:
+            lines.setdefault(cell[side], set()).add(cell[1 - side])
+        return any(
+            lines.get(r) and lines.get(r) == lines.get(t)
+            for a, b in itertools.permutations(units, 2)
+            for r in a[side] - b[side]
+            for t in b[side] - a[side]
+        )
+
+    everything = list(candidate_limits(list(problem.cells), (1,), 5))
+    expected = [A for A in everything if private_equal(A, 0) or private_equal(A, 1)]
+    assert sorted(map(sorted, ordered)) == sorted(map(sorted, expected))
+    assert len(ordered) < len(everything) // 5
     # cross-check with the Gröbner search: every obstructed candidate among the first ones has
     # a Nullstellensatz identity (the lemma holds over ℂ); an evident product is never obstructed
-    units = engine._component_units(structure, part)
-    restricted = engine.component_support(support, units)
+    restricted = engine.component_support(support, engine._component_units(structure, part))
     obstructed = [A for A in ordered[:300] if problem.rank_obstruction(A)][:4]
     assert limit in obstructed or len(obstructed) == 4
     for A in obstructed:
@@ -296,3 +319,22 @@ def test_structured_round_refutes_at_the_default_effort(text, cells):
     report = verify_certificate(json.loads(certificate_text(certificate_json(support, result))))
     assert report.ok, report
     assert result.certificate.curve.limit == {cell: Fraction(1) for cell in cells}
+
+
+@pytest.mark.parametrize("text, cells", STRUCTURED + [("I=111/101/011/011 J=111/111/111/110", [(0, 0), (1, 3), (2, 1), (3, 3)])])
+def test_pair_curves_are_exact_curves_of_the_whole_support(text, cells):
+    support = pattern(text)
+    structure, reduction, part = next(open_parts(support))
+    problem = part_problem_of(reduction, part)
+    limit = {cell: Fraction(1) for cell in cells}
+    candidate = pair_curve(problem, limit)
+    assert candidate is not None and candidate.limit == limit
+    assert lift_curve(reduction, problem, candidate).defects(support) == []
+    # every pair curve built for the first structured candidates is an exact curve of products
+    built = 0
+    for A in structured_candidates(problem, 4)[:150]:
+        curve = pair_curve(problem, A)
+        if curve is not None:
+            built += 1
+            assert lift_curve(reduction, problem, curve).defects(support) == []
+    assert built >= 10

@@ -26,6 +26,7 @@ A part none of these decides stays UNKNOWN.
 
 from __future__ import annotations
 
+import math
 from fractions import Fraction
 
 import numpy as np
@@ -366,13 +367,16 @@ STRUCTURED_MAX_UNITS = 4
 """The structured round runs on parts of at most this many units (its test looks at every pair
 of subsets of them)."""
 
-LIST_SECONDS = 2e-5
-"""Nominal seconds charged for each 0/1 candidate the structured round lists and scores."""
+LIST_SECONDS = 1e-5
+"""Nominal seconds charged for each 0/1 candidate the structured round scores (measured: about 10 CPU µs)."""
+
+PAIR_SECONDS = 5e-4
+"""Nominal seconds charged, on top of :data:`FILTER_SECONDS`, for each structured candidate of
+rank m offered to :func:`~closure_check.two_factor.limits.pair_curve` (measured: about 0.5 CPU ms)."""
 
 OBSTRUCTION_SECONDS = 1.5e-3
-"""Nominal seconds charged, on top of :data:`FILTER_SECONDS`, for each structured candidate of
-rank m that gets the rank-m obstruction test and the pair-curve construction (measured: 1–2 CPU
-ms on the open 4×4 parts)."""
+"""Nominal seconds charged for each rank-m obstruction test (measured: 1–2 CPU ms on the open
+4×4 parts)."""
 
 STRUCTURED_IDENTITY_SECONDS = 1.0
 """Effort of the Nullstellensatz search for a structured candidate that has a curve and that the
@@ -393,15 +397,16 @@ def _structured(
     with two equal private lines (:func:`~closure_check.two_factor.limits.structured_candidates`),
     each tested by the filters, then, at rank m (the number of units), by the rank-m obstruction
     (:meth:`~closure_check.two_factor.limits.PartProblem.rank_obstruction`: a candidate breaking
-    it is not a product, over ℂ either) and given a curve through one cancelling pair
-    (:func:`~closure_check.two_factor.limits.pair_curve`, explicit, no search).  A candidate with
+    it is not a product, over ℂ either) once it has a curve through one cancelling pair
+    (:func:`~closure_check.two_factor.limits.pair_curve`, explicit, no search; tried first, it
+    is the cheaper test).  A candidate with
     both goes to the Nullstellensatz search; its curve is lifted and checked exactly.  Parts with
     hidden cells or more than :data:`STRUCTURED_MAX_UNITS` units are skipped.
     """
     if problem.hidden or len(problem.units) > STRUCTURED_MAX_UNITS:
         return None
-    listed = candidate_limits(list(problem.cells), (1,), MAX_ZERO_ONE_NONZEROS)
-    for limit in structured_candidates(problem, _counted(listed, effort)):
+    effort.charge(LIST_SECONDS * sum(math.comb(len(problem.cells), n) for n in range(1, MAX_ZERO_ONE_NONZEROS + 1)))
+    for limit in structured_candidates(problem, MAX_ZERO_ONE_NONZEROS):
         if effort.expired():
             return None
         effort.charge(FILTER_SECONDS)
@@ -411,11 +416,12 @@ def _structured(
             or problem.equation_violation(limit, equations)
         ):
             continue
-        effort.charge(OBSTRUCTION_SECONDS)
-        if not problem.rank_obstruction(limit):
-            continue
+        effort.charge(PAIR_SECONDS)
         candidate = pair_curve(problem, limit)
         if candidate is None:
+            continue
+        effort.charge(OBSTRUCTION_SECONDS)
+        if not problem.rank_obstruction(limit):
             continue
         identity = no_complex_factorisation(support, limit, effort.share(1.0, cap=STRUCTURED_IDENTITY_SECONDS))
         if identity is None:
@@ -425,12 +431,6 @@ def _structured(
             return _outcome(structure.support, curve, units, identity)
     return None
 
-
-def _counted(candidates, effort: Effort):
-    """``candidates`` unchanged, charging :data:`LIST_SECONDS` to ``effort`` for each."""
-    for candidate in candidates:
-        effort.charge(LIST_SECONDS)
-        yield candidate
 
 def _has_cycle(limit: dict[Cell, Fraction]) -> bool:
     """True when the nonzero cells, as edges between rows and columns, contain a cycle.

@@ -34,7 +34,7 @@ import math
 import random
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Iterable, Iterator
+from typing import Iterator
 
 import flint
 
@@ -316,30 +316,36 @@ def _private_pairs(sets: list[set[int]]) -> set[tuple[int, int]]:
     return pairs
 
 
-def structured_candidates(problem: PartProblem, candidates: Iterable[dict[Cell, Fraction]]) -> list[dict[Cell, Fraction]]:
-    """The ``candidates`` (0/1 matrices on the visible cells, listed sparsest first) in which two rows
-    private to two units (a row of unit k outside unit l's rows and one of unit l outside unit
-    k's) are equal and nonzero, or two such columns are: the limit ``(e_r + e_r') bᵀ`` of a
+def structured_candidates(problem: PartProblem, max_nonzeros: int) -> list[dict[Cell, Fraction]]:
+    """The 0/1 matrices on the visible cells with at most ``max_nonzeros`` nonzeros in which two
+    rows private to two units (a row of unit k outside unit l's rows and one of unit l outside
+    unit k's) are equal and nonzero, or two such columns are: the limit ``(e_r + e_r') bᵀ`` of a
     cancelling pair ``x_k y_kᵀ + x_l y_lᵀ`` of a degree-1 curve (``docs/theory.md`` §5,
-    "Structured candidates").  Most such pairs first, then fewest nonzeros, then the given
-    order.  Only an order: every candidate still goes through the filters and the certificate.
+    "Structured candidates").  Most such pairs first, then fewest nonzeros, then the order of
+    :func:`~closure_check.two_factor.curves.candidate_limits`.  Only an order: every candidate
+    still goes through the filters and the certificate.
     """
     row_pairs = _private_pairs([set(rows) for _, rows, _ in problem.units])
     col_pairs = _private_pairs([set(cols) for _, _, cols in problem.units])
+    if not row_pairs and not col_pairs:
+        return []
     scored = []
-    for index, limit in enumerate(candidates):
-        rows: dict[int, set[int]] = {}
-        cols: dict[int, set[int]] = {}
-        for i, j in limit:
-            rows.setdefault(i, set()).add(j)
-            cols.setdefault(j, set()).add(i)
-        score = sum(1 for r, s in row_pairs if r in rows and rows[r] == rows.get(s)) + sum(
-            1 for r, s in col_pairs if r in cols and cols[r] == cols.get(s)
-        )
-        if score:
-            scored.append((-score, len(limit), index, limit))
+    index = 0
+    for count in range(1, min(max_nonzeros, len(problem.cells)) + 1):
+        for chosen in itertools.combinations(problem.cells, count):
+            index += 1
+            rows: dict[int, set[int]] = {}
+            cols: dict[int, set[int]] = {}
+            for i, j in chosen:
+                rows.setdefault(i, set()).add(j)
+                cols.setdefault(j, set()).add(i)
+            score = sum(1 for r, t in row_pairs if r in rows and rows[r] == rows.get(t)) + sum(
+                1 for r, t in col_pairs if r in cols and cols[r] == cols.get(t)
+            )
+            if score:
+                scored.append((-score, count, index, chosen))
     scored.sort(key=lambda entry: entry[:3])
-    return [limit for *_, limit in scored]
+    return [{cell: Fraction(1) for cell in chosen} for *_, chosen in scored]
 
 
 def pair_curve(problem: PartProblem, limit: dict[Cell, Fraction]) -> "PartCurve | None":
