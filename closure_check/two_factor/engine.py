@@ -3,9 +3,10 @@
 For a part no rule decides, in order, each drawing on one :class:`~closure_check.core.budget.Effort`
 (work counted in nominal seconds, the same on every machine; ``docs/algebra.md``):
 
-1. :func:`refute_part` -- candidate limits A supported on the part's visible cells,
-   sparsest first (every 0/1 matrix on up to 12 visible cells, then ±1 entries on up
-   to 4), each kept only if :func:`certify_limit` finds both halves of a
+1. :func:`refute_part` -- candidate limits A supported on the part's visible cells:
+   structured ones first (equal private lines, shown not to be products by the rank-m
+   obstruction, with an explicit curve), then sparsest first (every 0/1 matrix on up to 12
+   visible cells, then ±1 entries on up to 4), each kept only if :func:`certify_limit` finds both halves of a
    certificate: a Nullstellensatz identity ``Σ c_i f_i = c ≠ 0`` for ``X Yᵀ = A`` over the
    units of the part's overlap component (so ``A ∉ P`` by the direct-sum lemma, A being
    zero outside the component), and a Laurent curve converging to A, checked exactly.

@@ -21,6 +21,11 @@ P but not in P.  This module gives it three things, all exact:
   units produce on the hidden cells, "Realising hidden cells").  The limits have entries
   beyond ±1 and as many nonzeros as the curve gives; only A ∉ P (a Nullstellensatz
   identity) is left to find.
+* *Structured* candidates: :func:`structured_candidates` lists first the 0/1 candidates with
+  two equal private rows or columns (the limit of a cancelling pair of units), :func:`pair_curve`
+  builds such a limit's degree-1 curve explicitly, and :meth:`PartProblem.rank_obstruction`
+  shows a candidate of rank m (the number of units) is not a product by linear algebra alone
+  (rank-m obstruction lemma), so that only its Nullstellensatz identity is left to find.
 
 The draws use :class:`random.Random` with a fixed seed (the Mersenne Twister, the same
 sequence on every platform and Python version), so the candidates, and the verdicts, are
