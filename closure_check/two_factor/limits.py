@@ -42,6 +42,7 @@ from fractions import Fraction
 from typing import Iterator
 
 import flint
+import numpy as np
 
 from closure_check.certificates.two_factor import Cell, Curve
 from closure_check.core.budget import Effort
@@ -191,7 +192,10 @@ class PartProblem:
         """The rank of the integer matrix A (0 off its cells), modulo :data:`OBSTRUCTION_PRIME`."""
         n = 1 + max(i for i, _ in self.cells)
         p = 1 + max(j for _, j in self.cells)
-        return len(_echelon([[int(limit.get((i, j), 0)) for j in range(p)] for i in range(n)]))
+        entries = [0] * (n * p)
+        for (i, j), value in limit.items():
+            entries[i * p + j] = int(value) % OBSTRUCTION_PRIME
+        return flint.nmod_mat(n, p, entries, OBSTRUCTION_PRIME).rank()
 
     def rank_obstruction(self, limit: dict[Cell, Fraction]) -> bool:
         """True when A (0 off its cells) has rank m, the number of units, and breaks one of the
@@ -334,23 +338,26 @@ def structured_candidates(problem: PartProblem, max_nonzeros: int) -> list[dict[
     col_pairs = _private_pairs([set(cols) for _, _, cols in problem.units])
     if not row_pairs and not col_pairs:
         return []
+    cells = problem.cells
+    # line masks: a candidate's row i is the bitmask of its columns there (and the other way)
+    row_weight = np.zeros((len(cells), 1 + max(i for i, _ in cells)), dtype=np.int64)
+    col_weight = np.zeros((len(cells), 1 + max(j for _, j in cells)), dtype=np.int64)
+    for n, (i, j) in enumerate(cells):
+        row_weight[n, i] = 1 << j
+        col_weight[n, j] = 1 << i
     scored = []
-    index = 0
-    for count in range(1, min(max_nonzeros, len(problem.cells)) + 1):
-        for chosen in itertools.combinations(problem.cells, count):
-            index += 1
-            rows: dict[int, set[int]] = {}
-            cols: dict[int, set[int]] = {}
-            for i, j in chosen:
-                rows.setdefault(i, set()).add(j)
-                cols.setdefault(j, set()).add(i)
-            score = sum(1 for r, t in row_pairs if r in rows and rows[r] == rows.get(t)) + sum(
-                1 for r, t in col_pairs if r in cols and cols[r] == cols.get(t)
-            )
-            if score:
-                scored.append((-score, count, index, chosen))
+    offset = 0
+    for count in range(1, min(max_nonzeros, len(cells)) + 1):
+        chosen = np.array(list(itertools.combinations(range(len(cells)), count)), dtype=np.int64)
+        rows, cols = row_weight[chosen].sum(axis=1), col_weight[chosen].sum(axis=1)
+        score = np.zeros(len(chosen), dtype=np.int64)
+        for masks, pairs in ((rows, row_pairs), (cols, col_pairs)):
+            for r, t in pairs:
+                score += (masks[:, r] != 0) & (masks[:, r] == masks[:, t])
+        scored.extend((-int(score[n]), count, offset + n, chosen[n]) for n in np.flatnonzero(score))
+        offset += len(chosen)
     scored.sort(key=lambda entry: entry[:3])
-    return [{cell: Fraction(1) for cell in chosen} for *_, chosen in scored]
+    return [{cells[int(n)]: Fraction(1) for n in chosen} for *_, chosen in scored]
 
 
 def pair_curve(problem: PartProblem, limit: dict[Cell, Fraction]) -> "PartCurve | None":
