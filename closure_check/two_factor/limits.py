@@ -119,7 +119,11 @@ def _annihilator(vectors: list[list[int]], n: int) -> list[list[int]]:
 
 def _side_obstructed(columns: list[list[int]], rows: list[set[int]], cols: list[set[int]]) -> bool:
     """One side of :meth:`PartProblem.rank_obstruction`: A by its columns (vectors over the
-    rows), unit k with rows ``rows[k]`` and columns ``cols[k]``; True when some condition fails."""
+    rows), unit k with rows ``rows[k]`` and columns ``cols[k]``; True when one of the lemma's
+    conditions (1)–(3) fails for some T.  ``v[k]`` spans ``V_k = C(A) ∩ F^{R_k}`` (the
+    annihilator of C(A)'s annihilator and of the coordinates outside ``R_k``), ``off_u[k]`` is the
+    annihilator of ``U_k = C(A_{:,C_kᶜ})``, and ``d`` spans ``D_T`` (the annihilator of the sum of
+    the ``off_u[k]``, ``k ∈ T``)."""
     n, m = len(columns[0]), len(rows)
     unit = [[int(i == r) for i in range(n)] for r in range(n)]
     off_v = _annihilator(columns, n)
