@@ -3,9 +3,10 @@
 For a part no rule decides, in order, each drawing on one :class:`~closure_check.core.budget.Effort`
 (work counted in nominal seconds, the same on every machine; ``docs/algebra.md``):
 
-1. :func:`refute_part` -- candidate limits A supported on the part's visible cells,
-   sparsest first (every 0/1 matrix on up to 12 visible cells, then ±1 entries on up
-   to 4), each kept only if :func:`certify_limit` finds both halves of a
+1. :func:`refute_part` -- candidate limits A supported on the part's visible cells:
+   structured ones first (equal private lines, shown not to be products by the rank-m
+   obstruction, with an explicit curve), then sparsest first (every 0/1 matrix on up to 12
+   visible cells, then ±1 entries on up to 4), each kept only if :func:`certify_limit` finds both halves of a
    certificate: a Nullstellensatz identity ``Σ c_i f_i = c ≠ 0`` for ``X Yᵀ = A`` over the
    units of the part's overlap component (so ``A ∉ P`` by the direct-sum lemma, A being
    zero outside the component), and a Laurent curve converging to A, checked exactly.
@@ -26,6 +27,7 @@ A part none of these decides stays UNKNOWN.
 
 from __future__ import annotations
 
+import math
 from fractions import Fraction
 
 import numpy as np
@@ -51,7 +53,14 @@ from closure_check.core.case import Verdict
 from closure_check.core.graph import RankOneStructure
 from closure_check.core.support import TwoFactorSupport
 from closure_check.two_factor.curves import candidate_limits, find_curve
-from closure_check.two_factor.limits import PartProblem, divergent_curve_limits, lift_curve, part_problem_of
+from closure_check.two_factor.limits import (
+    PartProblem,
+    divergent_curve_limits,
+    lift_curve,
+    pair_curve,
+    part_problem_of,
+    structured_candidates,
+)
 from closure_check.two_factor.reduce import ComponentReduction, Part
 from closure_check.two_factor.rules import RuleOutcome, part_units_and_cells, section_outcome
 
@@ -287,8 +296,9 @@ def _search_candidates(
 ) -> RuleOutcome | None:
     """The candidate loop of :func:`refute_part`, in the current process.
 
-    In order: 0/1 candidates, ±1 candidates, limits of divergent curves of degree 1 then 2
-    (:func:`~closure_check.two_factor.limits.divergent_curve_limits`).
+    In order: structured candidates that the rank-m obstruction shows are not products
+    (:func:`_structured`), 0/1 candidates, ±1 candidates, limits of divergent curves of degree 1
+    then 2 (:func:`~closure_check.two_factor.limits.divergent_curve_limits`).
     Listed candidates that break a rank bound, do not vanish on a closure equation, or are
     evidently products are skipped for :data:`FILTER_SECONDS` each
     (:class:`~closure_check.two_factor.limits.PartProblem`).
@@ -320,7 +330,8 @@ def _search_candidates(
         return None
 
     return (
-        listed((1,), every_zero_one)
+        _structured(structure, reduction, problem, units, support, bounds, equations, effort.share(STRUCTURED_SHARE))
+        or listed((1,), every_zero_one)
         or listed((1, -1), MAX_NONZEROS)
         or _curve_first(structure, reduction, problem, units, support, effort)
     )
@@ -347,6 +358,82 @@ Buchberger on them takes longer than the basis-length charge
 
 CURVE_DRAWS = {1: 60, 2: 60}
 """Draws of Y per degree of the curve-first search (each gives a handful of limits)."""
+
+
+STRUCTURED_SHARE = 0.5
+"""Of the search's effort, the structured round (:func:`_structured`) may spend half; what it
+leaves flows to the 0/1 round."""
+
+STRUCTURED_MAX_UNITS = 4
+"""The structured round runs on parts of at most this many units (its test looks at every pair
+of subsets of them)."""
+
+LIST_SECONDS = 1e-5
+"""Nominal seconds charged for each 0/1 candidate the structured round scores (measured: about 7 CPU µs)."""
+
+RANK_SECONDS = 5e-5
+"""Nominal seconds charged for the rank (modulo a prime) of each structured candidate (measured:
+about 30 CPU µs)."""
+
+PAIR_SECONDS = 5e-4
+"""Nominal seconds charged, on top of :data:`FILTER_SECONDS`, for each structured candidate of
+rank m offered to :func:`~closure_check.two_factor.limits.pair_curve` (measured: about 0.5 CPU ms)."""
+
+OBSTRUCTION_SECONDS = 1.5e-3
+"""Nominal seconds charged for each rank-m obstruction test (measured: 1–2 CPU ms on the open
+4×4 parts)."""
+
+STRUCTURED_IDENTITY_SECONDS = 1.0
+"""Effort of the Nullstellensatz search for a structured candidate that has a curve and that the
+obstruction shows is not a product (so an identity exists)."""
+
+
+def _structured(
+    structure: RankOneStructure,
+    reduction: ComponentReduction,
+    problem: PartProblem,
+    units: frozenset[int],
+    support: TwoFactorSupport,
+    bounds: list,
+    equations: list,
+    effort: Effort,
+) -> RuleOutcome | None:
+    """The structured round: 0/1 candidates of at most :data:`MAX_ZERO_ONE_NONZEROS` nonzeros
+    with two equal private lines (:func:`~closure_check.two_factor.limits.structured_candidates`),
+    each tested by the filters, then, at rank m (the number of units), by the rank-m obstruction
+    (:meth:`~closure_check.two_factor.limits.PartProblem.rank_obstruction`: a candidate breaking
+    it is not a product, over ℂ either) once it has a curve through one cancelling pair
+    (:func:`~closure_check.two_factor.limits.pair_curve`, explicit, no search; tried first, it
+    is the cheaper test).  A candidate with
+    both goes to the Nullstellensatz search; its curve is lifted and checked exactly.  Parts with
+    hidden cells or more than :data:`STRUCTURED_MAX_UNITS` units are skipped.
+    """
+    if problem.hidden or len(problem.units) > STRUCTURED_MAX_UNITS:
+        return None
+    effort.charge(LIST_SECONDS * sum(math.comb(len(problem.cells), n) for n in range(1, MAX_ZERO_ONE_NONZEROS + 1)))
+    for limit in structured_candidates(problem, MAX_ZERO_ONE_NONZEROS):
+        if effort.expired():
+            return None
+        effort.charge(RANK_SECONDS)
+        if problem.rank(limit) != len(problem.units):
+            continue
+        effort.charge(FILTER_SECONDS)
+        if problem.rank_violation(limit, bounds) or problem.equation_violation(limit, equations):
+            continue
+        effort.charge(PAIR_SECONDS)
+        candidate = pair_curve(problem, limit)
+        if candidate is None:
+            continue
+        effort.charge(OBSTRUCTION_SECONDS)
+        if not problem.rank_obstruction(limit):
+            continue
+        identity = no_complex_factorisation(support, limit, effort.share(1.0, cap=STRUCTURED_IDENTITY_SECONDS))
+        if identity is None:
+            continue
+        curve = lift_curve(reduction, problem, candidate)
+        if not curve.defects(structure.support):
+            return _outcome(structure.support, curve, units, identity)
+    return None
 
 
 def _has_cycle(limit: dict[Cell, Fraction]) -> bool:

@@ -21,6 +21,11 @@ P but not in P.  This module gives it three things, all exact:
   units produce on the hidden cells, "Realising hidden cells").  The limits have entries
   beyond ±1 and as many nonzeros as the curve gives; only A ∉ P (a Nullstellensatz
   identity) is left to find.
+* *Structured* candidates: :func:`structured_candidates` lists first the 0/1 candidates with
+  two equal private rows or columns (the limit of a cancelling pair of units), :func:`pair_curve`
+  builds such a limit's degree-1 curve explicitly, and :meth:`PartProblem.rank_obstruction`
+  shows a candidate of rank m (the number of units) is not a product by linear algebra alone
+  (rank-m obstruction lemma), so that only its Nullstellensatz identity is left to find.
 
 The draws use :class:`random.Random` with a fixed seed (the Mersenne Twister, the same
 sequence on every platform and Python version), so the candidates, and the verdicts, are
@@ -37,13 +42,22 @@ from fractions import Fraction
 from typing import Iterator
 
 import flint
+import numpy as np
 
 from closure_check.certificates.two_factor import Cell, Curve
 from closure_check.core.budget import Effort
 from closure_check.core.laurent import Laurent
 from closure_check.two_factor.reduce import ComponentReduction, Part
 
-__all__ = ["PartCurve", "PartProblem", "divergent_curve_limits", "lift_curve", "part_problem_of"]
+__all__ = [
+    "PartCurve",
+    "PartProblem",
+    "divergent_curve_limits",
+    "lift_curve",
+    "pair_curve",
+    "part_problem_of",
+    "structured_candidates",
+]
 
 CURVE_SEED = 20261203
 """Seed of the deterministic draws of :func:`divergent_curve_limits`."""
@@ -60,6 +74,73 @@ EVIDENT_MAX_NONZEROS = 8
 
 Y_VALUES = (-2, -1, 1, 1, 2, 3)
 """Values drawn for the entries of Y's coefficients (small, 1 twice as likely)."""
+
+
+OBSTRUCTION_PRIME = 2**61 - 1
+"""The prime modulo which :meth:`PartProblem.rank_obstruction` does its linear algebra."""
+
+
+def _echelon(vectors: list[list[int]]) -> list[list[int]]:
+    """A reduced row-echelon basis (pivot entries 1) of the span of ``vectors`` over GF(p),
+    p = :data:`OBSTRUCTION_PRIME`."""
+    p = OBSTRUCTION_PRIME
+    basis: list[tuple[int, list[int]]] = []
+    for vector in vectors:
+        v = [x % p for x in vector]
+        for pivot, row in basis:
+            if v[pivot]:
+                factor = v[pivot]
+                v = [(a - factor * b) % p for a, b in zip(v, row)]
+        lead = next((n for n, x in enumerate(v) if x), None)
+        if lead is None:
+            continue
+        inverse = pow(v[lead], p - 2, p)
+        v = [(x * inverse) % p for x in v]
+        basis = [(pivot, [(a - row[lead] * b) % p for a, b in zip(row, v)] if row[lead] else row) for pivot, row in basis]
+        basis.append((lead, v))
+    return [row for _, row in sorted(basis)]
+
+
+def _annihilator(vectors: list[list[int]], n: int) -> list[list[int]]:
+    """A basis of ``{z ∈ GF(p)^n : zᵀv = 0 for every v in vectors}``."""
+    rows = _echelon(vectors)
+    pivots = [next(c for c, x in enumerate(row) if x) for row in rows]
+    basis = []
+    for c in range(n):
+        if c in pivots:
+            continue
+        z = [0] * n
+        z[c] = 1
+        for pivot, row in zip(pivots, rows):
+            z[pivot] = (-row[c]) % OBSTRUCTION_PRIME
+        basis.append(z)
+    return basis
+
+
+def _side_obstructed(columns: list[list[int]], rows: list[set[int]], cols: list[set[int]]) -> bool:
+    """One side of :meth:`PartProblem.rank_obstruction`: A by its columns (vectors over the
+    rows), unit k with rows ``rows[k]`` and columns ``cols[k]``; True when one of the lemma's
+    conditions (1)–(3) fails for some T.  ``v[k]`` spans ``V_k = C(A) ∩ F^{R_k}`` (the
+    annihilator of C(A)'s annihilator and of the coordinates outside ``R_k``), ``off_u[k]`` is the
+    annihilator of ``U_k = C(A_{:,C_kᶜ})``, and ``d`` spans ``D_T`` (the annihilator of the sum of
+    the ``off_u[k]``, ``k ∈ T``)."""
+    n, m = len(columns[0]), len(rows)
+    unit = [[int(i == r) for i in range(n)] for r in range(n)]
+    off_v = _annihilator(columns, n)
+    v = [_annihilator(off_v + [unit[r] for r in range(n) if r not in rows[k]], n) for k in range(m)]
+    off_u = [_annihilator([columns[j] for j in range(len(columns)) if j not in cols[k]], n) for k in range(m)]
+    for size in range(1, m + 1):
+        for T in itertools.combinations(range(m), size):
+            d = _annihilator([z for k in T for z in off_u[k]], n)
+            if len(d) > m - size or len(_echelon([x for k in T for x in v[k]] + d)) - len(d) < size:
+                return True
+            rest = [k for k in range(m) if k not in T]
+            for count in range(1, len(rest) + 1):
+                for S in itertools.combinations(rest, count):
+                    spanned = [x for k in S for x in v[k]]
+                    if len(_echelon(spanned + d)) > len(_echelon(spanned)) + m - size - count:
+                        return True
+    return False
 
 
 @dataclass(frozen=True)
@@ -110,6 +191,36 @@ class PartProblem:
                 if matrix.det() != 0:
                     return True
         return False
+
+    def rank(self, limit: dict[Cell, Fraction]) -> int:
+        """The rank of the integer matrix A (0 off its cells), modulo :data:`OBSTRUCTION_PRIME`."""
+        n = 1 + max(i for i, _ in self.cells)
+        p = 1 + max(j for _, j in self.cells)
+        entries = [0] * (n * p)
+        for (i, j), value in limit.items():
+            entries[i * p + j] = int(value) % OBSTRUCTION_PRIME
+        return flint.nmod_mat(n, p, entries, OBSTRUCTION_PRIME).rank()
+
+    def rank_obstruction(self, limit: dict[Cell, Fraction]) -> bool:
+        """True when A (0 off its cells) has rank m, the number of units, and breaks one of the
+        conditions every member of the part's set of rank m meets (rank-m obstruction lemma,
+        ``docs/theory.md`` §5): then A ∉ P, over ℂ as well.  Only for parts without hidden cells
+        (the caller checks) and integer A.
+
+        The linear algebra is done modulo :data:`OBSTRUCTION_PRIME`: it agrees with the rational
+        one unless the prime divides one of the minors involved.  The answer only orders the
+        search (a candidate still needs its Nullstellensatz identity), so such an error would cost
+        order, never soundness.
+        """
+        if self.rank(limit) != len(self.units):
+            return False
+        n = 1 + max(i for i, _ in self.cells)
+        p = 1 + max(j for _, j in self.cells)
+        matrix = [[int(limit.get((i, j), 0)) for j in range(p)] for i in range(n)]
+        rows = [set(r) for _, r, _ in self.units]
+        cols = [set(c) for _, _, c in self.units]
+        columns = [[matrix[i][j] for i in range(n)] for j in range(p)]
+        return _side_obstructed(columns, rows, cols) or _side_obstructed(matrix, cols, rows)
 
     def closure_equations(self, effort: Effort, max_length: int = EQUATIONS_MAX_LENGTH) -> list[dict[Cell, object]]:
         """Polynomials in the visible cells vanishing on the closure of the part's set
@@ -165,10 +276,14 @@ class PartProblem:
         """True when A is all ones on its nonzero cells and these split into rectangles
         ``R'×C'``, each inside a different unit's rectangle, such that every visible cell of
         ``R'×C'`` is a nonzero of A assigned to it (then ``x = 1_{R'}``, ``y = 1_{C'}`` for those
-        units, 0 for the others, give A on the visible cells: A ∈ P, skip it).  A depth-first
-        search over the assignments of the nonzero cells."""
+        units, 0 for the others, give A on the visible cells: A ∈ P, skip it)."""
+        return self.evident_groups(limit) is not None
+
+    def evident_groups(self, limit: dict[Cell, Fraction]) -> dict[int, list[Cell]] | None:
+        """The split of :meth:`evident_product` (position in :attr:`units` → its nonzero cells),
+        or None; a depth-first search over the assignments of the nonzero cells."""
         if any(v != 1 for v in limit.values()) or len(limit) > EVIDENT_MAX_NONZEROS:
-            return False
+            return None
         cells = sorted(limit)
         visible = set(self.cells)
 
@@ -187,7 +302,8 @@ class PartProblem:
                 group.pop()
             return False
 
-        return assign(0, {})
+        groups: dict[int, list[Cell]] = {}
+        return {unit: group for unit, group in groups.items() if group} if assign(0, groups) else None
 
 
 def part_problem_of(reduction: ComponentReduction, part: Part) -> PartProblem:
@@ -203,6 +319,94 @@ def part_problem_of(reduction: ComponentReduction, part: Part) -> PartProblem:
             for b, j in enumerate(cols):
                 (cells if visible[a, b] else hidden).add((i, j))
     return PartProblem(tuple(units), tuple(sorted(cells)), frozenset(hidden))
+
+
+def _private_pairs(sets: list[set[int]]) -> set[tuple[int, int]]:
+    """Pairs ``(r, r')``, ``r < r'``, of lines private to two units: r in unit k's set and not l's, r' the other way."""
+    pairs = set()
+    for a, b in itertools.permutations(range(len(sets)), 2):
+        pairs.update((min(r, s), max(r, s)) for r in sets[a] - sets[b] for s in sets[b] - sets[a])
+    return pairs
+
+
+def structured_candidates(problem: PartProblem, max_nonzeros: int) -> list[dict[Cell, Fraction]]:
+    """The 0/1 matrices on the visible cells with at most ``max_nonzeros`` nonzeros in which two
+    rows private to two units (a row of unit k outside unit l's rows and one of unit l outside
+    unit k's) are equal and nonzero, or two such columns are: the limit ``(e_r + e_r') bᵀ`` of a
+    cancelling pair ``x_k y_kᵀ + x_l y_lᵀ`` of a degree-1 curve (``docs/theory.md`` §5,
+    "Structured candidates").  Most such pairs first, then fewest nonzeros, then the order of
+    :func:`~closure_check.two_factor.curves.candidate_limits`.  Only an order: every candidate
+    still goes through the filters and the certificate.
+    """
+    row_pairs = _private_pairs([set(rows) for _, rows, _ in problem.units])
+    col_pairs = _private_pairs([set(cols) for _, _, cols in problem.units])
+    if not row_pairs and not col_pairs:
+        return []
+    cells = problem.cells
+    # line masks: a candidate's row i is the bitmask of its columns there (and the other way)
+    row_weight = np.zeros((len(cells), 1 + max(i for i, _ in cells)), dtype=np.int64)
+    col_weight = np.zeros((len(cells), 1 + max(j for _, j in cells)), dtype=np.int64)
+    for n, (i, j) in enumerate(cells):
+        row_weight[n, i] = 1 << j
+        col_weight[n, j] = 1 << i
+    scored = []
+    offset = 0
+    for count in range(1, min(max_nonzeros, len(cells)) + 1):
+        chosen = np.array(list(itertools.combinations(range(len(cells)), count)), dtype=np.int64)
+        rows, cols = row_weight[chosen].sum(axis=1), col_weight[chosen].sum(axis=1)
+        score = np.zeros(len(chosen), dtype=np.int64)
+        for masks, pairs in ((rows, row_pairs), (cols, col_pairs)):
+            for r, t in pairs:
+                score += (masks[:, r] != 0) & (masks[:, r] == masks[:, t])
+        scored.extend((-int(score[n]), count, offset + n, chosen[n]) for n in np.flatnonzero(score))
+        offset += len(chosen)
+    scored.sort(key=lambda entry: entry[:3])
+    return [{cells[int(n)]: Fraction(1) for n in chosen} for *_, chosen in scored]
+
+
+def pair_curve(problem: PartProblem, limit: dict[Cell, Fraction]) -> "PartCurve | None":
+    """A degree-1 curve on the part's units converging to A through one cancelling pair, or None.
+
+    Looks for units k, l sharing a row i and a column j such that A's row i lies in
+    ``C_k ∪ C_l``, A's column j (without the cell (i, j)) lies in ``R_k ∪ R_l``, and A without
+    row i and column j is an evident product of the other units.  Then ``w`` = row i of A,
+    ``v`` = column j of A without (i, j), and ``x_k = e_i + t v|_{R_k}``,
+    ``y_k = t⁻¹ e_j + w|_{C_k}``, ``x_l = −e_i + t v|_{R_l∖R_k}``,
+    ``y_l = t⁻¹ e_j − w|_{C_l∖C_k}``, the other units constant, give ``A + O(t)``
+    (``docs/theory.md`` §5, "Structured candidates").  Only for parts without hidden cells
+    and 0/1 A; the caller checks the curve exactly.
+    """
+    if problem.hidden:
+        return None
+    for (k, (unit_k, rows_k, cols_k)), (l, (unit_l, rows_l, cols_l)) in itertools.combinations(enumerate(problem.units), 2):
+        for i in sorted(set(rows_k) & set(rows_l)):
+            row = {j: v for (a, j), v in limit.items() if a == i}
+            if not set(row) <= set(cols_k) | set(cols_l):
+                continue
+            for j in sorted(set(cols_k) & set(cols_l)):
+                column = {a: v for (a, b), v in limit.items() if b == j and a != i}
+                if not set(column) <= set(rows_k) | set(rows_l):
+                    continue
+                rest = {cell: v for cell, v in limit.items() if cell[0] != i and cell[1] != j}
+                others = PartProblem(tuple(u for n, u in enumerate(problem.units) if n not in (k, l)), problem.cells, problem.hidden)
+                groups = others.evident_groups(rest) if rest else {}
+                if groups is None:
+                    continue
+                one = Laurent.constant(1)
+                x: dict[Cell, Laurent] = {(i, unit_k): one, (i, unit_l): -one}
+                y: dict[Cell, Laurent] = {(j, unit_k): Laurent.monomial(-1, 1), (j, unit_l): Laurent.monomial(-1, 1)}
+                for a, value in column.items():
+                    key = (a, unit_k) if a in rows_k else (a, unit_l)
+                    x[key] = x.get(key, Laurent()) + Laurent.monomial(1, value)
+                for b, value in row.items():
+                    key, sign = ((b, unit_k), 1) if b in cols_k else ((b, unit_l), -1)
+                    y[key] = y.get(key, Laurent()) + Laurent.constant(sign * value)
+                for position, group in groups.items():
+                    unit = others.units[position][0]
+                    x.update({(a, unit): one for a in {a for a, _ in group}})
+                    y.update({(b, unit): one for b in {b for _, b in group}})
+                return PartCurve(x, y, dict(limit))
+    return None
 
 
 @dataclass(frozen=True)
