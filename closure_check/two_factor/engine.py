@@ -53,7 +53,7 @@ from closure_check.core.support import TwoFactorSupport
 from closure_check.two_factor.curves import candidate_limits, find_curve
 from closure_check.two_factor.limits import PartProblem, divergent_curve_limits, lift_curve, part_problem_of
 from closure_check.two_factor.reduce import ComponentReduction, Part
-from closure_check.two_factor.rules import RuleOutcome, part_units_and_cells, section_outcome
+from closure_check.two_factor.rules import RuleOutcome, free_block_outcome, part_units_and_cells, section_outcome
 
 __all__ = [
     "MAX_NONZEROS",
@@ -129,8 +129,12 @@ def decide_open_part(
 
 
 CLOSURE_SECTIONS_SHARE = 0.5
-"""Of the section stage's effort, the minors-only search may spend half; the closure equations
-(:data:`EQUATIONS_SHARE` of what is left) and the search with them the rest."""
+"""Of the section stage's effort, the minors-only search may spend half; the outside-first
+search (:data:`FREE_BLOCK_SHARE` of what is left), the closure equations
+(:data:`EQUATIONS_SHARE` of what is left then) and the search with them the rest."""
+
+FREE_BLOCK_SHARE = 0.5
+"""Of what the wide search leaves, the outside-first (free-block) search may spend half."""
 
 
 def sections_stage(reduction: ComponentReduction, part: Part, effort: Effort) -> RuleOutcome | None:
@@ -142,6 +146,9 @@ def sections_stage(reduction: ComponentReduction, part: Part, effort: Effort) ->
     from closure_check.two_factor.sections import DEEP, MAX_CELLS, WIDE
 
     outcome = section_outcome(reduction, part, WIDE, effort.share(CLOSURE_SECTIONS_SHARE))
+    if outcome is not None or effort.expired():
+        return outcome
+    outcome = free_block_outcome(reduction, part, effort.share(FREE_BLOCK_SHARE))
     if outcome is not None or effort.expired():
         return outcome
     problem = part_problem_of(reduction, part)

@@ -270,6 +270,22 @@ def section_outcome(reduction: ComponentReduction, part: Part, configurations: A
     return RuleOutcome(Verdict.CLOSED, "section lemma", proof.text(), section=proof)
 
 
+def free_block_outcome(reduction: ComponentReduction, part: Part, effort: Any = None) -> RuleOutcome | None:
+    """CLOSED by the section lemma with a tree found block by block (the free-block lemma's
+    search, :func:`closure_check.two_factor.free_block.free_block_proof`), or None."""
+    from closure_check.two_factor.free_block import free_block_proof
+    from closure_check.two_factor.sections import MAX_CELLS
+
+    if _visible_cell_count(reduction, part) > MAX_CELLS:
+        return None
+    units, cells = part_units_and_cells(reduction, part)
+    proof = free_block_proof(units, cells, effort)
+    if proof is None:
+        return None
+    return RuleOutcome(Verdict.CLOSED, "section lemma", f"{proof.text()} (tree found outside-first: free-block lemma)",
+                       section=proof)
+
+
 def _full_space_name(lemmas: frozenset[str], spanning: str, hooks: str) -> str:
     """The lemma a full-space verdict is credited to: the spanning or hooks lemma when its proof uses one."""
     named = [name for step, name in ((spanning, "spanning lemma"), (hooks, "hooks lemma")) if step in lemmas]
