@@ -134,10 +134,10 @@ def test_a_tampered_leaf_is_rejected(proofs):
     assert not _accepts(proof)
 
 
-def test_block_stages_are_unit_blocks_smallest_first():
+def test_block_stages_are_unit_blocks_largest_first():
     _, units, cells, _ = DECIDED[0]
     stages = block_stages(units, cells)
-    assert [len(b) for _, b in stages] == [4, 8, 8]
+    assert [len(b) for _, b in stages] == [8, 8, 4]
     for outside, block in stages:
         assert sorted(outside + block) == sorted(cells) and not set(outside) & set(block)
     with pytest.raises(ValueError):
