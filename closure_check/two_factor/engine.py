@@ -11,7 +11,8 @@ For a part no rule decides, in order, each drawing on one :class:`~closure_check
    zero outside the component), and a Laurent curve converging to A, checked exactly.
    Both halves are independently checkable by expansion.
 2. :func:`sections_stage` -- the section lemma's wide search (:data:`closure_check.two_factor.sections.WIDE`; the
-   rules ran the quick one), then its deep searches (:data:`~closure_check.two_factor.sections.DEEP`)
+   rules ran the quick one), then the outside-first search of the free-block lemma
+   (:mod:`closure_check.two_factor.free_block`), then its deep searches (:data:`~closure_check.two_factor.sections.DEEP`)
    with the part's closure equations added to F: CLOSED with explicit factors on every case of
    a decision tree over the target, a proof the certificate carries and the verifier re-checks.
 3. :func:`prove_part_closed` -- the Zariski-closure criterion on the part's masked
@@ -139,7 +140,7 @@ FREE_BLOCK_SHARE = 0.5
 
 def sections_stage(reduction: ComponentReduction, part: Part, effort: Effort) -> RuleOutcome | None:
     """The section lemma in the algebraic stage: the wide search with the minors alone as F,
-    then the deep one (:data:`~closure_check.two_factor.sections.DEEP`) with the part's closure
+    then the outside-first (free-block) search, then the deep one (:data:`~closure_check.two_factor.sections.DEEP`) with the part's closure
     equations (polynomials vanishing on its closure; none when the closure is everything) added
     to F -- :func:`~closure_check.two_factor.sections.section_proof` keeps only those that
     vanish on the products by its own expansion."""

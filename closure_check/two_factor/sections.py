@@ -572,6 +572,11 @@ def section_proof(
     (:func:`vanishes_on_products`) and are not a constant multiple of a minor or of an earlier one,
     at most :data:`MAX_OFFERED`, the fewest terms first.
 
+    ``stages``: a partition of the visible cells into an ordered list (empty: one stage); the
+    search solves the equations of a stage's cells only once every earlier stage's hold (the
+    free-block lemma's order, :mod:`closure_check.two_factor.free_block`).  It changes only the
+    order of the search, never what a proof must satisfy.
+
     Deterministic: the same part, configurations and offered list give the same proof.  Runs the
     searches of ``configurations`` in turn, each within its steps; each step is also charged to
     ``effort`` (:data:`STEP_SECONDS`), which stops the search when spent.
