@@ -113,10 +113,67 @@ def decide_part(structure: RankOneStructure, reduction: ComponentReduction, part
         outcome = rule(structure, reduction, part, cover)
         if outcome is not None:
             return outcome
-    for rule in (_determinantal, _masked_blocks, _nested_pair, _cross, _rank_spanning, _full_space, _sections):
+    return _closed_rules(reduction, part)
+
+
+def _closed_rules(reduction: ComponentReduction, part: Part) -> RuleOutcome | None:
+    """The CLOSED rules in order (the filling-group lemma before the section lemma)."""
+    for rule in (_determinantal, _masked_blocks, _nested_pair, _cross, _rank_spanning, _full_space, _filling_group,
+                 _sections):
         outcome = rule(reduction, part)
         if outcome is not None:
             return outcome
+    return None
+
+
+MAX_GROUP_CLASSES = 5
+"""The filling-group rule tries every group of classes of parts with at most this many classes."""
+
+
+def _filling_group(reduction: ComponentReduction, part: Part) -> RuleOutcome | None:
+    """Filling-group lemma (``docs/theory.md`` §4): a group G of the part's classes whose
+    products fill their own visible cells W (a full-space proof, :func:`full_space_proof`), W
+    not every visible cell of the part.  Then the part's set is ``Q' × ℝ^W``, Q' the set of the
+    other classes with W hidden as well: the part is closed iff Q' is, and Q' is decided by the
+    reductions and the CLOSED rules (every part of Q' must be proved closed; otherwise None)."""
+    from itertools import combinations
+
+    from closure_check.two_factor.fullspace import MAX_CELLS, full_space_proof
+    from closure_check.two_factor.reduce import hide_and_reduce
+
+    classes = part.classes
+    if not 2 <= len(classes) <= MAX_GROUP_CLASSES or _visible_cell_count(reduction, part) > MAX_CELLS:
+        return None
+    visible = {}
+    for block in classes:
+        rows, cols = reduction.local(block.rows, block.cols)
+        mask = np.zeros(reduction.hidden.shape, dtype=bool)
+        mask[np.ix_(rows, cols)] = True
+        visible[id(block)] = mask & ~reduction.hidden
+    everything = np.logical_or.reduce([visible[id(b)] for b in classes])
+    for size in range(1, len(classes)):
+        for group in combinations(classes, size):
+            cells = np.logical_or.reduce([visible[id(b)] for b in group])
+            if np.array_equal(cells, everything):
+                continue
+            units, group_cells = part_units_and_cells(reduction, Part(tuple(group)))
+            proof = full_space_proof(units, group_cells)
+            if proof is None:
+                continue
+            rest = [b for b in classes if all(b is not g for g in group)]
+            residual = hide_and_reduce(reduction, rest, cells)
+            decided = [_closed_rules(residual, p) for p in residual.parts]
+            if any(outcome is None for outcome in decided):
+                continue
+            names = ", ".join(_rect(b) for b in group)
+            reasons = "; ".join(f"{o.text} ({o.lemma})" for o in decided) or "no class is left"
+            return RuleOutcome(
+                Verdict.CLOSED,
+                "filling-group lemma",
+                f"the classes {names} fill their {len(group_cells)} visible cells ({proof.text()}), which are "
+                f"therefore free: the part is the rest with those cells hidden, times every matrix on them; "
+                f"the rest: {reasons}",
+            )
     return None
 
 
