@@ -211,3 +211,73 @@ def test_never_closed_on_a_stored_not_closed_pattern(name, key, exhaustive):
         if proved:
             assert verdict in ("closed", "unknown"), f"{pattern}: stored {verdict}, the search proves a part closed"
     assert checked or not exhaustive
+
+
+# ----------------------------------------------------------------------------- the filling-group form
+
+
+FILLING = [  # (pattern, the group's units, the rest's units, the rest's visible cells outside W)
+    ("I=111/111/011 J=111/111/001/001", [((0, 1), (0, 1)), ((0, 1, 2), (0, 1))], [((0, 1, 2), (0, 1, 2, 3))]),
+    ("I=111/011/101 J=111/111/010/010", [((0, 2), (0, 1)), ((0, 1, 2), (0, 1))], [((0, 1), (0, 1, 2, 3))]),
+]
+
+
+@pytest.mark.parametrize("pattern, group, rest", FILLING)
+def test_the_rules_close_the_pattern_by_the_filling_group(pattern, group, rest):
+    result = check(_support(pattern), budget=0)
+    assert result.verdict is Verdict.CLOSED
+    assert any("(filling-group lemma)" in reason for reason in result.reasons)
+    report = verify_certificate(json.loads(json.dumps(result.certificate_json())))
+    assert report.ok, report.problems
+
+
+@pytest.mark.parametrize("pattern, group, rest", FILLING)
+def test_exact_replay_of_the_filling_group_construction(pattern, group, rest):
+    """The lemma's ⊇, built exactly: factors of the rest (sparse, often zero) give A' outside W;
+    any b on W is reached by letting the group produce b minus the rest's values on W, with the
+    factors the group's full-space proof rebuilds (``test_fullspace.realize``)."""
+    from test_fullspace import product_on, realize
+
+    from closure_check.two_factor.fullspace import full_space_proof
+
+    W = sorted({(i, j) for rows, cols in group for i in rows for j in cols})
+    cells = sorted(set(W) | {(i, j) for rows, cols in rest for i in rows for j in cols})
+    proof = full_space_proof(group, W)
+    assert proof is not None
+    rng = random.Random(7)
+    for _ in range(200):
+        rest_factors = [({i: Fraction(rng.choice([0, 0, 1, -1, rng.randint(-4, 4)])) for i in rows},
+                         {j: Fraction(rng.choice([0, 0, 1, 2, rng.randint(-4, 4)])) for j in cols}) for rows, cols in rest]
+        outside = product_on(rest, rest_factors, frozenset(cells))
+        b = {c: rng.choice([Fraction(0), Fraction(1), Fraction(rng.randint(-9, 9), rng.randint(1, 4))]) for c in W}
+        group_factors = realize(proof.tree, {c: b[c] - outside[c] for c in W})
+        total = product_on(list(group) + list(rest), group_factors + rest_factors, frozenset(cells))
+        assert all(total[c] == b[c] for c in W)
+        assert all(total[c] == outside[c] for c in cells if c not in W)
+
+
+def _rule_outcomes(name: str, key: str, sample: int | None):
+    """(pattern, stored verdict, lemma) for every part of the stored census the rules decide."""
+    rows = _stored(name, key)
+    if sample is not None:
+        rows = random.Random(29).sample(rows, min(sample, len(rows)))
+    for I, J, verdict in rows:
+        structure = RankOneStructure.build(_support(f"I={I} J={J}"))
+        counts = np.bincount(structure.class_component, minlength=structure.n_components)
+        for component in np.flatnonzero(counts > 1):
+            reduction = reduce_component(structure, int(component))
+            for part in reduction.parts:
+                outcome = decide_part(structure, reduction, part)
+                if outcome is not None:
+                    yield f"I={I} J={J}", verdict, outcome.lemma
+
+
+@pytest.mark.exhaustive
+@pytest.mark.parametrize("name, key", CENSUSES)
+def test_the_filling_group_never_contradicts_a_stored_verdict(name, key, exhaustive):
+    fired = 0
+    for pattern, verdict, lemma in _rule_outcomes(name, key, None if exhaustive else 40):
+        if lemma == "filling-group lemma":
+            fired += 1
+            assert verdict in ("closed", "unknown"), f"{pattern}: stored {verdict}, the filling-group lemma closes a part"
+    assert fired or not exhaustive or name.startswith("baseline_2x3")
