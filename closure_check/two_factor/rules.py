@@ -26,6 +26,9 @@ CLOSED:
 * *rank-spanning lemma* -- the spanning lemma's shape with units owning several private
   columns: the part is a set of rank-≤1 conditions on those blocks
   (:func:`closure_check.two_factor.fullspace.rank_spanning_step`).
+* *filling-group lemma* (tried before the section lemma) -- some classes fill their own visible
+  cells W (a full-space proof): the part is the rest, with W hidden, times every matrix on W, and
+  the rest is proved closed by these rules (the free-block lemma's filling-group form).
 
 NOT CLOSED:
 
