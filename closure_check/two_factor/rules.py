@@ -26,6 +26,9 @@ CLOSED:
 * *rank-spanning lemma* -- the spanning lemma's shape with units owning several private
   columns: the part is a set of rank-≤1 conditions on those blocks
   (:func:`closure_check.two_factor.fullspace.rank_spanning_step`).
+* *band-block lemma* (after the filling-group lemma) -- a class on a fully visible rectangle B
+  whose other classes are row or column bands through B or miss it, with enough multiplicity:
+  B is free, and the rest (B hidden) is proved closed by these rules;
 * *filling-group lemma* (tried before the section lemma) -- some classes fill their own visible
   cells W (a full-space proof): the part is the rest, with W hidden, times every matrix on W, and
   the rest is proved closed by these rules (the free-block lemma's filling-group form).
@@ -122,7 +125,7 @@ def decide_part(structure: RankOneStructure, reduction: ComponentReduction, part
 def _closed_rules(reduction: ComponentReduction, part: Part) -> RuleOutcome | None:
     """The CLOSED rules in order (the filling-group lemma before the section lemma)."""
     for rule in (_determinantal, _masked_blocks, _nested_pair, _cross, _rank_spanning, _full_space, _filling_group,
-                 _sections):
+                 _band_block, _sections):
         outcome = rule(reduction, part)
         if outcome is not None:
             return outcome
@@ -313,6 +316,55 @@ def _sections(reduction: ComponentReduction, part: Part) -> RuleOutcome | None:
     from closure_check.two_factor.sections import QUICK  # loads flint only when a part needs it
 
     return section_outcome(reduction, part, QUICK)
+
+
+def _band_block(reduction: ComponentReduction, part: Part) -> RuleOutcome | None:
+    """Band-block lemma (``docs/theory.md`` §4, the free-block lemma's band form).
+
+    A class G (μ units) on a rectangle ``B = R_B × C_B`` all of whose cells are visible; every
+    other class of the part is a *column band* (columns ``C_B``, rows ⊇ ``R_B``), a *row band*
+    (rows ``R_B``, columns ⊇ ``C_B``) or has no visible cell in B; and
+    ``μ ≥ min(|R_B| − [a row band], |C_B| − [a column band])``.  Then B is free: the part's set
+    is the rest with B hidden, times every matrix on B, closed iff the rest is, which must be
+    proved closed by the CLOSED rules (otherwise None)."""
+    from closure_check.two_factor.reduce import hide_and_reduce
+
+    if len(part.classes) < 2:
+        return None
+    for g in part.classes:
+        if not reduction.visible_block(g).all():
+            continue
+        rows_g, cols_g = set(g.rows.tolist()), set(g.cols.tolist())
+        block = np.zeros(reduction.hidden.shape, dtype=bool)
+        block[np.ix_(*reduction.local(g.rows, g.cols))] = True
+        row_band = column_band = False
+        for other in part.classes:
+            if other is g:
+                continue
+            rows, cols = set(other.rows.tolist()), set(other.cols.tolist())
+            if cols == cols_g and rows >= rows_g:
+                column_band = True
+            elif rows == rows_g and cols >= cols_g:
+                row_band = True
+            elif block[np.ix_(*reduction.local(other.rows, other.cols))].any():
+                break  # a class meeting B that is no band
+        else:
+            if g.multiplicity < min(len(rows_g) - row_band, len(cols_g) - column_band):
+                continue
+            residual = hide_and_reduce(reduction, [b for b in part.classes if b is not g], block)
+            decided = [_closed_rules(residual, p) for p in residual.parts]
+            if any(outcome is None for outcome in decided):
+                continue
+            bands = " and ".join(word for word, there in (("a row band", row_band), ("a column band", column_band)) if there)
+            reasons = "; ".join(f"{o.text} ({o.lemma})" for o in decided) or "no class is left"
+            return RuleOutcome(
+                Verdict.CLOSED,
+                "band-block lemma",
+                f"the class {_rect(g)} (μ={g.multiplicity}) with {bands or 'no band'} through it reaches every "
+                f"matrix on its rectangle for every value outside it, which is therefore free: the part is the rest "
+                f"with that rectangle hidden, times every matrix on it; the rest: {reasons}",
+            )
+    return None
 
 
 def section_outcome(reduction: ComponentReduction, part: Part, configurations: Any, effort: Any = None,
