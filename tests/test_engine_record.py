@@ -55,6 +55,7 @@ def engine_only(monkeypatch):
     monkeypatch.setattr(two_factor_check, "decide_part", lambda *args: None)
     monkeypatch.setattr(two_factor_engine, "refute_part", lambda *args: None)
     monkeypatch.setattr(two_factor_engine, "section_outcome", lambda *args: None)
+    monkeypatch.setattr(two_factor_engine, "free_block_outcome", lambda *args: None)
 
 
 def test_a_rule_decided_closed_verdict_is_plain_closed():

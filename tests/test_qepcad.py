@@ -67,6 +67,7 @@ def engine_only(monkeypatch):
     monkeypatch.setattr(two_factor_check, "decide_part", lambda *args: None)
     monkeypatch.setattr(two_factor_engine, "refute_part", lambda *args: None)
     monkeypatch.setattr(two_factor_engine, "section_outcome", lambda *args: None)
+    monkeypatch.setattr(two_factor_engine, "free_block_outcome", lambda *args: None)
 
 
 @needs_qepcad

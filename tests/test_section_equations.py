@@ -127,9 +127,14 @@ def test_no_proof_on_parts_that_are_not_closed():
 
 
 def test_check_closes_the_part_and_the_certificate_verifies():
-    result = check(_support(PATTERN))
+    # the 4×4 pattern is still closed by a section tree (the rules leave it open); PATTERN's part,
+    # whose deep section proof the fixture checks, is now closed by the rules alone (filling-group
+    # lemma: {0,1}×{0,1} and {0,1,2}×{0,1} fill their cells): two independent proofs agree
+    result = check(_support("I=111/001/001/110 J=111/111/010/010"))
     assert result.verdict is Verdict.CLOSED and not result.records
     assert any("(section lemma)" in reason for reason in result.reasons)
     cert = result.certificate_json()
     report = verify_certificate(json.loads(json.dumps(cert)))
     assert report.ok, report.problems
+    rules = check(_support(PATTERN), budget=0)
+    assert rules.verdict is Verdict.CLOSED and any("(filling-group lemma)" in r for r in rules.reasons)

@@ -12,7 +12,8 @@ For a part no rule decides, in order, each drawing on one :class:`~closure_check
    zero outside the component), and a Laurent curve converging to A, checked exactly.
    Both halves are independently checkable by expansion.
 2. :func:`sections_stage` -- the section lemma's wide search (:data:`closure_check.two_factor.sections.WIDE`; the
-   rules ran the quick one), then its deep searches (:data:`~closure_check.two_factor.sections.DEEP`)
+   rules ran the quick one), then the outside-first search of the free-block lemma
+   (:mod:`closure_check.two_factor.free_block`), then its deep searches (:data:`~closure_check.two_factor.sections.DEEP`)
    with the part's closure equations added to F: CLOSED with explicit factors on every case of
    a decision tree over the target, a proof the certificate carries and the verifier re-checks.
 3. :func:`prove_part_closed` -- the Zariski-closure criterion on the part's masked
@@ -62,7 +63,7 @@ from closure_check.two_factor.limits import (
     structured_candidates,
 )
 from closure_check.two_factor.reduce import ComponentReduction, Part
-from closure_check.two_factor.rules import RuleOutcome, part_units_and_cells, section_outcome
+from closure_check.two_factor.rules import RuleOutcome, free_block_outcome, part_units_and_cells, section_outcome
 
 __all__ = [
     "MAX_NONZEROS",
@@ -138,19 +139,26 @@ def decide_open_part(
 
 
 CLOSURE_SECTIONS_SHARE = 0.5
-"""Of the section stage's effort, the minors-only search may spend half; the closure equations
-(:data:`EQUATIONS_SHARE` of what is left) and the search with them the rest."""
+"""Of the section stage's effort, the minors-only search may spend half; the outside-first
+search (:data:`FREE_BLOCK_SHARE` of what is left), the closure equations
+(:data:`EQUATIONS_SHARE` of what is left then) and the search with them the rest."""
+
+FREE_BLOCK_SHARE = 0.5
+"""Of what the wide search leaves, the outside-first (free-block) search may spend half."""
 
 
 def sections_stage(reduction: ComponentReduction, part: Part, effort: Effort) -> RuleOutcome | None:
     """The section lemma in the algebraic stage: the wide search with the minors alone as F,
-    then the deep one (:data:`~closure_check.two_factor.sections.DEEP`) with the part's closure
+    then the outside-first (free-block) search, then the deep one (:data:`~closure_check.two_factor.sections.DEEP`) with the part's closure
     equations (polynomials vanishing on its closure; none when the closure is everything) added
     to F -- :func:`~closure_check.two_factor.sections.section_proof` keeps only those that
     vanish on the products by its own expansion."""
     from closure_check.two_factor.sections import DEEP, MAX_CELLS, WIDE
 
     outcome = section_outcome(reduction, part, WIDE, effort.share(CLOSURE_SECTIONS_SHARE))
+    if outcome is not None or effort.expired():
+        return outcome
+    outcome = free_block_outcome(reduction, part, effort.share(FREE_BLOCK_SHARE))
     if outcome is not None or effort.expired():
         return outcome
     problem = part_problem_of(reduction, part)

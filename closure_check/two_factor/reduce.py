@@ -38,6 +38,7 @@ components larger than ``max_cells`` (the caller then reports UNKNOWN).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -57,7 +58,9 @@ __all__ = [
     "component_problem",
     "merge_equal_classes",
     "project_classes",
+    "hide_and_reduce",
     "reduce_component",
+    "reduce_problem",
     "visible_bicliques",
     "DEFAULT_MAX_COMPONENT_CELLS",
 ]
@@ -335,7 +338,11 @@ def reduce_component(
     ComponentTooLarge
         If the component's bounding box has more than ``max_cells`` cells.
     """
-    problem = component_problem(structure, component, max_cells)
+    return reduce_problem(component_problem(structure, component, max_cells))
+
+
+def reduce_problem(problem: MaskedProblem) -> ComponentReduction:
+    """Apply absorption, projection and merging to a fixpoint on a masked problem (modified in place)."""
     steps: list[ReductionStep] = []
     while True:
         new_steps = absorb_complete_classes(problem, bounding_box=False) + project_classes(problem) + merge_equal_classes(problem)
@@ -362,6 +369,24 @@ def reduce_component(
         parts=parts,
         steps=tuple(steps),
     )
+
+
+def hide_and_reduce(reduction: ComponentReduction, classes: Sequence[ClassBlock], cells: np.ndarray) -> ComponentReduction:
+    """The masked problem of ``classes`` (remaining classes of ``reduction``) with the local
+    cells ``cells`` (boolean mask) hidden besides ``reduction.hidden``, reduced to its fixpoint.
+
+    The new hidden cells are not realised by an absorbed class (``absorbed_by`` is -1 there):
+    only CLOSED rules may be applied to the result (the filling-group lemma, ``docs/theory.md`` §4).
+    """
+    hidden = reduction.hidden | cells
+    working = []
+    for block in classes:
+        local_rows, local_cols = reduction.local(block.rows, block.cols)
+        working.append(_Working(block.units, block.rows, block.cols, local_rows, local_cols,
+                                bool(hidden[np.ix_(local_rows, local_cols)].any())))
+    problem = MaskedProblem(reduction.rows, reduction.cols, working, hidden.copy(),
+                            reduction.absorbed_by.copy(), list(reduction.absorbed))
+    return reduce_problem(problem)
 
 
 def _parts(working: list[_Working], hidden: np.ndarray) -> tuple[Part, ...]:

@@ -30,6 +30,12 @@ CLOSED:
   part is ``{rank A[s₀, C] ≤ |s₀| − 1}`` when every support inside the generic one is good
   (:mod:`closure_check.two_factor.free_factor`; the proof travels in the certificate and the
   verifier re-checks it).  Tried after the full-space lemma, before the section lemma.
+* *band-block lemma* (after the filling-group lemma) -- a class on a fully visible rectangle B
+  whose other classes are row or column bands through B or miss it, with enough multiplicity:
+  B is free, and the rest (B hidden) is proved closed by these rules;
+* *filling-group lemma* (tried before the section lemma) -- some classes fill their own visible
+  cells W (a full-space proof): the part is the rest, with W hidden, times every matrix on W, and
+  the rest is proved closed by these rules (the free-block lemma's filling-group form).
 
 NOT CLOSED:
 
@@ -120,14 +126,79 @@ def decide_part(structure: RankOneStructure, reduction: ComponentReduction, part
         outcome = rule(structure, reduction, part, cover)
         if outcome is not None:
             return outcome
-    for rule in (_determinantal, _masked_blocks, _nested_pair, _cross, _rank_spanning, _full_space):
+    for rule in _FIRST_CLOSED_RULES:
         outcome = rule(reduction, part)
         if outcome is not None:
             return outcome
     outcome = _free_factor(structure, reduction, part)
     if outcome is not None:
         return outcome
-    return _sections(reduction, part)
+    return _first_decision(_LAST_CLOSED_RULES, reduction, part)
+
+
+def _closed_rules(reduction: ComponentReduction, part: Part) -> RuleOutcome | None:
+    """The CLOSED rules that need no support-wide structure, in order (the filling-group lemma
+    before the section lemma); the filling-group lemma decides its residual parts with them."""
+    return _first_decision(_FIRST_CLOSED_RULES + _LAST_CLOSED_RULES, reduction, part)
+
+
+def _first_decision(rules: tuple[Any, ...], reduction: ComponentReduction, part: Part) -> RuleOutcome | None:
+    for rule in rules:
+        outcome = rule(reduction, part)
+        if outcome is not None:
+            return outcome
+    return None
+
+
+MAX_GROUP_CLASSES = 5
+"""The filling-group rule tries every group of classes of parts with at most this many classes."""
+
+
+def _filling_group(reduction: ComponentReduction, part: Part) -> RuleOutcome | None:
+    """Filling-group lemma (``docs/theory.md`` §4): a group G of the part's classes whose
+    products fill their own visible cells W (a full-space proof, :func:`full_space_proof`), W
+    not every visible cell of the part.  Then the part's set is ``Q' × ℝ^W``, Q' the set of the
+    other classes with W hidden as well: the part is closed iff Q' is, and Q' is decided by the
+    reductions and the CLOSED rules (every part of Q' must be proved closed; otherwise None)."""
+    from itertools import combinations
+
+    from closure_check.two_factor.fullspace import MAX_CELLS, full_space_proof
+    from closure_check.two_factor.reduce import hide_and_reduce
+
+    classes = part.classes
+    if not 2 <= len(classes) <= MAX_GROUP_CLASSES or _visible_cell_count(reduction, part) > MAX_CELLS:
+        return None
+    visible = {}
+    for block in classes:
+        rows, cols = reduction.local(block.rows, block.cols)
+        mask = np.zeros(reduction.hidden.shape, dtype=bool)
+        mask[np.ix_(rows, cols)] = True
+        visible[id(block)] = mask & ~reduction.hidden
+    everything = np.logical_or.reduce([visible[id(b)] for b in classes])
+    for size in range(1, len(classes)):
+        for group in combinations(classes, size):
+            cells = np.logical_or.reduce([visible[id(b)] for b in group])
+            if np.array_equal(cells, everything):
+                continue
+            units, group_cells = part_units_and_cells(reduction, Part(tuple(group)))
+            proof = full_space_proof(units, group_cells)
+            if proof is None:
+                continue
+            rest = [b for b in classes if all(b is not g for g in group)]
+            residual = hide_and_reduce(reduction, rest, cells)
+            decided = [_closed_rules(residual, p) for p in residual.parts]
+            if any(outcome is None for outcome in decided):
+                continue
+            names = ", ".join(_rect(b) for b in group)
+            reasons = "; ".join(f"{o.text} ({o.lemma})" for o in decided) or "no class is left"
+            return RuleOutcome(
+                Verdict.CLOSED,
+                "filling-group lemma",
+                f"the classes {names} fill their {len(group_cells)} visible cells ({proof.text()}), which are "
+                f"therefore free: the part is the rest with those cells hidden, times every matrix on them; "
+                f"the rest: {reasons}",
+            )
+    return None
 
 
 def _determinantal(reduction: ComponentReduction, part: Part) -> RuleOutcome | None:
@@ -339,6 +410,55 @@ def _sections(reduction: ComponentReduction, part: Part) -> RuleOutcome | None:
     return section_outcome(reduction, part, QUICK)
 
 
+def _band_block(reduction: ComponentReduction, part: Part) -> RuleOutcome | None:
+    """Band-block lemma (``docs/theory.md`` §4, the free-block lemma's band form).
+
+    A class G (μ units) on a rectangle ``B = R_B × C_B`` all of whose cells are visible; every
+    other class of the part is a *column band* (columns ``C_B``, rows ⊇ ``R_B``), a *row band*
+    (rows ``R_B``, columns ⊇ ``C_B``) or has no visible cell in B; and
+    ``μ ≥ min(|R_B| − [a row band], |C_B| − [a column band])``.  Then B is free: the part's set
+    is the rest with B hidden, times every matrix on B, closed iff the rest is, which must be
+    proved closed by the CLOSED rules (otherwise None)."""
+    from closure_check.two_factor.reduce import hide_and_reduce
+
+    if len(part.classes) < 2:
+        return None
+    for g in part.classes:
+        if not reduction.visible_block(g).all():
+            continue
+        rows_g, cols_g = set(g.rows.tolist()), set(g.cols.tolist())
+        block = np.zeros(reduction.hidden.shape, dtype=bool)
+        block[np.ix_(*reduction.local(g.rows, g.cols))] = True
+        row_band = column_band = False
+        for other in part.classes:
+            if other is g:
+                continue
+            rows, cols = set(other.rows.tolist()), set(other.cols.tolist())
+            if cols == cols_g and rows >= rows_g:
+                column_band = True
+            elif rows == rows_g and cols >= cols_g:
+                row_band = True
+            elif block[np.ix_(*reduction.local(other.rows, other.cols))].any():
+                break  # a class meeting B that is no band
+        else:
+            if g.multiplicity < min(len(rows_g) - row_band, len(cols_g) - column_band):
+                continue
+            residual = hide_and_reduce(reduction, [b for b in part.classes if b is not g], block)
+            decided = [_closed_rules(residual, p) for p in residual.parts]
+            if any(outcome is None for outcome in decided):
+                continue
+            bands = " and ".join(word for word, there in (("a row band", row_band), ("a column band", column_band)) if there)
+            reasons = "; ".join(f"{o.text} ({o.lemma})" for o in decided) or "no class is left"
+            return RuleOutcome(
+                Verdict.CLOSED,
+                "band-block lemma",
+                f"the class {_rect(g)} (μ={g.multiplicity}) with {bands or 'no band'} through it reaches every "
+                f"matrix on its rectangle for every value outside it, which is therefore free: the part is the rest "
+                f"with that rectangle hidden, times every matrix on it; the rest: {reasons}",
+            )
+    return None
+
+
 def section_outcome(reduction: ComponentReduction, part: Part, configurations: Any, effort: Any = None,
                     offered: Any = ()) -> RuleOutcome | None:
     """CLOSED by the section lemma with the searches ``configurations`` and the ``offered``
@@ -352,6 +472,22 @@ def section_outcome(reduction: ComponentReduction, part: Part, configurations: A
     if proof is None:
         return None
     return RuleOutcome(Verdict.CLOSED, "section lemma", proof.text(), section=proof)
+
+
+def free_block_outcome(reduction: ComponentReduction, part: Part, effort: Any = None) -> RuleOutcome | None:
+    """CLOSED by the section lemma with a tree found block by block (the free-block lemma's
+    search, :func:`closure_check.two_factor.free_block.free_block_proof`), or None."""
+    from closure_check.two_factor.free_block import free_block_proof
+    from closure_check.two_factor.sections import MAX_CELLS
+
+    if _visible_cell_count(reduction, part) > MAX_CELLS:
+        return None
+    units, cells = part_units_and_cells(reduction, part)
+    proof = free_block_proof(units, cells, effort)
+    if proof is None:
+        return None
+    return RuleOutcome(Verdict.CLOSED, "section lemma", f"{proof.text()} (tree found outside-first: free-block lemma)",
+                       section=proof)
 
 
 def _full_space_name(lemmas: frozenset[str], spanning: str, hooks: str) -> str:
@@ -539,3 +675,10 @@ def _shared_lines_outcome(
         f"units {ua} and {ub} share {lines_word} {l1},{l2}; {argument}",
         certificate,
     )
+
+
+_FIRST_CLOSED_RULES = (_determinantal, _masked_blocks, _nested_pair, _cross, _rank_spanning, _full_space)
+"""CLOSED rules tried before the free-factor lemma (which needs the whole support for its NOT CLOSED half)."""
+
+_LAST_CLOSED_RULES = (_filling_group, _band_block, _sections)
+"""CLOSED rules tried after it: the free-block lemma's forms, then the section lemma."""

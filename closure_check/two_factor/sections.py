@@ -340,10 +340,12 @@ class _State:
 
 class _Search:
     def __init__(self, units: tuple[Unit, ...], cells: tuple[Cell, ...], effort: Effort | None,
-                 choices: int, constants: tuple[int, ...], steps: int) -> None:
+                 choices: int, constants: tuple[int, ...], steps: int,
+                 stages: tuple[tuple[Cell, ...], ...] = ()) -> None:
         import flint  # imported where used: the rules load without it
 
         self.units, self.cells, self.effort = units, cells, effort
+        self.stages = stages or (cells,)
         self.width, self.constants, self.limit = choices, constants, steps
         self.names = [cell_name(c) for c in cells]
         self.ctx = flint.fmpq_mpoly_ctx.get(tuple(self.names), "lex")
@@ -431,7 +433,7 @@ class _Search:
         changed = True
         while changed:
             changed, candidates, open_cells = False, [], []
-            for cell in self.cells:
+            for cell in self.active(done):
                 if cell in done:
                     continue
                 i, j = cell
@@ -463,6 +465,8 @@ class _Search:
                     continue
                 candidates.append(coefficient.num)
                 open_cells.append((cell, open_terms))
+            if not open_cells and len(done) < len(self.cells):
+                changed = True  # this stage is solved: the next one becomes active
         if not open_cells:
             return self.leaf(state, assigned)
         frozen = frozenset(done)
@@ -479,6 +483,16 @@ class _Search:
                 if node is not None:
                     return node
         return None
+
+    def active(self, done: set[Cell]) -> list[Cell]:
+        """The cells of the stages up to the first one with a cell not yet in ``done``: a
+        later stage's equations are solved only once every earlier one holds."""
+        active: list[Cell] = []
+        for stage in self.stages:
+            active.extend(stage)
+            if any(cell not in done for cell in stage):
+                break
+        return active
 
     def choices(self, open_cells: list, assigned: dict[str, _RF]) -> list[str]:
         """Unassigned entries of open terms, those in the most single-open-term cells first."""
@@ -551,11 +565,17 @@ def vanishes_on_products(units: Sequence[Unit], poly: CellPolynomial) -> bool:
 def section_proof(
     units: Iterable[Unit], cells: Iterable[Cell], configurations: Sequence[Configuration] = QUICK + WIDE,
     effort: Effort | None = None, offered: Sequence[CellPolynomial] = (),
+    stages: Sequence[Iterable[Cell]] = (),
 ) -> SectionProof | None:
     """A section proof of ``Q = Z(F)``, or None.  F: the minors of :func:`rank_one_equations`,
     then those of the ``offered`` polynomials (on visible cells) that vanish on the products
     (:func:`vanishes_on_products`) and are not a constant multiple of a minor or of an earlier one,
     at most :data:`MAX_OFFERED`, the fewest terms first.
+
+    ``stages``: a partition of the visible cells into an ordered list (empty: one stage); the
+    search solves the equations of a stage's cells only once every earlier stage's hold (the
+    free-block lemma's order, :mod:`closure_check.two_factor.free_block`).  It changes only the
+    order of the search, never what a proof must satisfy.
 
     Deterministic: the same part, configurations and offered list give the same proof.  Runs the
     searches of ``configurations`` in turn, each within its steps; each step is also charged to
@@ -570,9 +590,12 @@ def section_proof(
         (poly for poly in offered if poly and all(cell in visible for m in poly for cell, _ in m)),
         key=lambda poly: (len(poly), sorted(poly.items())),
     )
+    order = tuple(tuple(sorted(set(stage))) for stage in stages)
+    if order and sorted(cell for stage in order for cell in stage) != list(ordered):
+        raise ValueError("the stages must partition the visible cells")
     valid: dict[int, bool] = {}
     for choices, constants, steps in configurations:
-        search = _Search(problem, ordered, effort, choices, constants, steps)
+        search = _Search(problem, ordered, effort, choices, constants, steps, order)
         gens = search.ctx.gens()
         at = {cell: gens[n] for n, cell in enumerate(ordered)}
         equations = [at[p] * at[s] - at[q] * at[r] for p, q, r, s in rank_one_equations(problem, ordered)]

@@ -109,6 +109,8 @@ LEMMA_REFERENCES: dict[str, str] = {
     "spanning lemma": "docs/theory.md, Full-space lemma and Spanning lemma",
     "hooks lemma": "docs/theory.md, Full-space lemma and Hooks lemma",
     "rank-spanning lemma": "docs/theory.md §4, Rank-spanning lemma",
+    "filling-group lemma": "docs/theory.md §4, Free-block lemma (filling-group form)",
+    "band-block lemma": "docs/theory.md §4, Free-block lemma (band form)",
     "local-LU lemma": "docs/theory.md §4, Local-LU lemma",
     "shared-rows lemma": "docs/theory.md §4, Shared-rows lemma",
     "shared-columns lemma": "docs/theory.md §4, Shared-rows lemma (transposed)",
