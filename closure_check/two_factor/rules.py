@@ -26,6 +26,10 @@ CLOSED:
 * *rank-spanning lemma* -- the spanning lemma's shape with units owning several private
   columns: the part is a set of rank-≤1 conditions on those blocks
   (:func:`closure_check.two_factor.fullspace.rank_spanning_step`).
+* *rank-one peeling lemma* -- a part without hidden cells whose products are all matrices
+  on the union W of its rectangles of rank ≤ its number of units, shown by peeling
+  rank-one terms (Wedderburn's rank-one reduction) unit by unit
+  (:mod:`closure_check.two_factor.peeling`).
 
 NOT CLOSED:
 
@@ -113,7 +117,7 @@ def decide_part(structure: RankOneStructure, reduction: ComponentReduction, part
         outcome = rule(structure, reduction, part, cover)
         if outcome is not None:
             return outcome
-    for rule in (_determinantal, _masked_blocks, _nested_pair, _cross, _rank_spanning, _full_space, _sections):
+    for rule in (_determinantal, _masked_blocks, _nested_pair, _cross, _rank_spanning, _full_space, _peeling, _sections):
         outcome = rule(reduction, part)
         if outcome is not None:
             return outcome
@@ -246,6 +250,30 @@ def _full_space(reduction: ComponentReduction, part: Part) -> RuleOutcome | None
         _full_space_name(proof.lemmas(), SPANNING, HOOKS),
         f"the part's products fill all {len(cells)} of its visible cells: {proof.text()}; the whole space is closed",
     )
+
+
+def _peeling(reduction: ComponentReduction, part: Part) -> RuleOutcome | None:
+    """Rank-one peeling lemma (:func:`closure_check.two_factor.peeling.peeling_proof`).
+
+    If no cell of the part's rectangles is hidden and a peeling proof exists, the part is
+    ``{A : supp A ⊆ W, rank A ≤ r}`` (W the union of its rectangles, r its number of units),
+    the zero set of the entries off W and the (r+1)-minors: CLOSED.  ``docs/theory.md`` §4,
+    "Rank-one peeling lemma".
+    """
+    from closure_check.two_factor.peeling import peeling_proof
+
+    if any(block.masked for block in part.classes):
+        return None  # a hidden cell: the lemma needs every cell of the rectangles visible
+    units, cells = part_units_and_cells(reduction, part)
+    proof = peeling_proof(units, cells)
+    if proof is None:
+        return None
+    rows, cols = {i for i, _ in cells}, {j for _, j in cells}
+    claim = (f"every matrix on the {len(cells)} cells of its rectangles (rank ≤ {proof.rank} holds on a "
+             f"{len(rows)}×{len(cols)} box)" if proof.rank >= min(len(rows), len(cols)) else
+             f"every matrix on the {len(cells)} cells of its rectangles of rank ≤ {proof.rank}, the zero set of "
+             f"the {proof.rank + 1}-minors")
+    return RuleOutcome(Verdict.CLOSED, "rank-one peeling lemma", f"the part's products are {claim}, closed: {proof.text()}")
 
 
 def _sections(reduction: ComponentReduction, part: Part) -> RuleOutcome | None:
