@@ -91,6 +91,10 @@ class CheckResult:
         Two factors, CLOSED: ``(component, SectionProof)`` for every part decided by the
         section lemma (:mod:`closure_check.two_factor.sections`); the certificate carries
         them and the verifier re-checks them.
+    peelings
+        Two factors, CLOSED: ``(component, PeelingProof)`` for every part decided by the
+        rank-one peeling lemma (:mod:`closure_check.two_factor.peeling`); the certificate
+        carries them and the verifier re-checks every step's hypotheses.
     limit
         ``"time"`` when a wall-clock safety net (or the command's time limit) stopped
         some of the engine's work: the verdict is still proved, but another machine
@@ -109,6 +113,7 @@ class CheckResult:
     proof: Any = field(default=None, repr=False, compare=False)
     structure: Any = field(default=None, repr=False, compare=False)
     sections: tuple[Any, ...] = field(default=(), repr=False, compare=False)
+    peelings: tuple[Any, ...] = field(default=(), repr=False, compare=False)
 
     @property
     def engine_record(self) -> bool:

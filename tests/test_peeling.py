@@ -32,6 +32,9 @@ from closure_check.two_factor.check import check_two_factor
 from closure_check.two_factor.peeling import PEEL, ROW, factorization, peel_term, peeling_proof, rank
 from closure_check.two_factor.reduce import reduce_component
 from closure_check.two_factor.rules import _coverage, _local_lu, _shared_columns, _shared_rows, part_units_and_cells
+from closure_check.verifier import VerificationReport, verify_certificate
+from closure_check.verifier.parse import Malformed
+from closure_check.verifier.peeling import check_peeling_proof
 
 RESULTS = Path(__file__).resolve().parent.parent / "benchmarks" / "results"
 
@@ -345,3 +348,56 @@ def test_census_verdicts_agree(name, exhaustive):
     """Every class with --exhaustive; else every 4th (a bounded sample)."""
     records = stored(name)
     assert cross_check(records if exhaustive else records[::4]) > 0
+
+
+# --- certificates and the verifier ------------------------------------------------------
+
+
+def _accepts(proof: dict) -> bool:
+    report = VerificationReport()
+    try:
+        check_peeling_proof(proof, report)
+    except Malformed:
+        return False
+    return report.ok
+
+
+@pytest.mark.parametrize("pattern", DECIDED)
+def test_certificate_carries_the_proof_and_verifies(pattern):
+    result = check_two_factor(support_of(pattern), 0)
+    cert = json.loads(json.dumps(result.certificate_json()))
+    assert cert["peelings"]
+    report = verify_certificate(cert)
+    assert report.ok and "rank-one peeling lemma" in report.trusted
+    for entry in cert["peelings"]:
+        assert _accepts(entry)
+
+
+def test_verifier_rejects_tampered_proofs():
+    proof = peeling_proof([((1, 2, 3), (0, 1, 2, 3))] * 2 + [((0, 1, 2, 3), (0, 1, 2))]).as_json()
+    assert _accepts(proof)
+    tampered = []
+    bad = json.loads(json.dumps(proof))
+    bad["tree"]["unit"] = 2  # peel the unit owning row 0: the cells change
+    tampered.append(bad)
+    bad = json.loads(json.dumps(proof))
+    bad["units"][2][0] = [1, 2, 3]  # the private row's unit no longer has every row
+    bad["units"][0][0] = [0, 1, 2, 3]
+    tampered.append(bad)
+    bad = json.loads(json.dumps(proof))
+    bad["tree"]["children"][0]["line"] = 1  # row 1 is not private
+    tampered.append(bad)
+    bad = json.loads(json.dumps(proof))
+    del bad["tree"]["children"][0]["children"][1]  # a dropped case
+    tampered.append(bad)
+    bad = json.loads(json.dumps(proof))
+    bad["rank"] = 4
+    tampered.append(bad)
+    bad = json.loads(json.dumps(proof))
+    bad["tree"]["children"][0]["children"][0] = {"step": "zero"}  # rank 2 claimed zero
+    tampered.append(bad)
+    assert not any(_accepts(t) for t in tampered)
+    # a unit the pattern does not have: the whole certificate is rejected
+    cert = json.loads(json.dumps(check_two_factor(support_of("I=001/111/111/111 J=111/111/111/110"), 0).certificate_json()))
+    cert["peelings"][0]["units"][0] = [[0, 1, 2, 3], [0, 1, 2, 3]]
+    assert not verify_certificate(cert).ok

@@ -104,6 +104,18 @@ class PeelNode:
     def _unit(self) -> tuple[int, tuple[int, ...], tuple[int, ...]]:
         return next(u for u in self.units if u[0] == self.unit)
 
+    def as_json(self) -> dict:
+        """``{"step", "unit", "line", "children"}`` (unit and line only where the step uses
+        them); the claims are left out: the verifier re-derives them from the root."""
+        out: dict = {"step": self.step}
+        if self.step != ZERO:
+            out["unit"] = self.unit
+        if self.step in (ROW, COLUMN):
+            out["line"] = self.line
+        if self.children:
+            out["children"] = [child.as_json() for child in self.children]
+        return out
+
 
 @dataclass(frozen=True)
 class PeelingProof:
@@ -121,6 +133,12 @@ class PeelingProof:
     def steps(self) -> frozenset[str]:
         """The names of the steps used."""
         return frozenset(node.step for node in self.tree.walk())
+
+    def as_json(self) -> dict:
+        """The certificate form (``docs/certificates.md``, "Peeling proofs"): the units
+        ``[rows, cols]`` in order (unit k of the tree is the k-th), the rank and the tree."""
+        return {"units": [[list(rows), list(cols)] for rows, cols in self.units], "rank": self.rank,
+                "tree": self.tree.as_json()}
 
 
 def _rect(unit: tuple[int, tuple[int, ...], tuple[int, ...]]) -> str:

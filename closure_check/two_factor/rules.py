@@ -82,7 +82,9 @@ class RuleOutcome:
     the records of the engines that answered (a criterion decided by z3, confirmed by
     QEPCAD B).  Verdict UNKNOWN only for engines that disagree: ``text`` then says how.
     ``section``: the :class:`~closure_check.two_factor.sections.SectionProof` of a part
-    decided by the section lemma."""
+    decided by the section lemma; ``peeling``: the
+    :class:`~closure_check.two_factor.peeling.PeelingProof` of a part decided by the rank-one
+    peeling lemma."""
 
     verdict: Verdict
     lemma: str
@@ -90,6 +92,7 @@ class RuleOutcome:
     certificate: NotClosedCertificate | None = None
     records: tuple[EngineRecord, ...] = ()
     section: Any = None
+    peeling: Any = None
 
 
 def _set(indices: np.ndarray | list[int]) -> str:
@@ -273,7 +276,8 @@ def _peeling(reduction: ComponentReduction, part: Part) -> RuleOutcome | None:
              f"{len(rows)}×{len(cols)} box)" if proof.rank >= min(len(rows), len(cols)) else
              f"every matrix on the {len(cells)} cells of its rectangles of rank ≤ {proof.rank}, the zero set of "
              f"the {proof.rank + 1}-minors")
-    return RuleOutcome(Verdict.CLOSED, "rank-one peeling lemma", f"the part's products are {claim}, closed: {proof.text()}")
+    return RuleOutcome(Verdict.CLOSED, "rank-one peeling lemma", f"the part's products are {claim}, closed: {proof.text()}",
+                       peeling=proof)
 
 
 def _sections(reduction: ComponentReduction, part: Part) -> RuleOutcome | None:
