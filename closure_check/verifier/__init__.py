@@ -19,7 +19,8 @@ For CLOSED (:mod:`.closed`) it re-checks the stated structure and says which lem
 verdict rests on (``report.trusted``): those it cannot re-prove.  A part decided by the
 section lemma carries its proof, re-checked in full by :mod:`.sections` (the product set
 is the zero set of the stated polynomials: explicit factors on every case of a decision
-tree, identities checked as rational functions).
+tree, identities checked as rational functions); a part decided by the rank-one peeling
+lemma carries its tree of steps, whose hypotheses :mod:`.peeling` re-checks.
 
 Chain certificates (``"kind": "chain"``, ``W_1 ⋯ W_N``) go to :mod:`.chains`; landscape
 certificates (``"kind": "landscape"``: a spurious local minimum of ``‖A − X Yᵀ‖²``, or a
