@@ -29,7 +29,7 @@ from closure_check.core.case import Verdict
 from closure_check.core.graph import RankOneStructure
 from closure_check.core.support import TwoFactorSupport
 from closure_check.two_factor.check import check_two_factor
-from closure_check.two_factor.peeling import PEEL, ROW, factorization, peel_term, peeling_proof, rank
+from closure_check.two_factor.peeling import DROP, PEEL, ROW, factorization, peel_term, peeling_proof, rank
 from closure_check.two_factor.reduce import reduce_component
 from closure_check.two_factor.rules import _coverage, _local_lu, _shared_columns, _shared_rows, part_units_and_cells
 from closure_check.verifier import VerificationReport, verify_certificate
@@ -196,6 +196,14 @@ def test_lemma_a_full_unit_and_deficiencies():
     # deficiencies 0, 1, 2 (a full unit): every 3×4 matrix
     proof = peeling_proof([((0, 1), (0, 1, 2, 3)), ((0, 1, 2), (0, 1)), ((0, 1, 2), (0, 1, 2, 3))])
     assert proof is not None and proof.steps() == {"peel", "box"}
+    # four units on a 3×4 box (deficiencies 0, 1, 2, 3): rank ≤ 3 < 4, Lemma A
+    proof = peeling_proof([((0, 1, 2), (0, 1, 2, 3)), ((0, 1), (0, 1, 2, 3)), ((0, 1, 2), (0, 1)), ((0,), (0, 1, 2))])
+    assert proof is not None
+    assert_replays(proof, seed=5, count=60)
+    # rank ≤ 2 with three units: drop {0}×{1,2} (the others cover it), then row 0 is private
+    proof = peeling_proof([((0,), (1, 2)), ((0, 1), (1, 2)), ((1,), (0, 1, 2))])
+    assert proof is not None and proof.tree.step == DROP and ROW in proof.steps()
+    assert_replays(proof, seed=6, count=60)
     # deficiencies 0, 2, 2: d_(2) = 2 > 1, and neither peel nor a private line applies
     assert peeling_proof([((0, 2), (0, 2, 3)), ((1, 2), (1, 2, 3)), ((0, 1, 2), (0, 1, 2, 3))]) is None
 
@@ -332,7 +340,7 @@ def test_random_problems_replay():
             assert_replays(proof, seed=trial, count=40)
             replayed += 1
             steps |= proof.steps()
-    assert replayed > 60 and steps == {"zero", "box", "peel", "private row", "private column"}
+    assert replayed > 60 and steps == {"zero", "box", "peel", "drop", "private row", "private column"}
 
 
 @pytest.mark.parametrize("name, key", [("baseline_2x3.jsonl", "check"), ("baseline_3x3.jsonl", "check"),

@@ -17,6 +17,7 @@ rows and columns of W, and the *deficiency* of unit k as
   ``Good(U, ρ)``.  A of rank ρ > d_k has a rank-one term ``u vᵀ`` with ``u ∈ ℝ^{R_k}``,
   ``v ∈ ℝ^{C_k}`` and ``rank(A − u vᵀ) = ρ − 1`` (Wedderburn's rank-one reduction,
   :func:`peel_term`); A of rank < ρ is a product of the other units;
+* **drop** -- ``W(U ∖ k) = W(U)``: ``Good(U ∖ k, ρ)`` implies ``Good(U, ρ)`` (unit k zero);
 * **private row** -- row i of W is covered by unit k alone, ``R_k ⊇ rows(W)`` and
   ``(R_k ∖ {i}) × C_k ⊆ W(U ∖ k)``: ``Good(U ∖ k, ρ − 1)`` (case ``A[i, :] ≠ 0``: unit k takes
   row i of A, ``u = A p / (A p)_i``, ``v = A[i, :]``) and ``Good(U', ρ)`` with unit k
@@ -60,7 +61,7 @@ MAX_UNITS = 8
 MAX_NODES = 2000
 """Claims examined before the search gives up."""
 
-ZERO, BOX, PEEL, ROW, COLUMN = "zero", "box", "peel", "private row", "private column"
+ZERO, BOX, PEEL, DROP, ROW, COLUMN = "zero", "box", "peel", "drop", "private row", "private column"
 
 
 @dataclass(frozen=True)
@@ -69,9 +70,9 @@ class PeelNode:
 
     ``units`` are (original unit index, rows, cols), sorted by index; ``rank`` is ρ after
     capping by the rows and columns of W.  ``unit`` is the original index of the unit the
-    step uses (box, peel, private line), ``line`` the private row or column.  Children:
-    peel -- ``Good(U ∖ k, ρ − 1)``; private line -- that, then the zero case
-    ``Good(U', ρ)`` with unit k off the line.
+    step uses (box, peel, drop, private line), ``line`` the private row or column.  Children:
+    peel -- ``Good(U ∖ k, ρ − 1)``; drop -- ``Good(U ∖ k, ρ)``; private line --
+    ``Good(U ∖ k, ρ − 1)``, then the zero case ``Good(U', ρ)`` with unit k off the line.
     """
 
     step: str
@@ -96,6 +97,8 @@ class PeelNode:
             return f"rank ≤ 1 on a box inside {rect}: A = u vᵀ is that unit"
         if self.step == PEEL:
             return f"peel a rank-one term from {rect} (deficiency < {self.rank}): [{self.children[0].text()}]"
+        if self.step == DROP:
+            return f"drop {rect}, whose cells the others cover (rank ≤ {self.rank}): [{self.children[0].text()}]"
         word = "row" if self.step == ROW else "column"
         nonzero, zero = self.children
         return (f"{word} {self.line} is private to {rect}: if A ≠ 0 there, that unit takes it: [{nonzero.text()}]; "
@@ -186,6 +189,13 @@ class _Search:
                 child = self.prove(rest, rank - 1)
                 if child is not None:
                     return PeelNode(PEEL, units, rank, k, -1, (child,))
+        if rank < len(units):  # fewer units may do: drop one whose cells the others cover
+            for k, _, _ in sorted(units, key=lambda u: (-deficiency[u[0]], u[0])):
+                rest = tuple(u for u in units if u[0] != k)
+                if _cells(rest) == cells:
+                    child = self.prove(rest, rank)
+                    if child is not None:
+                        return PeelNode(DROP, units, rank, k, -1, (child,))
         for transposed in (False, True):
             node = self._private(units, rank, rows, cols, transposed)
             if node is not None:
@@ -231,7 +241,7 @@ def peeling_proof(units: Sequence[Unit], cells: Iterable[Cell] | None = None) ->
     Notes
     -----
     A depth-first search over the steps of the module docstring (peel the unit of largest
-    deficiency first), memoised on the claim, at most :data:`MAX_NODES` claims; parts of
+    deficiency first, drop only when ρ < the number of units), memoised on the claim, at most :data:`MAX_NODES` claims; parts of
     more than :data:`MAX_UNITS` units are not searched.  ``docs/theory.md``, "Rank-one
     peeling lemma", proves each step.
     """
@@ -390,6 +400,9 @@ def _run(node: PeelNode, A: Matrix, factors: dict[int, tuple[Matrix, Matrix]]) -
             u = {(i, 0): a for (i, j), a in A.items() if j == j0}
             v = {(j, 0): a / pivot for (i, j), a in A.items() if i == i0}
             factors[node.unit] = (u, v)
+        return
+    if node.step == DROP:
+        _run(node.children[0], A, factors)
         return
     if node.step == PEEL:
         if rho == node.rank:

@@ -10,7 +10,7 @@ what this module re-checks is that each step's hypotheses hold, from the root cl
 * the claim's rank is capped at ``min(ρ, |rows(W)|, |cols(W)|)``, empty units dropped;
 * ``zero``: ρ = 0;  ``box``: ρ = 1 and unit k contains ``rows(W) × cols(W)``;
 * ``peel`` k: ``W(U ∖ k) = W(U)`` and ``d_k = |rows(W) ∖ R_k| + |cols(W) ∖ C_k| < ρ``; the
-  child is ``(U ∖ k, ρ − 1)``;
+  child is ``(U ∖ k, ρ − 1)``;  ``drop`` k: ``W(U ∖ k) = W(U)``; the child is ``(U ∖ k, ρ)``;
 * ``private row`` i of k: i ∈ R_k, no other unit has row i, ``R_k ⊇ rows(W)``,
   ``(R_k ∖ {i}) × C_k ⊆ W(U ∖ k)``; children ``(U ∖ k, ρ − 1)`` and ``(U`` with ``R_k ∖ {i}, ρ)``;
   ``private column``: the same transposed.
@@ -111,6 +111,11 @@ class _Walk:
             if deficiency >= rank:
                 raise _Rejected(f"{where}: unit {k} has deficiency {deficiency} ≥ rank {rank}")
             self.walk(children[0], rest, rank - 1, f"{where}.children[0]")
+        elif step == "drop":
+            self._arity(children, 1, where)
+            if _cells(rest) != cells:
+                raise _Rejected(f"{where}: without unit {k} the cells change")
+            self.walk(children[0], rest, rank, f"{where}.children[0]")
         elif step in ("private row", "private column"):
             self._arity(children, 2, where)
             column = step == "private column"
