@@ -64,6 +64,14 @@ DECIDED = [
 #: Patterns whose only part is NOT CLOSED (LU; the 4×4 one by a certified curve, theory.md §5).
 NOT_CLOSED = ["I=10/11 J=10/11", "I=101/011/111/111 J=101/011/111/111"]
 
+#: Two open patterns of the frontier (UNKNOWN at effort 10) with the limit that refutes them: in
+#: ``T = {supp ⊆ W, rank ≤ 3}`` but not in P.  A of rank 3 = the number of units forces
+#: ``C(X) = C(A)``, ``R(Y) = R(A)``; here every unit covering one cell of A then vanishes there.
+REFUTED = [
+    ("I=101/011/111/111 J=111/111/111/110", ((0, 3), (1, 3), (2, 0), (3, 1))),
+    ("I=111/111/011 J=110/101/111/111", ((0, 2), (1, 3), (2, 0), (2, 1))),
+]
+
 
 def support_of(text: str) -> TwoFactorSupport:
     i, j = (field[2:].split("/") for field in text.split())
@@ -221,6 +229,21 @@ def test_never_applies_to_a_not_closed_part(pattern):
     assert found
     for _, reduction, part in found:
         assert peeling_proof(*part_units_and_cells(reduction, part)) is None
+
+
+@pytest.mark.parametrize("pattern, cells", REFUTED)
+def test_never_applies_where_a_limit_of_rank_r_is_not_a_product(pattern, cells):
+    """The limit is certified (curve and Nullstellensatz identity) and lies in T: the lemma,
+    which would claim P = T, must not apply."""
+    from closure_check.two_factor.engine import certify_limit
+
+    limit = {cell: Fraction(1) for cell in cells}
+    [(structure, reduction, part)] = list(parts_of(support_of(pattern)))
+    units, visible = part_units_and_cells(reduction, part)
+    assert set(cells) <= set(visible) and rank(limit) == len(units)  # A ∈ T
+    outcome = certify_limit(structure, part, limit, 20.0)
+    assert outcome is not None and outcome.verdict is Verdict.NOT_CLOSED
+    assert peeling_proof(units, visible) is None
 
 
 def test_lead_hand_checks_private_rows():
