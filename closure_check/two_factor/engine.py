@@ -52,6 +52,7 @@ from closure_check.core.graph import RankOneStructure
 from closure_check.core.support import TwoFactorSupport
 from closure_check.two_factor.curves import candidate_limits, find_curve
 from closure_check.two_factor.limits import PartProblem, divergent_curve_limits, lift_curve, part_problem_of
+from closure_check.two_factor.peeling import rank_forcing
 from closure_check.two_factor.reduce import ComponentReduction, Part
 from closure_check.two_factor.rules import RuleOutcome, part_units_and_cells, section_outcome
 
@@ -287,7 +288,10 @@ def _search_candidates(
 ) -> RuleOutcome | None:
     """The candidate loop of :func:`refute_part`, in the current process.
 
-    In order: 0/1 candidates, ±1 candidates, limits of divergent curves of degree 1 then 2
+    In order: 0/1 candidates of rank r (the part's number of units, no hidden cell) with r or
+    r + 1 nonzeros that the rank-forcing argument shows are not products
+    (:func:`~closure_check.two_factor.peeling.rank_forcing`), then the other 0/1 candidates,
+    ±1 candidates, limits of divergent curves of degree 1 then 2
     (:func:`~closure_check.two_factor.limits.divergent_curve_limits`).
     Listed candidates that break a rank bound, do not vanish on a closure equation, or are
     evidently products are skipped for :data:`FILTER_SECONDS` each
@@ -301,10 +305,43 @@ def _search_candidates(
     cells = list(problem.cells)
     every_zero_one = len(cells) if len(cells) <= MAX_ZERO_ONE_CELLS else MAX_ZERO_ONE_NONZEROS
 
+    tried: set[tuple[Cell, ...]] = set()
+
+    def forced() -> RuleOutcome | None:
+        """Rank-forcing candidates first: proved outside P, only their curve is sought."""
+        if problem.hidden:
+            return None
+        rectangles = [(rows, cols) for _, rows, cols in problem.units]
+        r = len(rectangles)
+        rows, cols = sorted({i for i, _ in cells}), sorted({j for _, j in cells})
+        certified = 0
+        for limit in candidate_limits(cells, (1,), r + 1):
+            if len(limit) < r:
+                continue
+            if effort.expired() or certified >= MAX_FORCING:
+                return None
+            effort.charge(FILTER_SECONDS)
+            dense = np.zeros((len(rows), len(cols)))
+            for i, j in limit:
+                dense[rows.index(i), cols.index(j)] = 1.0
+            if np.linalg.matrix_rank(dense) != r or not rank_forcing(rectangles, limit):
+                continue  # the float rank only skips candidates early; rank_forcing is exact
+            if problem.rank_violation(limit, bounds) or problem.equation_violation(limit, equations):
+                continue
+            tried.add(tuple(limit))
+            certified += 1
+            outcome = _certify(structure, units, support, limit, effort.share(1.0, cap=FORCING_CAP),
+                               max_degree=2, curve_seconds=FORCING_CURVE_SECONDS)
+            if outcome is not None:
+                return outcome
+        return None
+
     def listed(values: tuple[int, ...], nonzeros: int) -> RuleOutcome | None:
         for limit in candidate_limits(cells, values, nonzeros):
             if effort.expired():
                 return None
+            if values == (1,) and tuple(limit) in tried:
+                continue
             if (
                 (len(values) > 1 and not _has_cycle(limit))
                 or problem.rank_violation(limit, bounds)
@@ -320,11 +357,17 @@ def _search_candidates(
         return None
 
     return (
-        listed((1,), every_zero_one)
+        forced()
+        or listed((1,), every_zero_one)
         or listed((1, -1), MAX_NONZEROS)
         or _curve_first(structure, reduction, problem, units, support, effort)
     )
 
+
+MAX_FORCING, FORCING_CAP, FORCING_CURVE_SECONDS = 4, 5.0, 2.0
+"""Rank-forcing candidates certified per part (at most), and the effort of each (cap) and of its
+curve search: such a candidate is proved outside P, so a longer curve search is worth it
+(the two open frontier patterns it refutes need cap 5 and curve 2; 2 and 0.5 do not suffice)."""
 
 EQUATIONS_SHARE = 0.1
 """Of the search's effort, the partial elimination giving the closure equations may take this share."""

@@ -48,7 +48,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
-__all__ = ["PeelingProof", "PeelNode", "factorization", "peel_term", "peeling_proof", "rank"]
+__all__ = ["PeelingProof", "PeelNode", "factorization", "peel_term", "peeling_proof", "rank", "rank_forcing"]
 
 Cell = tuple[int, int]
 Unit = tuple[tuple[int, ...], tuple[int, ...]]
@@ -424,3 +424,46 @@ def _run(node: PeelNode, A: Matrix, factors: dict[int, tuple[Matrix, Matrix]]) -
         u, v = v, u
     factors[node.unit] = (u, v)
     _run(node.children[0], _minus(A, u, v), factors)
+
+
+def _span_vanishing(vectors: list[list[Fraction]], free: set[int], index: Sequence[int]) -> list[list[Fraction]]:
+    """A basis of the vectors of ``span(vectors)`` that vanish off the positions ``free``
+    (``index`` names the positions)."""
+    if not vectors:
+        return []
+    off = [[v[a] for v in vectors] for a, name in enumerate(index) if name not in free]
+    return [[sum((c[t] * vectors[t][a] for t in range(len(vectors))), Fraction(0)) for a in range(len(index))]
+            for c in _kernel(off, len(vectors))]
+
+
+def rank_forcing(units: Sequence[Unit], A: Matrix) -> bool:
+    """True when A has rank ``r = |units|`` and is, by the rank-forcing argument, not a product.
+
+    A product ``A = X Yᵀ`` of rank r has ``C(X) = C(A)`` and ``C(Y) = R(A)`` (X and Y have r
+    columns), so every ``x_k`` lies in ``L_k = C(A) ∩ ℝ^{R_k}`` and every ``y_k`` in
+    ``M_k = R(A) ∩ ℝ^{C_k}``, both nonzero.  A is then not a product if some ``L_k`` or ``M_k``
+    is 0, or if at a cell (i, j) with ``A[i, j] ≠ 0`` every unit covering it has all of ``L_k``
+    vanishing at i or all of ``M_k`` vanishing at j (``docs/theory.md`` §4, remark after the
+    rank-one peeling lemma).  Exact over ℚ; the engine uses it only to try such candidate
+    limits first, their certificates being checked as any other.
+    """
+    if not A or rank(A) != len(units):
+        return False
+    rows = sorted({i for i, _ in A} | {i for r, _ in units for i in r})
+    cols = sorted({j for _, j in A} | {j for _, c in units for j in c})
+    dense = _dense(A, rows, cols)
+    column_space = _echelon([list(col) for col in zip(*dense)])[0]  # rows: a basis of C(A)
+    row_space = _echelon(dense)[0]  # a basis of R(A)
+    spaces = []
+    for R, C in units:
+        L = _span_vanishing(column_space, set(R), rows)
+        M = _span_vanishing(row_space, set(C), cols)
+        if not L or not M:
+            return True
+        spaces.append((L, M))
+    for (i, j), value in A.items():
+        a, b = rows.index(i), cols.index(j)
+        if all(all(x[a] == 0 for x in L) or all(y[b] == 0 for y in M)
+               for (R, C), (L, M) in zip(units, spaces) if i in R and j in C):
+            return True
+    return False
