@@ -29,7 +29,7 @@ from closure_check.core.case import Verdict
 from closure_check.core.graph import RankOneStructure
 from closure_check.core.support import TwoFactorSupport
 from closure_check.two_factor.check import check_two_factor
-from closure_check.two_factor.peeling import DROP, PEEL, ROW, factorization, peel_term, peeling_proof, rank
+from closure_check.two_factor.peeling import DROP, PEEL, ROW, factorization, peel_term, peeling_proof, rank, rank_forcing
 from closure_check.two_factor.reduce import reduce_component
 from closure_check.two_factor.rules import _coverage, _local_lu, _shared_columns, _shared_rows, part_units_and_cells
 from closure_check.verifier import VerificationReport, verify_certificate
@@ -432,3 +432,41 @@ def test_verifier_rejects_tampered_proofs():
     cert = json.loads(json.dumps(check_two_factor(support_of("I=001/111/111/111 J=111/111/111/110"), 0).certificate_json()))
     cert["peelings"][0]["units"][0] = [[0, 1, 2, 3], [0, 1, 2, 3]]
     assert not verify_certificate(cert).ok
+
+
+# --- the rank-forcing argument (the other direction; orders the engine's candidates) -------------
+
+
+def test_rank_forcing_never_rejects_a_product():
+    """Products of random factors on random units (rank r = the number of units, or lower):
+    the argument must never call them non-products."""
+    rng = random.Random(23)
+    checked = 0
+    for _ in range(300):
+        units = random_units(rng)
+        A: dict = {}
+        for rows, cols in units:
+            x = {i: Fraction(rng.choice([-2, -1, 1, 2, 3])) for i in rows if rng.random() < 0.85}
+            y = {j: Fraction(rng.choice([-2, -1, 1, 2, 3])) for j in cols if rng.random() < 0.85}
+            for i, a in x.items():
+                for j, b in y.items():
+                    A[(i, j)] = A.get((i, j), Fraction(0)) + a * b
+        A = {c: v for c, v in A.items() if v}
+        checked += rank(A) == len(units)
+        assert not rank_forcing(units, A)
+    assert checked > 50
+
+
+@pytest.mark.parametrize("pattern, cells", REFUTED)
+def test_rank_forcing_finds_the_refuting_limits(pattern, cells):
+    [(_, reduction, part)] = list(parts_of(support_of(pattern)))
+    units, _ = part_units_and_cells(reduction, part)
+    assert rank_forcing(units, {cell: Fraction(1) for cell in cells})
+    assert not rank_forcing(units, {cell: Fraction(1) for cell in cells[:-1]})  # rank 2 < 3: no claim
+
+
+@pytest.mark.parametrize("pattern", [pattern for pattern, _ in REFUTED])
+def test_engine_refutes_by_a_rank_forcing_limit_and_the_certificate_verifies(pattern):
+    result = check_two_factor(support_of(pattern), 10)
+    assert result.verdict is Verdict.NOT_CLOSED
+    assert verify_certificate(json.loads(json.dumps(result.certificate_json()))).ok
