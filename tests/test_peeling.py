@@ -61,7 +61,8 @@ DECIDED = [
     "I=111/111/111/011 J=111/111/111/101",
 ]
 
-#: Patterns whose only part is NOT CLOSED (LU; the 4×4 one by a certified curve, theory.md §5).
+#: Patterns whose only part is NOT CLOSED (LU; the 4×4 one has a verified certificate at a larger
+#: effort, docs/census.md and tests/test_limits.py).
 NOT_CLOSED = ["I=10/11 J=10/11", "I=101/011/111/111 J=101/011/111/111"]
 
 #: Two open patterns of the frontier (UNKNOWN at effort 10) with the limit that refutes them: in
