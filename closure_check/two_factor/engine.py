@@ -324,8 +324,11 @@ def _search_candidates(
             dense = np.zeros((len(rows), len(cols)))
             for i, j in limit:
                 dense[rows.index(i), cols.index(j)] = 1.0
-            if np.linalg.matrix_rank(dense) != r or not rank_forcing(rectangles, limit):
+            if np.linalg.matrix_rank(dense) != r:
                 continue  # the float rank only skips candidates early; rank_forcing is exact
+            effort.charge(FORCING_TEST_SECONDS)
+            if not rank_forcing(rectangles, limit):
+                continue
             if problem.rank_violation(limit, bounds) or problem.equation_violation(limit, equations):
                 continue
             tried.add(tuple(limit))
@@ -363,6 +366,10 @@ def _search_candidates(
         or _curve_first(structure, reduction, problem, units, support, effort)
     )
 
+
+FORCING_TEST_SECONDS = 1.5e-3
+"""Nominal seconds charged for one exact rank-forcing test (measured: 960 tests in about 1.4 s on
+a 4×4 part, exact rationals in pure Python)."""
 
 MAX_FORCING, FORCING_CAP, FORCING_CURVE_SECONDS = 4, 5.0, 2.0
 """Rank-forcing candidates certified per part (at most), and the effort of each (cap) and of its
