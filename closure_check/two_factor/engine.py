@@ -288,9 +288,10 @@ def _search_candidates(
 ) -> RuleOutcome | None:
     """The candidate loop of :func:`refute_part`, in the current process.
 
-    In order: 0/1 candidates of rank r (the part's number of units, no hidden cell) with r or
-    r + 1 nonzeros that the rank-forcing argument shows are not products
-    (:func:`~closure_check.two_factor.peeling.rank_forcing`), then the other 0/1 candidates,
+    In order: 0/1 candidates with at most r nonzeros (r the part's number of units), then those
+    of rank r with r or r + 1 nonzeros (no hidden cell) that the rank-forcing argument shows
+    are not products (:func:`~closure_check.two_factor.peeling.rank_forcing`), then the other
+    0/1 candidates,
     ±1 candidates, limits of divergent curves of degree 1 then 2
     (:func:`~closure_check.two_factor.limits.divergent_curve_limits`).
     Listed candidates that break a rank bound, do not vanish on a closure equation, or are
@@ -308,9 +309,11 @@ def _search_candidates(
     tried: set[tuple[Cell, ...]] = set()
 
     def forced() -> RuleOutcome | None:
-        """Rank-forcing candidates first: proved outside P, only their curve is sought."""
+        """Rank-forcing candidates: proved outside P, only their curve is sought (at most
+        :data:`FORCING_SHARE` of the search's effort)."""
         if problem.hidden:
             return None
+        budget = effort.share(FORCING_SHARE)
         rectangles = [(rows, cols) for _, rows, cols in problem.units]
         r = len(rectangles)
         rows, cols = sorted({i for i, _ in cells}), sorted({j for _, j in cells})
@@ -318,22 +321,22 @@ def _search_candidates(
         for limit in candidate_limits(cells, (1,), r + 1):
             if len(limit) < r:
                 continue
-            if effort.expired() or certified >= MAX_FORCING:
+            if budget.expired() or certified >= MAX_FORCING:
                 return None
-            effort.charge(FILTER_SECONDS)
+            budget.charge(FILTER_SECONDS)
             dense = np.zeros((len(rows), len(cols)))
             for i, j in limit:
                 dense[rows.index(i), cols.index(j)] = 1.0
             if np.linalg.matrix_rank(dense) != r:
                 continue  # the float rank only skips candidates early; rank_forcing is exact
-            effort.charge(FORCING_TEST_SECONDS)
+            budget.charge(FORCING_TEST_SECONDS)
             if not rank_forcing(rectangles, limit):
                 continue
             if problem.rank_violation(limit, bounds) or problem.equation_violation(limit, equations):
                 continue
             tried.add(tuple(limit))
             certified += 1
-            outcome = _certify(structure, units, support, limit, effort.share(1.0, cap=FORCING_CAP),
+            outcome = _certify(structure, units, support, limit, budget.share(1.0, cap=FORCING_CAP),
                                max_degree=2, curve_seconds=FORCING_CURVE_SECONDS)
             if outcome is not None:
                 return outcome
@@ -343,8 +346,10 @@ def _search_candidates(
         for limit in candidate_limits(cells, values, nonzeros):
             if effort.expired():
                 return None
-            if values == (1,) and tuple(limit) in tried:
-                continue
+            if values == (1,):
+                if tuple(limit) in tried:
+                    continue
+                tried.add(tuple(limit))
             if (
                 (len(values) > 1 and not _has_cycle(limit))
                 or problem.rank_violation(limit, bounds)
@@ -360,7 +365,8 @@ def _search_candidates(
         return None
 
     return (
-        forced()
+        listed((1,), len(problem.units))
+        or forced()
         or listed((1,), every_zero_one)
         or listed((1, -1), MAX_NONZEROS)
         or _curve_first(structure, reduction, problem, units, support, effort)
@@ -371,10 +377,11 @@ FORCING_TEST_SECONDS = 1.5e-3
 """Nominal seconds charged for one exact rank-forcing test (measured: 960 tests in about 1.4 s on
 a 4×4 part, exact rationals in pure Python)."""
 
-MAX_FORCING, FORCING_CAP, FORCING_CURVE_SECONDS = 4, 5.0, 2.0
-"""Rank-forcing candidates certified per part (at most), and the effort of each (cap) and of its
-curve search: such a candidate is proved outside P, so a longer curve search is worth it
-(the two open frontier patterns it refutes need cap 5 and curve 2; 2 and 0.5 do not suffice)."""
+MAX_FORCING, FORCING_CAP, FORCING_CURVE_SECONDS, FORCING_SHARE = 2, 2.5, 1.5, 0.6
+"""Rank-forcing candidates certified per part (at most), the effort of each (cap) and of its
+curve search, and the share of the search's effort the round may spend: such a candidate is
+proved outside P, so a longer curve search is worth it (the 4×4 pattern it refutes needs cap 2.5
+and curve 1.5; 2 and 1 do not suffice)."""
 
 EQUATIONS_SHARE = 0.1
 """Of the search's effort, the partial elimination giving the closure equations may take this share."""
