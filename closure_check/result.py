@@ -92,6 +92,10 @@ class CheckResult:
         section lemma (:mod:`closure_check.two_factor.sections`), ``(component, FreeFactor)``
         for one decided by the free-factor lemma (:mod:`closure_check.two_factor.free_factor`);
         the certificate carries them and the verifier re-checks them.
+    peelings
+        Two factors, CLOSED: ``(component, PeelingProof)`` for every part decided by the
+        rank-one peeling lemma (:mod:`closure_check.two_factor.peeling`); the certificate
+        carries them and the verifier re-checks every step's hypotheses.
     limit
         ``"time"`` when a wall-clock safety net (or the command's time limit) stopped
         some of the engine's work: the verdict is still proved, but another machine
@@ -110,6 +114,7 @@ class CheckResult:
     proof: Any = field(default=None, repr=False, compare=False)
     structure: Any = field(default=None, repr=False, compare=False)
     sections: tuple[Any, ...] = field(default=(), repr=False, compare=False)
+    peelings: tuple[Any, ...] = field(default=(), repr=False, compare=False)
 
     @property
     def engine_record(self) -> bool:

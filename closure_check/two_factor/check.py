@@ -98,6 +98,7 @@ def check_two_factor(support: TwoFactorSupport, budget: float | Effort = DEFAULT
     steps: list[ReductionStep] = []
     records: list[EngineRecord] = []
     sections: list[tuple[int, Any]] = []
+    peelings: list[tuple[int, Any]] = []
     reductions: dict[int, ComponentReduction] = {}
     undecided: list[str] = []
     open_parts: list[tuple[int, ComponentReduction, Part]] = []
@@ -121,6 +122,8 @@ def check_two_factor(support: TwoFactorSupport, budget: float | Effort = DEFAULT
             reasons.append(f"component {component}: {outcome.text} ({outcome.lemma})")
             if outcome.section is not None:
                 sections.append((int(component), outcome.section))
+            if outcome.peeling is not None:
+                peelings.append((int(component), outcome.peeling))
             if outcome.verdict is Verdict.NOT_CLOSED:
                 return CheckResult(
                     Verdict.NOT_CLOSED, tuple(reasons), certificate=outcome.certificate, steps=tuple(steps), support=support
@@ -168,6 +171,7 @@ def check_two_factor(support: TwoFactorSupport, budget: float | Effort = DEFAULT
         steps=tuple(steps),
         records=tuple(records),
         sections=tuple(sections),
+        peelings=tuple(peelings),
         support=support,
         structure=structure,
         limit=effort.limit(),

@@ -36,6 +36,10 @@ CLOSED:
 * *filling-group lemma* (tried before the section lemma) -- some classes fill their own visible
   cells W (a full-space proof): the part is the rest, with W hidden, times every matrix on W, and
   the rest is proved closed by these rules (the free-block lemma's filling-group form).
+* *rank-one peeling lemma* -- a part without hidden cells whose products are all matrices
+  on the union W of its rectangles of rank ≤ its number of units, shown by peeling
+  rank-one terms (Wedderburn's rank-one reduction) unit by unit
+  (:mod:`closure_check.two_factor.peeling`).
 
 NOT CLOSED:
 
@@ -91,7 +95,9 @@ class RuleOutcome:
     QEPCAD B).  Verdict UNKNOWN only for engines that disagree: ``text`` then says how.
     ``section``: the :class:`~closure_check.two_factor.sections.SectionProof` of a part
     decided by the section lemma, or the :class:`~closure_check.two_factor.free_factor.FreeFactor`
-    of one decided CLOSED by the free-factor lemma (both travel in the certificate's ``sections``)."""
+    of one decided CLOSED by the free-factor lemma (both travel in the certificate's
+    ``sections``); ``peeling``: the :class:`~closure_check.two_factor.peeling.PeelingProof`
+    of a part decided by the rank-one peeling lemma."""
 
     verdict: Verdict
     lemma: str
@@ -99,6 +105,7 @@ class RuleOutcome:
     certificate: NotClosedCertificate | None = None
     records: tuple[EngineRecord, ...] = ()
     section: Any = None
+    peeling: Any = None
 
 
 def _set(indices: np.ndarray | list[int]) -> str:
@@ -403,6 +410,31 @@ def _free_factor_refutation(structure: RankOneStructure, reduction: ComponentRed
     )
 
 
+def _peeling(reduction: ComponentReduction, part: Part) -> RuleOutcome | None:
+    """Rank-one peeling lemma (:func:`closure_check.two_factor.peeling.peeling_proof`).
+
+    If no cell of the part's rectangles is hidden and a peeling proof exists, the part is
+    ``{A : supp A ⊆ W, rank A ≤ r}`` (W the union of its rectangles, r its number of units),
+    the zero set of the entries off W and the (r+1)-minors: CLOSED.  ``docs/theory.md`` §4,
+    "Rank-one peeling lemma".
+    """
+    from closure_check.two_factor.peeling import peeling_proof
+
+    if any(block.masked for block in part.classes):
+        return None  # a hidden cell: the lemma needs every cell of the rectangles visible
+    units, cells = part_units_and_cells(reduction, part)
+    proof = peeling_proof(units, cells)
+    if proof is None:
+        return None
+    rows, cols = {i for i, _ in cells}, {j for _, j in cells}
+    claim = (f"every matrix on the {len(cells)} cells of its rectangles (rank ≤ {proof.rank} holds on a "
+             f"{len(rows)}×{len(cols)} box)" if proof.rank >= min(len(rows), len(cols)) else
+             f"every matrix on the {len(cells)} cells of its rectangles of rank ≤ {proof.rank}, the zero set of "
+             f"the {proof.rank + 1}-minors")
+    return RuleOutcome(Verdict.CLOSED, "rank-one peeling lemma", f"the part's products are {claim}, closed: {proof.text()}",
+                       peeling=proof)
+
+
 def _sections(reduction: ComponentReduction, part: Part) -> RuleOutcome | None:
     """Section lemma, quick search (after the full-space search; the algebraic stage runs a wider one)."""
     from closure_check.two_factor.sections import QUICK  # loads flint only when a part needs it
@@ -680,5 +712,5 @@ def _shared_lines_outcome(
 _FIRST_CLOSED_RULES = (_determinantal, _masked_blocks, _nested_pair, _cross, _rank_spanning, _full_space)
 """CLOSED rules tried before the free-factor lemma (which needs the whole support for its NOT CLOSED half)."""
 
-_LAST_CLOSED_RULES = (_filling_group, _band_block, _sections)
-"""CLOSED rules tried after it: the free-block lemma's forms, then the section lemma."""
+_LAST_CLOSED_RULES = (_peeling, _filling_group, _band_block, _sections)
+"""CLOSED rules tried after it: the rank-one peeling lemma, the free-block lemma's forms, then the section lemma."""

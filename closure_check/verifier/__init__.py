@@ -20,7 +20,9 @@ verdict rests on (``report.trusted``): those it cannot re-prove.  A part decided
 section lemma carries its proof, re-checked in full by :mod:`.sections` (the product set
 is the zero set of the stated polynomials: explicit factors on every case of a decision
 tree, identities checked as rational functions); one decided by the free-factor lemma, by
-:mod:`.free_factor` (a transversal of every hyperplane ``1_s^⊥``, checked independent).
+:mod:`.free_factor` (a transversal of every hyperplane ``1_s^⊥``, checked independent);
+a part decided by the rank-one peeling
+lemma carries its tree of steps, whose hypotheses :mod:`.peeling` re-checks.
 
 Chain certificates (``"kind": "chain"``, ``W_1 ⋯ W_N``) go to :mod:`.chains`; landscape
 certificates (``"kind": "landscape"``: a spurious local minimum of ``‖A − X Yᵀ‖²``, or a

@@ -23,7 +23,9 @@ the certificate states in machine-readable form:
 * every section proof (``sections``, :mod:`.sections`) and free-factor proof (in the same
   list with ``"kind": "free-factor"``, :mod:`.free_factor`) is re-checked in full, and its
   units' rectangles lie in distinct units' rectangles of the pattern (the reductions that
-  led to the part, which may shrink rectangles and hide cells, stay cited).
+  led to the part, which may shrink rectangles and hide cells, stay cited);
+* every peeling proof (``peelings``, :mod:`.peeling`): each step's hypotheses, and its units
+  in distinct units of the pattern likewise (the rank-one peeling lemma itself is cited).
 
 Cost: ``O(nnz + T)`` -- no loop visits the m×n cells.  Classes are found by hashing the
 bytes of each unit's index slice (equal bytes, equal sets: exact).  Rows lying in
@@ -43,6 +45,7 @@ from .free_factor import check_free_factor_proof
 from .parse import Malformed, field, index_list, integer
 from .pattern import Pattern, decode_array
 from .report import VerificationReport
+from .peeling import check_peeling_proof
 from .sections import check_section_proof
 
 __all__ = ["MAX_COMPRESSED_CELLS", "check_closed", "check_engine_records", "derive_classes"]
@@ -344,6 +347,8 @@ def check_closed(cert: dict, pattern: Pattern, report: VerificationReport, versi
     check_engine_records(field(cert, "records", list, ""), "records", report)
     for index, proof in enumerate(cert.get("sections", [])):
         _check_section(proof, pattern, report, f"sections[{index}]")
+    for index, proof in enumerate(cert.get("peelings", [])):
+        _check_peeling(proof, pattern, report, f"peelings[{index}]")
     report.passed("a CLOSED verdict rests on the cited lemmas (report.trusted), which the verifier cannot re-prove")
 
 
@@ -362,6 +367,20 @@ def _check_section(proof: Any, pattern: Pattern, report: VerificationReport, whe
             return
         units, _ = found
         lemma = "section lemma"
+    if _placed(units, pattern, report, where):
+        report.trust(lemma)
+
+
+def _check_peeling(proof: Any, pattern: Pattern, report: VerificationReport, where: str) -> None:
+    """Re-check a peeling proof's steps, and that its units lie in distinct units of the
+    pattern (the reductions that led to the part are cited)."""
+    units = check_peeling_proof(proof, report, where)
+    if units is not None and _placed(units, pattern, report, where):
+        report.trust("rank-one peeling lemma")
+
+
+def _placed(units: list[tuple[set[int], set[int]]], pattern: Pattern, report: VerificationReport, where: str) -> bool:
+    """Each of the part's units lies in its own unit of the pattern (bipartite matching)."""
     rectangles = [(set(pattern.I.of(k)), set(pattern.J.of(k))) for k in range(pattern.r)]
     owner: dict[int, int] = {}
 
@@ -379,8 +398,8 @@ def _check_section(proof: Any, pattern: Pattern, report: VerificationReport, whe
     for u, (rows, cols) in enumerate(units):
         if not place(u, set()):
             report.fail(f"{where}: unit {u} ({_set(rows)}×{_set(cols)}) lies in no unit of the pattern left free by the others")
-            return
-    report.trust(lemma)
+            return False
+    return True
 
 
 def check_engine_records(records: list, where: str, report: VerificationReport) -> None:

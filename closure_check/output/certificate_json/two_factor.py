@@ -105,6 +105,7 @@ LEMMA_REFERENCES: dict[str, str] = {
     "nested-pair lemma": "docs/theory.md §4, Nested-pair lemma",
     "cross lemma": "docs/theory.md §4, Cross lemma",
     "section lemma": "docs/theory.md §4, Section lemma",
+    "rank-one peeling lemma": "docs/theory.md §4, Rank-one peeling lemma [Wedderburn 1934; Chu-Funderlic-Golub 1995]",
     "full-space lemma": "docs/theory.md, Full-space lemma",
     "spanning lemma": "docs/theory.md, Full-space lemma and Spanning lemma",
     "hooks lemma": "docs/theory.md, Full-space lemma and Hooks lemma",
@@ -510,7 +511,7 @@ def certificate_json(
         Keys ``format``, ``version``, ``name``, ``producer``, ``pattern``, ``verdict``,
         ``tractability``, ``reasons``, ``steps``, and by verdict: ``limit``, ``curve``,
         ``proof`` (NOT CLOSED); ``parts``, ``structure``, ``records`` and, when the
-        section lemma decided a part, ``sections`` (CLOSED);
+        section lemma decided a part, ``sections``, when the rank-one peeling lemma did, ``peelings`` (CLOSED);
         ``undecided`` (UNKNOWN).  See ``docs/certificates.md``.
 
     Raises
@@ -539,6 +540,8 @@ def certificate_json(
         cert["records"] = [record.as_dict() for record in result.records]
         if result.sections:
             cert["sections"] = [{"component": int(component), **proof.as_json()} for component, proof in result.sections]
+        if result.peelings:
+            cert["peelings"] = [{"component": int(component), **proof.as_json()} for component, proof in result.peelings]
     else:
         cert["undecided"] = list(result.undecided)
     if compact:

@@ -1,0 +1,426 @@
+"""Parts equal to a determinantal set: the rank-one peeling lemma (``docs/theory.md`` §4).
+
+A part without hidden cells is a list of rank-one *units* ``x_k y_kᵀ`` (``supp x_k ⊆ R_k``,
+``supp y_k ⊆ C_k``) on the cells ``W = ∪_k R_k × C_k``; its set is
+``P(U) = {Σ_k x_k y_kᵀ}``.  Always ``P(U) ⊆ T(U) := {A : supp A ⊆ W, rank A ≤ |U|}``, the zero
+set of the entries off W and of the (|U|+1)-minors, a closed set.  :func:`peeling_proof`
+looks for a proof of ``P(U) = T(U)``, which makes the part closed.
+
+The proof is a tree of claims ``Good(U, ρ)``: *every A with supp A ⊆ W(U) and rank A ≤ ρ
+lies in P(U)* (``Good(U, |U|)`` is ``P(U) = T(U)``).  Write ``rows(W)``, ``cols(W)`` for the
+rows and columns of W, and the *deficiency* of unit k as
+``d_k = |rows(W) ∖ R_k| + |cols(W) ∖ C_k|``.  The steps:
+
+* **zero** -- ``ρ = 0`` (after ``ρ := min(ρ, |rows(W)|, |cols(W)|)``): A = 0;
+* **box** -- ``ρ = 1`` and ``R_k ⊇ rows(W)``, ``C_k ⊇ cols(W)``: A = u vᵀ is unit k;
+* **peel** -- ``W(U ∖ k) = W(U)`` and ``d_k < ρ``: ``Good(U ∖ k, ρ − 1)`` implies
+  ``Good(U, ρ)``.  A of rank ρ > d_k has a rank-one term ``u vᵀ`` with ``u ∈ ℝ^{R_k}``,
+  ``v ∈ ℝ^{C_k}`` and ``rank(A − u vᵀ) = ρ − 1`` (Wedderburn's rank-one reduction,
+  :func:`peel_term`); A of rank < ρ is a product of the other units;
+* **drop** -- ``W(U ∖ k) = W(U)``: ``Good(U ∖ k, ρ)`` implies ``Good(U, ρ)`` (unit k zero);
+* **private row** -- row i of W is covered by unit k alone, ``R_k ⊇ rows(W)`` and
+  ``(R_k ∖ {i}) × C_k ⊆ W(U ∖ k)``: ``Good(U ∖ k, ρ − 1)`` (case ``A[i, :] ≠ 0``: unit k takes
+  row i of A, ``u = A p / (A p)_i``, ``v = A[i, :]``) and ``Good(U', ρ)`` with unit k
+  restricted to the rows ``R_k ∖ {i}`` (case ``A[i, :] = 0``) imply ``Good(U, ρ)``;
+  *private column*: the transposed step.
+
+Each step's proof is in ``docs/theory.md`` ("Rank-one peeling lemma");
+:func:`factorization` follows the tree on a target A and returns exact factors, which is
+the proof run on that A.
+
+References
+----------
+J. H. M. Wedderburn, *Lectures on Matrices*, AMS Colloquium Publications 17 (1934), p. 69.
+M. T. Chu, R. E. Funderlic, G. H. Golub, "A rank-one reduction formula and its
+applications to matrix factorizations", SIAM Review 37 (1995) 512-530, doi:10.1137/1037124.
+
+>>> full = ((0, 1, 2), (0, 1, 2))
+>>> proof = peeling_proof([((0, 1), (0, 1, 2)), ((0, 1, 2), (0, 1)), full])
+>>> proof.rank, [node.step for node in proof.tree.walk()]
+(3, ['peel', 'peel', 'box'])
+>>> peeling_proof([((0, 1), (0, 1)), ((1, 2), (1, 2))]) is None
+True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+
+__all__ = ["PeelingProof", "PeelNode", "factorization", "peel_term", "peeling_proof", "rank", "rank_forcing"]
+
+Cell = tuple[int, int]
+Unit = tuple[tuple[int, ...], tuple[int, ...]]
+Matrix = dict[Cell, Fraction]
+"""A sparse exact matrix: the nonzero entries by cell."""
+
+MAX_UNITS = 8
+"""Parts with more units are not searched."""
+
+MAX_NODES = 2000
+"""Claims examined before the search gives up."""
+
+ZERO, BOX, PEEL, DROP, ROW, COLUMN = "zero", "box", "peel", "drop", "private row", "private column"
+
+
+@dataclass(frozen=True)
+class PeelNode:
+    """One step proving ``Good(units, rank)``.
+
+    ``units`` are (original unit index, rows, cols), sorted by index; ``rank`` is ρ after
+    capping by the rows and columns of W.  ``unit`` is the original index of the unit the
+    step uses (box, peel, drop, private line), ``line`` the private row or column.  Children:
+    peel -- ``Good(U ∖ k, ρ − 1)``; drop -- ``Good(U ∖ k, ρ)``; private line --
+    ``Good(U ∖ k, ρ − 1)``, then the zero case ``Good(U', ρ)`` with unit k off the line.
+    """
+
+    step: str
+    units: tuple[tuple[int, tuple[int, ...], tuple[int, ...]], ...]
+    rank: int
+    unit: int = -1
+    line: int = -1
+    children: tuple[PeelNode, ...] = ()
+
+    def walk(self) -> Iterator[PeelNode]:
+        """This node and all below it, depth first."""
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+    def text(self) -> str:
+        """The step and its cases in words."""
+        if self.step == ZERO:
+            return "rank 0: A = 0"
+        rect = _rect(self._unit())
+        if self.step == BOX:
+            return f"rank ≤ 1 on a box inside {rect}: A = u vᵀ is that unit"
+        if self.step == PEEL:
+            return f"peel a rank-one term from {rect} (deficiency < {self.rank}): [{self.children[0].text()}]"
+        if self.step == DROP:
+            return f"drop {rect}, whose cells the others cover (rank ≤ {self.rank}): [{self.children[0].text()}]"
+        word = "row" if self.step == ROW else "column"
+        nonzero, zero = self.children
+        return (f"{word} {self.line} is private to {rect}: if A ≠ 0 there, that unit takes it: [{nonzero.text()}]; "
+                f"else drop {word} {self.line} from it: [{zero.text()}]")
+
+    def _unit(self) -> tuple[int, tuple[int, ...], tuple[int, ...]]:
+        return next(u for u in self.units if u[0] == self.unit)
+
+    def as_json(self) -> dict:
+        """``{"step", "unit", "line", "children"}`` (unit and line only where the step uses
+        them); the claims are left out: the verifier re-derives them from the root."""
+        out: dict = {"step": self.step}
+        if self.step != ZERO:
+            out["unit"] = self.unit
+        if self.step in (ROW, COLUMN):
+            out["line"] = self.line
+        if self.children:
+            out["children"] = [child.as_json() for child in self.children]
+        return out
+
+
+@dataclass(frozen=True)
+class PeelingProof:
+    """A proof that the part's products are ``{A : supp A ⊆ W, rank A ≤ rank}``."""
+
+    units: tuple[Unit, ...]
+    cells: frozenset[Cell]
+    rank: int
+    tree: PeelNode
+
+    def text(self) -> str:
+        """The proof in one paragraph."""
+        return self.tree.text()
+
+    def steps(self) -> frozenset[str]:
+        """The names of the steps used."""
+        return frozenset(node.step for node in self.tree.walk())
+
+    def as_json(self) -> dict:
+        """The certificate form (``docs/certificates.md``, "Peeling proofs"): the units
+        ``[rows, cols]`` in order (unit k of the tree is the k-th), the rank and the tree."""
+        return {"units": [[list(rows), list(cols)] for rows, cols in self.units], "rank": self.rank,
+                "tree": self.tree.as_json()}
+
+
+def _rect(unit: tuple[int, tuple[int, ...], tuple[int, ...]]) -> str:
+    return f"{list(unit[1])}×{list(unit[2])}"
+
+
+Indexed = tuple[tuple[int, tuple[int, ...], tuple[int, ...]], ...]
+
+
+def _cells(units: Iterable[tuple[int, tuple[int, ...], tuple[int, ...]]]) -> frozenset[Cell]:
+    return frozenset((i, j) for _, rows, cols in units for i in rows for j in cols)
+
+
+class _Search:
+    def __init__(self) -> None:
+        self.budget = MAX_NODES
+        self.memo: dict[tuple[Indexed, int], PeelNode | None] = {}
+
+    def prove(self, units: Indexed, rank: int) -> PeelNode | None:
+        units = tuple(u for u in units if u[1] and u[2])
+        cells = _cells(units)
+        rows = {i for i, _ in cells}
+        cols = {j for _, j in cells}
+        rank = min(rank, len(rows), len(cols))
+        key = (units, rank)
+        if key not in self.memo:
+            self.memo[key] = None  # no cycles: every child has fewer units, rows or rank
+            self.memo[key] = self._prove(units, rank, cells, rows, cols)
+        return self.memo[key]
+
+    def _prove(self, units: Indexed, rank: int, cells: frozenset[Cell], rows: set[int], cols: set[int]) -> PeelNode | None:
+        self.budget -= 1
+        if self.budget < 0:
+            return None
+        if rank == 0:
+            return PeelNode(ZERO, units, 0)
+        if rank == 1:
+            for k, r, c in units:
+                if rows <= set(r) and cols <= set(c):
+                    return PeelNode(BOX, units, 1, k)
+        deficiency = {k: len(rows - set(r)) + len(cols - set(c)) for k, r, c in units}
+        for k, _, _ in sorted(units, key=lambda u: (-deficiency[u[0]], u[0])):
+            rest = tuple(u for u in units if u[0] != k)
+            if deficiency[k] < rank and _cells(rest) == cells:
+                child = self.prove(rest, rank - 1)
+                if child is not None:
+                    return PeelNode(PEEL, units, rank, k, -1, (child,))
+        if rank < len(units):  # fewer units may do: drop one whose cells the others cover
+            for k, _, _ in sorted(units, key=lambda u: (-deficiency[u[0]], u[0])):
+                rest = tuple(u for u in units if u[0] != k)
+                if _cells(rest) == cells:
+                    child = self.prove(rest, rank)
+                    if child is not None:
+                        return PeelNode(DROP, units, rank, k, -1, (child,))
+        for transposed in (False, True):
+            node = self._private(units, rank, rows, cols, transposed)
+            if node is not None:
+                return node
+        return None
+
+    def _private(self, units: Indexed, rank: int, rows: set[int], cols: set[int], transposed: bool) -> PeelNode | None:
+        """Private row (private column when ``transposed``)."""
+        t_units = tuple((k, c, r) for k, r, c in units) if transposed else units
+        t_rows = cols if transposed else rows
+        for k, r, c in t_units:
+            if not t_rows <= set(r):
+                continue
+            others = tuple(u for u in t_units if u[0] != k)
+            rest_cells = _cells(others)
+            for i in r:
+                if any(i in u[1] for u in others):
+                    continue
+                if not all((a, b) in rest_cells for a in r if a != i for b in c):
+                    continue
+                back = (lambda us: tuple((m, b, a) for m, a, b in us)) if transposed else (lambda us: us)
+                nonzero = self.prove(back(others), rank - 1)
+                if nonzero is None:
+                    continue
+                shrunk = tuple((m, tuple(a for a in rr if a != i), cc) if m == k else (m, rr, cc) for m, rr, cc in t_units)
+                zero = self.prove(back(shrunk), rank)
+                if zero is not None:
+                    return PeelNode(COLUMN if transposed else ROW, units, rank, k, i, (nonzero, zero))
+        return None
+
+
+def peeling_proof(units: Sequence[Unit], cells: Iterable[Cell] | None = None) -> PeelingProof | None:
+    """A proof that ``{Σ_k x_k y_kᵀ} = {A : supp A ⊆ W, rank A ≤ |U|}``, or None.
+
+    Parameters
+    ----------
+    units
+        ``(rows, cols)`` of each rank-one unit (a class of multiplicity μ listed μ times).
+    cells
+        The part's visible cells; the lemma needs them to be all of ``W = ∪ R_k × C_k``
+        (no hidden cell), else None.  Omitted: W.
+
+    Notes
+    -----
+    A depth-first search over the steps of the module docstring (peel the unit of largest
+    deficiency first, drop only when ρ < the number of units), memoised on the claim, at most :data:`MAX_NODES` claims; parts of
+    more than :data:`MAX_UNITS` units are not searched.  ``docs/theory.md``, "Rank-one
+    peeling lemma", proves each step.
+    """
+    problem = tuple((tuple(sorted(r)), tuple(sorted(c))) for r, c in units)
+    if not problem or len(problem) > MAX_UNITS:
+        return None
+    indexed = tuple((k, r, c) for k, (r, c) in enumerate(problem))
+    every = _cells(indexed)
+    if cells is not None and frozenset(cells) != every:
+        return None
+    tree = _Search().prove(indexed, len(problem))
+    if tree is None:
+        return None
+    return PeelingProof(problem, every, len(problem), tree)
+
+
+# ---------------------------------------------------------------------------
+# The proof run on a target: exact linear algebra over ℚ on small dense matrices.
+
+
+def _dense(A: Matrix, rows: Sequence[int], cols: Sequence[int]) -> list[list[Fraction]]:
+    return [[A.get((i, j), Fraction(0)) for j in cols] for i in rows]
+
+
+def _echelon(M: list[list[Fraction]]) -> tuple[list[list[Fraction]], list[int]]:
+    """Reduced row echelon form and pivot columns (Gauss-Jordan over ℚ)."""
+    M = [row[:] for row in M]
+    pivots: list[int] = []
+    r = 0
+    width = len(M[0]) if M else 0
+    for c in range(width):
+        p = next((i for i in range(r, len(M)) if M[i][c] != 0), None)
+        if p is None:
+            continue
+        M[r], M[p] = M[p], M[r]
+        lead = M[r][c]
+        M[r] = [v / lead for v in M[r]]
+        for i in range(len(M)):
+            if i != r and M[i][c] != 0:
+                f = M[i][c]
+                M[i] = [a - f * b for a, b in zip(M[i], M[r])]
+        pivots.append(c)
+        r += 1
+    return M[:r], pivots
+
+
+def _kernel(M: list[list[Fraction]], width: int) -> list[list[Fraction]]:
+    """A basis of ``{p : M p = 0}`` (M has ``width`` columns)."""
+    E, pivots = _echelon(M) if M else ([], [])
+    free = [c for c in range(width) if c not in pivots]
+    basis = []
+    for f in free:
+        p = [Fraction(0)] * width
+        p[f] = Fraction(1)
+        for row, c in zip(E, pivots):
+            p[c] = -row[f]
+        basis.append(p)
+    return basis
+
+
+def rank(A: Matrix) -> int:
+    """Exact rank of a sparse rational matrix."""
+    rows = sorted({i for i, _ in A})
+    cols = sorted({j for _, j in A})
+    return len(_echelon(_dense(A, rows, cols))[1]) if rows else 0
+
+
+def peel_term(A: Matrix, R: Iterable[int], C: Iterable[int], pivot_row: int | None = None) -> tuple[Matrix, Matrix]:
+    """Wedderburn's rank-one reduction inside a rectangle: ``(u, v)`` with ``supp u ⊆ R``,
+    ``supp v ⊆ C`` and ``rank(A − u vᵀ) = rank A − 1``.
+
+    Chooses ``y = A p ∈ C(A) ∩ ℝ^R`` outside the column space of ``A[:, Cᶜ]`` and q orthogonal
+    to that space with ``qᵀ y = σ ≠ 0``; then ``u = y``, ``v = Aᵀ q / σ`` (zero on ``Cᶜ``).
+    With ``pivot_row = i`` (row i private: ``A[i, :] ≠ 0`` supported in C, ``R ⊇`` the rows of A)
+    it takes ``q = e_i`` instead, so that ``A − u vᵀ`` vanishes on row i.  Raises ValueError
+    when no such term exists (the lemma's hypothesis ``rank A > |Rᶜ| + |Cᶜ|`` fails).
+
+    u and v are returned as sparse vectors keyed ``(i, 0)`` and ``(j, 0)``.
+    """
+    rows = sorted({i for i, _ in A} | set(R))
+    cols = sorted({j for _, j in A} | set(C))
+    R, C = set(R), set(C)
+    M = _dense(A, rows, cols)
+    n = len(cols)
+    outside_r = [M[a] for a, i in enumerate(rows) if i not in R]
+    # C(A) ∩ ℝ^R = {A p : A[Rᶜ, :] p = 0}
+    candidates = [[sum((M[a][b] * p[b] for b in range(n)), Fraction(0)) for a in range(len(rows))]
+                  for p in _kernel(outside_r, n)]
+    if pivot_row is not None:
+        a_i = rows.index(pivot_row)
+        y = next((c for c in candidates if c[a_i] != 0), None)
+        if y is None:
+            raise ValueError("no column of A inside R is nonzero on the private row")
+        q = [Fraction(int(a == a_i)) for a in range(len(rows))]
+    else:
+        outside_c = [[M[a][b] for a in range(len(rows))] for b, j in enumerate(cols) if j not in C]
+        # q ranges over the kernel of A[:, Cᶜ]ᵀ; need qᵀ y ≠ 0 for a candidate y
+        y, q = None, None
+        for q_try in _kernel(outside_c, len(rows)) if outside_c else [
+                [Fraction(int(a == b)) for a in range(len(rows))] for b in range(len(rows))]:
+            y = next((c for c in candidates if sum((s * t for s, t in zip(q_try, c)), Fraction(0)) != 0), None)
+            if y is not None:
+                q = q_try
+                break
+        if y is None or q is None:
+            raise ValueError("A has no rank-one term inside the rectangle (rank A ≤ deficiency)")
+    sigma = sum((s * t for s, t in zip(q, y)), Fraction(0))
+    u = {(i, 0): y[a] for a, i in enumerate(rows) if y[a] != 0}
+    v = {}
+    for b, j in enumerate(cols):
+        value = sum((q[a] * M[a][b] for a in range(len(rows))), Fraction(0)) / sigma
+        if value != 0:
+            v[(j, 0)] = value
+    return u, v
+
+
+def _minus(A: Matrix, u: Matrix, v: Matrix) -> Matrix:
+    out = dict(A)
+    for (i, _), a in u.items():
+        for (j, _), b in v.items():
+            value = out.get((i, j), Fraction(0)) - a * b
+            if value:
+                out[(i, j)] = value
+            else:
+                out.pop((i, j), None)
+    return out
+
+
+def factorization(proof: PeelingProof, A: Matrix) -> dict[int, tuple[Matrix, Matrix]]:
+    """Exact factors ``{k: (x_k, y_k)}`` with ``Σ_k x_k y_kᵀ = A``, following the proof.
+
+    Raises ValueError when A is not in ``T`` (a cell off W, or rank above the proof's rank),
+    or (never, if the lemma is right) when a step's construction fails.
+    """
+    if any(cell not in proof.cells for cell in A):
+        raise ValueError("A has a nonzero entry outside the units' rectangles")
+    if rank(A) > proof.rank:
+        raise ValueError(f"A has rank above {proof.rank}")
+    factors: dict[int, tuple[Matrix, Matrix]] = {}
+    _run(proof.tree, dict(A), factors)
+    return factors
+
+
+def _run(node: PeelNode, A: Matrix, factors: dict[int, tuple[Matrix, Matrix]]) -> None:
+    rho = rank(A)
+    if rho > node.rank:
+        raise ValueError(f"{node.step}: the target has rank {rho} > {node.rank}")
+    if any(cell not in _cells(node.units) for cell in A):
+        raise ValueError(f"{node.step}: the target leaves the cells of its units")
+    if node.step == ZERO:
+        return
+    _, R, C = node._unit()
+    if node.step == BOX:
+        if A:
+            (i0, j0), pivot = next(iter(A.items()))
+            u = {(i, 0): a for (i, j), a in A.items() if j == j0}
+            v = {(j, 0): a / pivot for (i, j), a in A.items() if i == i0}
+            factors[node.unit] = (u, v)
+        return
+    if node.step == DROP:
+        _run(node.children[0], A, factors)
+        return
+    if node.step == PEEL:
+        if rho == node.rank:
+            u, v = peel_term(A, R, C)
+            factors[node.unit] = (u, v)
+            A = _minus(A, u, v)
+        _run(node.children[0], A, factors)
+        return
+    transposed = node.step == COLUMN
+    i = node.line
+    line = {cell: a for cell, a in A.items() if (cell[1] if transposed else cell[0]) == i}
+    if not line:
+        _run(node.children[1], A, factors)
+        return
+    At = {(j, i_): a for (i_, j), a in A.items()} if transposed else A
+    Rt, Ct = (C, R) if transposed else (R, C)
+    u, v = peel_term(At, Rt, Ct, pivot_row=i)
+    if transposed:
+        u, v = v, u
+    factors[node.unit] = (u, v)
+    _run(node.children[0], _minus(A, u, v), factors)

@@ -1,0 +1,163 @@
+"""Peeling proofs (``peelings``): every step's hypotheses re-derived from the units alone.
+
+A CLOSED part decided by the rank-one peeling lemma (``docs/theory.md`` §4) carries its units
+``[rows, cols]`` (no hidden cell: the part's cells are ``W = ∪ R_k × C_k``), its rank r (the
+number of units) and a tree of steps proving ``Good(U, r)``: every A supported in W with
+rank ≤ r is a product.  The lemma's proof (rank-one reduction) is mathematics and is cited;
+what this module re-checks is that each step's hypotheses hold, from the root claim
+``(U, r)`` down, the claims of the children being derived here, not read:
+
+* the claim's rank is capped at ``min(ρ, |rows(W)|, |cols(W)|)``, empty units dropped;
+* ``zero``: ρ = 0;  ``box``: ρ = 1 and unit k contains ``rows(W) × cols(W)``;
+* ``peel`` k: ``W(U ∖ k) = W(U)`` and ``d_k = |rows(W) ∖ R_k| + |cols(W) ∖ C_k| < ρ``; the
+  child is ``(U ∖ k, ρ − 1)``;  ``drop`` k: ``W(U ∖ k) = W(U)``; the child is ``(U ∖ k, ρ)``;
+* ``private row`` i of k: i ∈ R_k, no other unit has row i, ``R_k ⊇ rows(W)``,
+  ``(R_k ∖ {i}) × C_k ⊆ W(U ∖ k)``; children ``(U ∖ k, ρ − 1)`` and ``(U`` with ``R_k ∖ {i}, ρ)``;
+  ``private column``: the same transposed.
+
+Standard library only.
+
+>>> report = VerificationReport()
+>>> proof = {"units": [[[0, 1], [0, 1, 2]], [[0, 1, 2], [0, 1, 2]]], "rank": 2,
+...          "tree": {"step": "peel", "unit": 0, "children": [{"step": "box", "unit": 1}]}}
+>>> check_peeling_proof(proof, report) is not None, report.ok
+(True, True)
+>>> proof["tree"]["unit"] = 1   # the other unit does not leave W unchanged
+>>> check_peeling_proof(proof, report), report.ok
+(None, False)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .parse import Malformed, field, integer
+from .report import VerificationReport
+
+__all__ = ["check_peeling_proof"]
+
+Units = dict[int, tuple[frozenset[int], frozenset[int]]]
+
+MAX_UNITS = 64
+MAX_NODES = 100_000
+
+
+class _Rejected(Exception):
+    pass
+
+
+def _cells(units: Units) -> set[tuple[int, int]]:
+    return {(i, j) for rows, cols in units.values() for i in rows for j in cols}
+
+
+def _parse(proof: Any, where: str) -> tuple[Units, int]:
+    if not isinstance(proof, dict):
+        raise Malformed(f"{where} should be an object")
+    raw = field(proof, "units", list, where)
+    if not raw or len(raw) > MAX_UNITS:
+        raise Malformed(f"{where}.units: 1 to {MAX_UNITS} units expected")
+    units: Units = {}
+    for k, unit in enumerate(raw):
+        at = f"{where}.units[{k}]"
+        if not isinstance(unit, list) or len(unit) != 2 or not all(isinstance(side, list) and side for side in unit):
+            raise Malformed(f"{at} should be [rows, cols], both non-empty lists")
+        rows = frozenset(integer(v, at, 0) for v in unit[0])
+        cols = frozenset(integer(v, at, 0) for v in unit[1])
+        units[k] = (rows, cols)
+    rank = integer(field(proof, "rank", int, where), f"{where}.rank", 0)
+    if rank != len(units):
+        raise Malformed(f"{where}.rank: {rank} is not the number of units {len(units)}")
+    return units, rank
+
+
+class _Walk:
+    def __init__(self) -> None:
+        self.nodes = 0
+
+    def walk(self, node: Any, units: Units, rank: int, where: str) -> None:
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            raise _Rejected(f"more than {MAX_NODES} steps")
+        if not isinstance(node, dict):
+            raise _Rejected(f"{where} is not an object")
+        units = {k: u for k, u in units.items() if u[0] and u[1]}
+        cells = _cells(units)
+        rows = {i for i, _ in cells}
+        cols = {j for _, j in cells}
+        rank = min(rank, len(rows), len(cols))
+        step = node.get("step")
+        children = node.get("children", [])
+        if not isinstance(children, list):
+            raise _Rejected(f"{where}.children is not a list")
+        if step == "zero":
+            self._arity(children, 0, where)
+            if rank != 0:
+                raise _Rejected(f"{where}: zero step on a claim of rank {rank}")
+            return
+        k = node.get("unit")
+        if isinstance(k, bool) or k not in units:
+            raise _Rejected(f"{where}: unit {k!r} is not a unit of the claim")
+        R, C = units[k]
+        rest = {m: u for m, u in units.items() if m != k}
+        if step == "box":
+            self._arity(children, 0, where)
+            if rank != 1 or not (rows <= R and cols <= C):
+                raise _Rejected(f"{where}: box step needs rank 1 (claim: {rank}) and unit {k} to contain the box")
+        elif step == "peel":
+            self._arity(children, 1, where)
+            deficiency = len(rows - R) + len(cols - C)
+            if _cells(rest) != cells:
+                raise _Rejected(f"{where}: without unit {k} the cells change")
+            if deficiency >= rank:
+                raise _Rejected(f"{where}: unit {k} has deficiency {deficiency} ≥ rank {rank}")
+            self.walk(children[0], rest, rank - 1, f"{where}.children[0]")
+        elif step == "drop":
+            self._arity(children, 1, where)
+            if _cells(rest) != cells:
+                raise _Rejected(f"{where}: without unit {k} the cells change")
+            self.walk(children[0], rest, rank, f"{where}.children[0]")
+        elif step in ("private row", "private column"):
+            self._arity(children, 2, where)
+            column = step == "private column"
+            i = node.get("line")
+            flip = (lambda us: {m: (c, r) for m, (r, c) in us.items()}) if column else (lambda us: us)
+            t_units, t_rest = flip(units), flip(rest)
+            t_R, t_C = t_units[k]
+            t_rows = cols if column else rows
+            others = _cells(t_rest)
+            if isinstance(i, bool) or not isinstance(i, int) or i not in t_R:
+                raise _Rejected(f"{where}: line {i!r} is not a line of unit {k}")
+            if any(i in u[0] for u in t_rest.values()):
+                raise _Rejected(f"{where}: line {i} is not private to unit {k}")
+            if not t_rows <= t_R:
+                raise _Rejected(f"{where}: unit {k} does not have every line of the claim's cells")
+            if any((a, b) not in others for a in t_R if a != i for b in t_C):
+                raise _Rejected(f"{where}: the other units do not cover unit {k}'s cells off line {i}")
+            shrunk = dict(t_units)
+            shrunk[k] = (t_R - {i}, t_C)
+            self.walk(children[0], rest, rank - 1, f"{where}.children[0]")
+            self.walk(children[1], flip(shrunk), rank, f"{where}.children[1]")
+        else:
+            raise _Rejected(f"{where}: unknown step {step!r}")
+
+    @staticmethod
+    def _arity(children: list, count: int, where: str) -> None:
+        if len(children) != count:
+            raise _Rejected(f"{where}: {count} sub-proof(s) expected, {len(children)} given")
+
+
+def check_peeling_proof(proof: Any, report: VerificationReport, where: str = "peeling") -> list[tuple[set[int], set[int]]] | None:
+    """Re-check one peeling proof; record the outcome in ``report``.  Returns the part's units
+    (for the caller's checks against the pattern) when every step's hypotheses hold, else None."""
+    units, rank = _parse(proof, where)
+    walk = _Walk()
+    try:
+        walk.walk(field(proof, "tree", dict, where), units, rank, f"{where}.tree")
+    except _Rejected as problem:
+        report.fail(f"{where}: {problem}")
+        return None
+    report.passed(
+        f"{where}: the {len(units)} unit(s) produce every matrix of rank ≤ {rank} on their {len(_cells(units))} cell(s): "
+        f"the hypotheses of all {walk.nodes} step(s) hold (rank-one peeling lemma)"
+    )
+    return [(set(r), set(c)) for r, c in units.values()]
