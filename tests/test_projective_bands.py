@@ -26,7 +26,11 @@ from closure_check.core.case import Verdict
 from closure_check.core.graph import RankOneStructure
 from closure_check.core.support import TwoFactorSupport
 from closure_check.two_factor.limits import divergent_curve_limits, part_problem_of
-from closure_check.two_factor.projective_bands import band_structure, factors_from_witness, witness_of_factors
+from closure_check.two_factor.projective_bands import (
+    band_structure,
+    factors_from_witness,
+    witness_of_factors,
+)
 from closure_check.two_factor.reduce import reduce_component
 from closure_check.two_factor.rules import _projective_bands, part_units_and_cells
 from closure_check.verifier import verify_certificate
@@ -124,7 +128,7 @@ def _witness(units, structure, a):
     flip = structure.transposed
     at = {(j, i) if flip else (i, j): v for (i, j), v in a.items()}
     oriented = [(c, r) for r, c in units] if flip else units
-    rows_g, D = oriented[structure.shared]
+    D = oriented[structure.shared][1]
     for q in _small_lines(len(D), 4):
         norm = sum(v * v for v in q)
         lines = []

@@ -112,7 +112,7 @@ def factors_from_witness(units: Sequence[Unit], structure: BandStructure, a: Mat
     (``lines[n]`` for band ``structure.bands[n]``, q), in the part's orientation; None when
     (a) or (b) fails (the point is not in Γ).  Exact rationals."""
     oriented, at = _orient(units, a, structure)
-    rows_g, cols_g = oriented[structure.shared]
+    cols_g = oriented[structure.shared][1]
     norm = sum(v * v for v in q.values())
     if norm == 0:
         return None
