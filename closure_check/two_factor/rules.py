@@ -33,6 +33,10 @@ CLOSED:
 * *band-block lemma* (after the filling-group lemma) -- a class on a fully visible rectangle B
   whose other classes are row or column bands through B or miss it, with enough multiplicity:
   B is free, and the rest (B hidden) is proved closed by these rules;
+* *projective-band lemma* (after the band-block lemma) -- one unit ``R × D`` and bands
+  ``R_b × (D ∪ E_b)`` whose rows partition R (or the transpose): the part is the projection of
+  a closed set with compact (projective) fibre coordinates
+  (:mod:`closure_check.two_factor.projective_bands`);
 * *filling-group lemma* (tried before the section lemma) -- some classes fill their own visible
   cells W (a full-space proof): the part is the rest, with W hidden, times every matrix on W, and
   the rest is proved closed by these rules (the free-block lemma's filling-group form).
@@ -491,6 +495,34 @@ def _band_block(reduction: ComponentReduction, part: Part) -> RuleOutcome | None
     return None
 
 
+def _projective_bands(reduction: ComponentReduction, part: Part) -> RuleOutcome | None:
+    """Projective-band lemma (``docs/theory.md`` §4; :mod:`closure_check.two_factor.projective_bands`).
+
+    One unit ``G = R × D`` and bands ``R_b × (D ∪ E_b)`` whose rows partition R (or the
+    transpose), every cell of the rectangles visible: the part is the projection of a closed
+    subset of ``ℝ^V × Π ℙ(ℝ^{R_b}) × ℙ(ℝ^D)``, closed because projective spaces are compact."""
+    from closure_check.two_factor.projective_bands import band_structure
+
+    if len(part.classes) < 2 or any(block.masked for block in part.classes):
+        return None
+    units, cells = part_units_and_cells(reduction, part)
+    found = band_structure(units, cells)
+    if found is None:
+        return None
+    rows_g, cols_g = units[found.shared]
+    side, other = ("columns", "rows") if found.transposed else ("rows", "columns")
+    shared = set(cols_g if not found.transposed else rows_g)
+    bands = ", ".join(f"{_set(list(units[k][0]))}×{_set(list(units[k][1]))}" for k in found.bands)
+    return RuleOutcome(
+        Verdict.CLOSED,
+        "projective-band lemma",
+        f"the unit {_set(list(rows_g))}×{_set(list(cols_g))} and the bands {bands}, whose {side} partition its "
+        f"{side} and whose {other} contain its {other} {_set(sorted(shared))}: the part is the projection of a "
+        f"closed set (each band's {side[:-1]} factor and the unit's {other[:-1]} factor as points of real "
+        f"projective spaces, rank ≤ 1 conditions), closed since projective spaces are compact",
+    )
+
+
 def section_outcome(reduction: ComponentReduction, part: Part, configurations: Any, effort: Any = None,
                     offered: Any = ()) -> RuleOutcome | None:
     """CLOSED by the section lemma with the searches ``configurations`` and the ``offered``
@@ -712,5 +744,6 @@ def _shared_lines_outcome(
 _FIRST_CLOSED_RULES = (_determinantal, _masked_blocks, _nested_pair, _cross, _rank_spanning, _full_space)
 """CLOSED rules tried before the free-factor lemma (which needs the whole support for its NOT CLOSED half)."""
 
-_LAST_CLOSED_RULES = (_peeling, _filling_group, _band_block, _sections)
-"""CLOSED rules tried after it: the rank-one peeling lemma, the free-block lemma's forms, then the section lemma."""
+_LAST_CLOSED_RULES = (_peeling, _filling_group, _band_block, _projective_bands, _sections)
+"""CLOSED rules tried after it: the rank-one peeling lemma, the free-block lemma's forms, the
+projective-band lemma, then the section lemma."""
