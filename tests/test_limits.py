@@ -175,10 +175,11 @@ def test_newly_refuted_parts_have_verified_certificates(text):
 
 
 def test_closure_equations_vanish_on_curve_limits_and_reject_off_hypersurface_points():
-    # open 3×4 part with an 11-dimensional closure in its 12 cells (numerical Jacobian rank):
-    # the partial elimination finds a polynomial vanishing on it
+    # 3×4 part with an 11-dimensional closure in its 12 cells (numerical Jacobian rank): the
+    # partial elimination finds a polynomial vanishing on it (once open; the projective-band
+    # lemma now shows the part is exactly that quartic hypersurface: CLOSED)
     support = pattern("I=111/111/011 J=110/101/101/110")
-    structure, reduction, part = next(open_parts(support))
+    structure, reduction, part = next(open_parts(support, rules=False))
     problem = part_problem_of(reduction, part)
     equations = problem.closure_equations(Effort(5.0))
     assert equations
