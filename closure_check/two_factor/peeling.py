@@ -47,6 +47,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import lru_cache
 
 __all__ = ["PeelingProof", "PeelNode", "factorization", "peel_term", "peeling_proof", "rado_condition", "rank"]
 
@@ -304,8 +305,12 @@ def rado_condition(column_sets: Sequence[Iterable[int]], columns: Iterable[int])
     (``docs/theory.md``, "Rank-one peeling lemma", hyperplane-span step), so Rado's condition
     ``dim Σ_{m∈M} V_m ≥ |M|`` is checked for every non-empty Z and M.
     """
+    return _rado(tuple(sorted(tuple(sorted(c)) for c in column_sets)), tuple(sorted(set(columns))))
+
+
+@lru_cache(maxsize=4096)
+def _rado(column_sets: tuple[tuple[int, ...], ...], columns: tuple[int, ...]) -> bool:
     sets = [frozenset(c) for c in column_sets]
-    columns = sorted(set(columns))
     for zmask in range(1, 1 << len(columns)):
         Z = frozenset(c for b, c in enumerate(columns) if zmask >> b & 1)
         for mmask in range(1, 1 << len(sets)):
