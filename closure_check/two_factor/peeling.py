@@ -22,7 +22,17 @@ rows and columns of W, and the *deficiency* of unit k as
   ``(R_k ∖ {i}) × C_k ⊆ W(U ∖ k)``: ``Good(U ∖ k, ρ − 1)`` (case ``A[i, :] ≠ 0``: unit k takes
   row i of A, ``u = A p / (A p)_i``, ``v = A[i, :]``) and ``Good(U', ρ)`` with unit k
   restricted to the rows ``R_k ∖ {i}`` (case ``A[i, :] = 0``) imply ``Good(U, ρ)``;
-  *private column*: the transposed step.
+  *private column*: the transposed step;
+* **pivot row** -- row i of W is covered by unit k alone and every cell of W in a column of C_k
+  has its row in R_k: for each ``j ∈ C_k``, ``Good(U_j, ρ − 1)`` with ``U_j`` the other units
+  with row i and column j deleted (covering W off row i and column j), and the zero case
+  ``Good(U', ρ)`` imply ``Good(U, ρ)``: at the first ``A[i, j] ≠ 0`` unit k takes
+  ``u = A[:, j] / A[i, j]``, ``v = A[i, :]``, which clears row i *and* column j;
+  *pivot column*: the transposed step;
+* **hyperplane span** (a leaf) -- every unit has every row of W, ``|cols(W)| = |U| + 1``,
+  ``ρ ≤ |U|`` and Rado's condition (:func:`rado_condition`): the rows of A lie in a hyperplane
+  ``φ^⊥`` (``Aφ = 0``), spanned by independent ``y_k ∈ φ^⊥ ∩ ℝ^{C_k}``;
+  *hyperplane span (columns)*: the transposed step.
 
 Each step's proof is in ``docs/theory.md`` ("Rank-one peeling lemma");
 :func:`factorization` follows the tree on a target A and returns exact factors, which is
@@ -30,6 +40,7 @@ the proof run on that A.
 
 References
 ----------
+R. Rado, "A theorem on independence relations", Quart. J. Math. 13 (1942) 83-89.
 J. H. M. Wedderburn, *Lectures on Matrices*, AMS Colloquium Publications 17 (1934), p. 69.
 M. T. Chu, R. E. Funderlic, G. H. Golub, "A rank-one reduction formula and its
 applications to matrix factorizations", SIAM Review 37 (1995) 512-530, doi:10.1137/1037124.
@@ -344,8 +355,9 @@ def peeling_proof(units: Sequence[Unit], cells: Iterable[Cell] | None = None) ->
 
     Notes
     -----
-    A depth-first search over the steps of the module docstring (peel the unit of largest
-    deficiency first, drop only when ρ < the number of units), memoised on the claim, at most :data:`MAX_NODES` claims; parts of
+    A depth-first search over the steps of the module docstring, in that order (peel the unit
+    of largest deficiency first, drop only when ρ < the number of units; hyperplane span before
+    pivots), memoised on the claim, at most :data:`MAX_NODES` claims; parts of
     more than :data:`MAX_UNITS` units are not searched.  ``docs/theory.md``, "Rank-one
     peeling lemma", proves each step.
     """
