@@ -547,6 +547,18 @@ def test_pivot_row_pattern_is_outside_the_earlier_steps():
     assert peeling_proof(rest + [((0, 1, 2, 3), (0, 1))]) is not None
 
 
+def test_no_proof_where_a_block_lies_in_one_unit():
+    """4×4 ``I=111/111/011/011 J=111/111/101/101`` (open at effort 10): the cells
+    ``{2,3}×{2,3}`` lie in the full unit alone, so every product has ``rank A[{2,3},{2,3}] ≤ 1``,
+    while ``A = E01 + E22 + E33`` has rank 3 ≤ |U| on W: P ≠ T, no tree may exist."""
+    [(_, reduction, part)] = list(parts_of(support_of("I=111/111/011/011 J=111/111/101/101")))
+    units, cells = part_units_and_cells(reduction, part)
+    A = {(0, 1): Fraction(1), (2, 2): Fraction(1), (3, 3): Fraction(1)}
+    assert set(A) <= set(cells) and rank(A) == 3 == len(units)
+    assert [k for k, (R, C) in enumerate(units) if {2, 3} <= set(R) and {2, 3} <= set(C)] == [2]
+    assert peeling_proof(units, cells) is None
+
+
 def test_rado_condition_agrees_with_the_free_factor_lemma():
     """On random families with common rows and one column more than units, the dimension
     formula's Rado check says CLOSED with every line generic iff the free-factor lemma (drawn
