@@ -520,11 +520,14 @@ def test_pivot_patterns_need_the_new_steps_and_replay_on_degenerate_targets(patt
     t = node.step == PIVOT_COLUMN
     _, R, C = node._unit()
     cross = R if t else C
+    branches = set()
     for A in targets(proof, 11, 200):
-        for j in cross:  # keep only the entries of the line from j on, others as they are
-            B = {c: v for c, v in A.items() if (c[1], c[0])[t] != node.line or (c[0], c[1])[t] >= j}
+        for j in (*cross, max(cross) + 1):  # keep only the entries of the line from j on
+            B = {c: v for c, v in A.items() if (c[0], c[1])[t] != node.line or (c[1], c[0])[t] >= j}
             if rank(B) <= proof.rank:
                 assert product(proof.units, factorization(proof, B)) == B
+                branches.add(min(((c[1], c[0])[t] for c in B if (c[0], c[1])[t] == node.line), default=None))
+    assert branches == {*cross, None}  # every pivot case and the zero line met
 
 
 def test_pivot_row_pattern_is_outside_the_earlier_steps():
