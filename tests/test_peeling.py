@@ -30,10 +30,15 @@ from closure_check.core.case import Verdict
 from closure_check.core.graph import RankOneStructure
 from closure_check.core.support import TwoFactorSupport
 from closure_check.two_factor.check import check_two_factor
+from closure_check.two_factor.free_factor import free_factor
 from closure_check.two_factor.peeling import (
     DROP,
     PEEL,
+    PIVOT_COLUMN,
+    PIVOT_ROW,
     ROW,
+    SPAN_COLUMNS,
+    SPAN_ROWS,
     Matrix,
     Unit,
     _dense,
@@ -42,6 +47,7 @@ from closure_check.two_factor.peeling import (
     factorization,
     peel_term,
     peeling_proof,
+    rado_condition,
     rank,
 )
 from closure_check.two_factor.reduce import reduce_component
@@ -73,7 +79,14 @@ DECIDED = [
     "I=001/111/111/111 J=111/111/111/110",
     "I=101/011/111/111 J=111/111/111/111",
     "I=111/111/111/011 J=111/111/111/101",
+    # with the pivot steps and the hyperplane-span leaf
+    "I=001/111/111/111 J=101/011/110/110",
+    "I=011/011/101/101 J=111/111/111/100",
+    "I=101/101/011/011 J=111/111/100/010",
 ]
+
+#: The patterns the pivot steps decide (their trees have a pivot and a hyperplane span).
+PIVOTED = DECIDED[-3:]
 
 #: Of these, the patterns whose part the free-factor lemma (tried first) decides: two lemmas agree.
 FREE_FACTOR_FIRST = [
@@ -399,7 +412,28 @@ def test_random_problems_replay():
             assert_replays(proof, seed=trial, count=40)
             replayed += 1
             steps |= proof.steps()
-    assert replayed > 60 and steps == {"zero", "box", "peel", "drop", "private row", "private column"}
+    assert replayed > 60 and steps >= {"zero", "box", "peel", "drop", "private row", "private column"}
+
+
+def test_random_pivot_and_span_problems_replay():
+    """Random families built for the new steps -- n units with the rows {1..m} and columns
+    among n + 1, plus a unit owning the extra row 0 (sometimes transposed) -- every proof found
+    replays exactly on 40 seeded targets; every new step occurs."""
+    rng = random.Random(23)
+    replayed, steps = 0, set()
+    for trial in range(300):
+        n, m = rng.randint(2, 3), rng.randint(2, 4)
+        rows = tuple(range(1, m + 1))
+        units = [(rows, tuple(sorted(rng.sample(range(n + 1), rng.randint(1, n + 1))))) for _ in range(n)]
+        units.append(((0,) + tuple(sorted(rng.sample(rows, rng.randint(1, m)))), tuple(sorted(rng.sample(range(n + 1), 2)))))
+        if rng.random() < 0.5:
+            units = [(c, r) for r, c in units]
+        proof = peeling_proof(units)
+        if proof is not None:
+            assert_replays(proof, seed=trial, count=40)
+            replayed += 1
+            steps |= proof.steps()
+    assert replayed > 30 and steps >= {PIVOT_ROW, PIVOT_COLUMN, SPAN_ROWS, SPAN_COLUMNS}
 
 
 @pytest.mark.parametrize("name, key", [("baseline_2x3.jsonl", "check"), ("baseline_3x3.jsonl", "check"),
@@ -468,6 +502,125 @@ def test_verifier_rejects_tampered_proofs():
     cert = json.loads(json.dumps(check_two_factor(support_of("I=001/111/111/111 J=111/111/111/110"), 0).certificate_json()))
     cert["peelings"][0]["units"][0] = [[0, 1, 2, 3], [0, 1, 2, 3]]
     assert not verify_certificate(cert).ok
+
+
+# --- the pivot steps and the hyperplane-span leaf ---------------------------------------------
+
+
+@pytest.mark.parametrize("pattern", PIVOTED)
+def test_pivot_patterns_need_the_new_steps_and_replay_on_degenerate_targets(pattern):
+    [(_, reduction, part)] = list(parts_of(support_of(pattern)))
+    proof = peeling_proof(*part_units_and_cells(reduction, part))
+    assert proof is not None and proof.steps() & {PIVOT_ROW, PIVOT_COLUMN} and proof.steps() & {SPAN_ROWS, SPAN_COLUMNS}
+    ranks = assert_replays(proof, seed=7, count=300)
+    assert ranks == set(range(proof.rank + 1))
+    # the degenerate targets each branch of the pivot meets: the private line zero, or its
+    # first nonzero entry in each column of the unit
+    node = proof.tree
+    t = node.step == PIVOT_COLUMN
+    _, R, C = node._unit()
+    cross = R if t else C
+    branches = set()
+    for A in targets(proof, 11, 200):
+        for j in (*cross, max(cross) + 1):  # keep only the entries of the line from j on
+            B = {c: v for c, v in A.items() if (c[0], c[1])[t] != node.line or (c[1], c[0])[t] >= j}
+            if rank(B) <= proof.rank:
+                assert product(proof.units, factorization(proof, B)) == B
+                branches.add(min(((c[1], c[0])[t] for c in B if (c[0], c[1])[t] == node.line), default=None))
+    assert branches == {*cross, None}  # every pivot case and the zero line met
+
+
+def test_pivot_row_pattern_is_outside_the_earlier_steps():
+    """``I=001/111/111/111 J=101/011/110/110``: ``Good(U ∖ k, 2)`` fails (a rank-2 matrix on
+    ``{1,2,3} × all`` with row space ``span(e2, e0 + e1 + e3)`` is no sum x yᵀ + x' y'ᵀ with
+    ``y[1] = 0 = y'[0]``: the row space meets both hyperplanes only in ``span(e2)``), so the private-row step
+    cannot apply; with the pivot step the search finds a tree."""
+    rest = [((1, 2, 3), (0, 2, 3)), ((1, 2, 3), (1, 2, 3))]
+    assert peeling_proof(rest) is None
+    B = {(1, 2): Fraction(1), (2, 0): Fraction(1), (2, 1): Fraction(1), (2, 3): Fraction(1)}
+    # y ∈ R(B) with y[1] = 0 is a multiple of e2, likewise y[0] = 0: B has rank 2, no factorization
+    M = _dense(B, [1, 2, 3], [0, 1, 2, 3])
+    assert len(_echelon(M)[1]) == 2
+    for missing in (0, 1):
+        other = 1 - missing
+        # {p : (pᵀ M)[missing] = 0} is spanned by row 1 (= e2) alone
+        kernel = _kernel([[M[a][missing] for a in range(3)]], 3)
+        vecs = [[sum(p[a] * M[a][b] for a in range(3)) for b in range(4)] for p in kernel]
+        assert len(_echelon(vecs)[1]) == 1 and all(v[other] == 0 for v in vecs)
+    assert peeling_proof(rest + [((0, 1, 2, 3), (0, 1))]) is not None
+
+
+def test_no_proof_where_a_block_lies_in_one_unit():
+    """4×4 ``I=111/111/011/011 J=111/111/101/101`` (open at effort 10): the cells
+    ``{2,3}×{2,3}`` lie in the full unit alone, so every product has ``rank A[{2,3},{2,3}] ≤ 1``,
+    while ``A = E01 + E22 + E33`` has rank 3 ≤ |U| on W: P ≠ T, no tree may exist."""
+    [(_, reduction, part)] = list(parts_of(support_of("I=111/111/011/011 J=111/111/101/101")))
+    units, cells = part_units_and_cells(reduction, part)
+    A = {(0, 1): Fraction(1), (2, 2): Fraction(1), (3, 3): Fraction(1)}
+    assert set(A) <= set(cells) and rank(A) == 3 == len(units)
+    assert [k for k, (R, C) in enumerate(units) if {2, 3} <= set(R) and {2, 3} <= set(C)] == [2]
+    assert peeling_proof(units, cells) is None
+
+
+def test_rado_condition_agrees_with_the_free_factor_lemma():
+    """On random families with common rows and one column more than units, the dimension
+    formula's Rado check says CLOSED with every line generic iff the free-factor lemma (drawn
+    transversals, exact) does."""
+    rng = random.Random(5)
+    met = {True: 0, False: 0}
+    for _ in range(150):
+        n = rng.randint(2, 4)
+        cols = range(n + 1)
+        sets = [tuple(sorted(rng.sample(cols, rng.randint(1, n + 1)))) for _ in range(n)]
+        units = [((0, 1, 2, 3, 4)[: n + 1], c) for c in sets]
+        cells = {(i, j) for r, c in units for i in r for j in c}
+        if {j for _, j in cells} != set(cols):
+            continue
+        found = free_factor([(c, r) for r, c in units], {(j, i) for i, j in cells})
+        if found is None:
+            continue
+        expected = found.closed and set(found.generic) == set(cols)
+        assert rado_condition(sets, cols) == expected
+        met[expected] += 1
+    assert met[True] > 10 and met[False] > 10
+
+
+def test_hyperplane_span_refuses_a_failing_family():
+    # columns {0}, {0}, {1, 2}: two units on one column cannot give independent vectors
+    units = [((0, 1, 2, 3), (0,)), ((0, 1, 2, 3), (0,)), ((0, 1, 2, 3), (1, 2))]
+    assert not rado_condition([c for _, c in units], range(3))
+    proof = {"units": [[list(r), list(c)] for r, c in units], "rank": 3, "tree": {"step": SPAN_ROWS}}
+    assert not _accepts(proof)
+
+
+def test_verifier_checks_the_pivot_and_span_steps():
+    proof = peeling_proof([((1, 2, 3), (0, 2, 3)), ((1, 2, 3), (1, 2, 3)), ((0, 1, 2, 3), (0, 1))]).as_json()
+    assert proof["tree"]["step"] == PIVOT_ROW and _accepts(proof)
+    tampered = []
+    bad = json.loads(json.dumps(proof))
+    bad["tree"]["line"] = 1  # row 1 is not private
+    tampered.append(bad)
+    bad = json.loads(json.dumps(proof))
+    del bad["tree"]["children"][0]  # a pivot column without its case
+    tampered.append(bad)
+    bad = json.loads(json.dumps(proof))
+    bad["tree"]["step"] = PIVOT_COLUMN  # column 0 is not private to unit 2
+    tampered.append(bad)
+    bad = json.loads(json.dumps(proof))
+    bad["units"][2][0] = [0, 1, 2]  # column 0 of W has row 3 outside unit 2: u would leave it
+    bad["units"][0][0] = [1, 2, 3]
+    tampered.append(bad)
+    bad = json.loads(json.dumps(proof))
+    bad["tree"]["children"][0] = {"step": "box", "unit": 1}  # the rank-2 case claimed a box
+    tampered.append(bad)
+    bad = json.loads(json.dumps(proof))
+    bad["tree"] = {"step": SPAN_ROWS}  # the root: row 0 is not in every unit
+    tampered.append(bad)
+    assert not any(_accepts(t) for t in tampered)
+    # the pivot's first case is also a hyperplane span: {2,3} and {1,2,3} on 3 columns, rank 2
+    valid = json.loads(json.dumps(proof))
+    valid["tree"]["children"][0] = {"step": SPAN_ROWS}
+    assert _accepts(valid)
 
 
 # --- the rank-forcing argument (the other direction: limits outside P) ------------------------

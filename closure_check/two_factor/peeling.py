@@ -22,7 +22,17 @@ rows and columns of W, and the *deficiency* of unit k as
   ``(R_k ∖ {i}) × C_k ⊆ W(U ∖ k)``: ``Good(U ∖ k, ρ − 1)`` (case ``A[i, :] ≠ 0``: unit k takes
   row i of A, ``u = A p / (A p)_i``, ``v = A[i, :]``) and ``Good(U', ρ)`` with unit k
   restricted to the rows ``R_k ∖ {i}`` (case ``A[i, :] = 0``) imply ``Good(U, ρ)``;
-  *private column*: the transposed step.
+  *private column*: the transposed step;
+* **pivot row** -- row i of W is covered by unit k alone and every cell of W in a column of C_k
+  has its row in R_k: for each ``j ∈ C_k``, ``Good(U_j, ρ − 1)`` with ``U_j`` the other units
+  with row i and column j deleted (covering W off row i and column j), and the zero case
+  ``Good(U', ρ)`` imply ``Good(U, ρ)``: at the first ``A[i, j] ≠ 0`` unit k takes
+  ``u = A[:, j] / A[i, j]``, ``v = A[i, :]``, which clears row i *and* column j;
+  *pivot column*: the transposed step;
+* **hyperplane span** (a leaf) -- every unit has every row of W, ``|cols(W)| = |U| + 1``,
+  ``ρ ≤ |U|`` and Rado's condition (:func:`rado_condition`): the rows of A lie in a hyperplane
+  ``φ^⊥`` (``Aφ = 0``), spanned by independent ``y_k ∈ φ^⊥ ∩ ℝ^{C_k}``;
+  *hyperplane span (columns)*: the transposed step.
 
 Each step's proof is in ``docs/theory.md`` ("Rank-one peeling lemma");
 :func:`factorization` follows the tree on a target A and returns exact factors, which is
@@ -30,6 +40,7 @@ the proof run on that A.
 
 References
 ----------
+R. Rado, "A theorem on independence relations", Quart. J. Math. 13 (1942) 83-89.
 J. H. M. Wedderburn, *Lectures on Matrices*, AMS Colloquium Publications 17 (1934), p. 69.
 M. T. Chu, R. E. Funderlic, G. H. Golub, "A rank-one reduction formula and its
 applications to matrix factorizations", SIAM Review 37 (1995) 512-530, doi:10.1137/1037124.
@@ -47,8 +58,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import lru_cache
 
-__all__ = ["PeelingProof", "PeelNode", "factorization", "peel_term", "peeling_proof", "rank", "rank_forcing"]
+__all__ = ["PeelingProof", "PeelNode", "factorization", "peel_term", "peeling_proof", "rado_condition", "rank"]
 
 Cell = tuple[int, int]
 Unit = tuple[tuple[int, ...], tuple[int, ...]]
@@ -62,6 +74,11 @@ MAX_NODES = 2000
 """Claims examined before the search gives up."""
 
 ZERO, BOX, PEEL, DROP, ROW, COLUMN = "zero", "box", "peel", "drop", "private row", "private column"
+PIVOT_ROW, PIVOT_COLUMN = "pivot row", "pivot column"
+SPAN_ROWS, SPAN_COLUMNS = "hyperplane span", "hyperplane span (columns)"
+
+MAX_SPAN_UNITS = 6
+"""The hyperplane-span step's Rado check runs over 2^|cols| · 2^|U| pairs: at most this many units."""
 
 
 @dataclass(frozen=True)
@@ -99,6 +116,16 @@ class PeelNode:
             return f"peel a rank-one term from {rect} (deficiency < {self.rank}): [{self.children[0].text()}]"
         if self.step == DROP:
             return f"drop {rect}, whose cells the others cover (rank ≤ {self.rank}): [{self.children[0].text()}]"
+        if self.step in (SPAN_ROWS, SPAN_COLUMNS):
+            side = "columns" if self.step == SPAN_COLUMNS else "rows"
+            return (f"every unit has all {side} and the other side has one line more than units: the space of A's "
+                    f"lines lies in a hyperplane, spanned by one vector of each unit (Rado's condition holds)")
+        if self.step in (PIVOT_ROW, PIVOT_COLUMN):
+            word = "row" if self.step == PIVOT_ROW else "column"
+            *pivots, zero = self.children
+            cases = "; ".join(f"[{child.text()}]" for child in pivots)
+            return (f"{word} {self.line} is private to {rect}: at its first nonzero entry that unit takes the cross, "
+                    f"then {cases}; if the {word} is zero, drop it from that unit: [{zero.text()}]")
         word = "row" if self.step == ROW else "column"
         nonzero, zero = self.children
         return (f"{word} {self.line} is private to {rect}: if A ≠ 0 there, that unit takes it: [{nonzero.text()}]; "
@@ -111,9 +138,9 @@ class PeelNode:
         """``{"step", "unit", "line", "children"}`` (unit and line only where the step uses
         them); the claims are left out: the verifier re-derives them from the root."""
         out: dict = {"step": self.step}
-        if self.step != ZERO:
+        if self.step not in (ZERO, SPAN_ROWS, SPAN_COLUMNS):
             out["unit"] = self.unit
-        if self.step in (ROW, COLUMN):
+        if self.step in (ROW, COLUMN, PIVOT_ROW, PIVOT_COLUMN):
             out["line"] = self.line
         if self.children:
             out["children"] = [child.as_json() for child in self.children]
@@ -200,6 +227,42 @@ class _Search:
             node = self._private(units, rank, rows, cols, transposed)
             if node is not None:
                 return node
+        for transposed in (False, True):
+            if _spans_hyperplanes(units, rank, transposed):
+                return PeelNode(SPAN_COLUMNS if transposed else SPAN_ROWS, units, rank, units[0][0])
+        for transposed in (False, True):
+            node = self._pivot(units, rank, transposed)
+            if node is not None:
+                return node
+        return None
+
+    def _pivot(self, units: Indexed, rank: int, transposed: bool) -> PeelNode | None:
+        """Pivot row (pivot column when ``transposed``): row i private to unit k, every
+        column j of row i inside ``C_k`` with its cells in ``R_k``."""
+        t_units = tuple((k, c, r) for k, r, c in units) if transposed else units
+        back = (lambda us: tuple((m, b, a) for m, a, b in us)) if transposed else (lambda us: us)
+        t_cells = _cells(t_units)
+        for k, r, c in t_units:
+            others = tuple(u for u in t_units if u[0] != k)
+            for i in r:
+                if any(i in u[1] for u in others):
+                    continue
+                if not all(a in r for j in c for a, b in t_cells if b == j):
+                    continue
+                children = []
+                for j in c:
+                    cut = tuple((m, tuple(a for a in rr if a != i), tuple(b for b in cc if b != j)) for m, rr, cc in others)
+                    if _cells(cut) != {(a, b) for a, b in t_cells if a != i and b != j}:
+                        break
+                    child = self.prove(back(cut), rank - 1)
+                    if child is None:
+                        break
+                    children.append(child)
+                else:
+                    shrunk = tuple((m, tuple(a for a in rr if a != i), cc) if m == k else (m, rr, cc) for m, rr, cc in t_units)
+                    zero = self.prove(back(shrunk), rank)
+                    if zero is not None:
+                        return PeelNode(PIVOT_COLUMN if transposed else PIVOT_ROW, units, rank, k, i, (*children, zero))
         return None
 
     def _private(self, units: Indexed, rank: int, rows: set[int], cols: set[int], transposed: bool) -> PeelNode | None:
@@ -227,6 +290,58 @@ class _Search:
         return None
 
 
+def _components(blocks: Sequence[frozenset[int]]) -> int:
+    """Connected components of the hypergraph with these edges on the union of them."""
+    parent: dict[int, int] = {v: v for block in blocks for v in block}
+
+    def find(v: int) -> int:
+        while parent[v] != v:
+            parent[v] = parent[parent[v]]
+            v = parent[v]
+        return v
+
+    for block in blocks:
+        first, *others = block or (None,)
+        for v in others:
+            parent[find(v)] = find(first)
+    return sum(1 for v in parent if find(v) == v)
+
+
+def rado_condition(column_sets: Sequence[Iterable[int]], columns: Iterable[int]) -> bool:
+    """Whether for every hyperplane ``S = φ^⊥`` of ``ℝ^columns`` the subspaces
+    ``V_m = S ∩ ℝ^{C_m}`` have linearly independent vectors ``y_m ∈ V_m``, one per m.
+
+    ``dim Σ_{m∈M} V_m = |D_M| − c_Z(M)`` with ``Z = supp φ``, ``D_M = ∪_{m∈M} C_m`` and
+    ``c_Z(M)`` the number of connected components of the hypergraph with edges ``C_m ∩ Z``
+    (``docs/theory.md``, "Rank-one peeling lemma", hyperplane-span step), so Rado's condition
+    ``dim Σ_{m∈M} V_m ≥ |M|`` is checked for every non-empty Z and M.
+    """
+    return _rado(tuple(sorted(tuple(sorted(c)) for c in column_sets)), tuple(sorted(set(columns))))
+
+
+@lru_cache(maxsize=4096)
+def _rado(column_sets: tuple[tuple[int, ...], ...], columns: tuple[int, ...]) -> bool:
+    sets = [frozenset(c) for c in column_sets]
+    for zmask in range(1, 1 << len(columns)):
+        Z = frozenset(c for b, c in enumerate(columns) if zmask >> b & 1)
+        for mmask in range(1, 1 << len(sets)):
+            chosen = [c for b, c in enumerate(sets) if mmask >> b & 1]
+            if len(frozenset().union(*chosen)) - _components([c & Z for c in chosen]) < len(chosen):
+                return False
+    return True
+
+
+def _spans_hyperplanes(units: Indexed, rank: int, transposed: bool) -> bool:
+    """Hypotheses of the hyperplane-span step (columns: the transposed step): every unit has
+    every row of W, ``|cols(W)| = |U| + 1``, ``ρ ≤ |U|`` and :func:`rado_condition`."""
+    t_units = tuple((k, c, r) for k, r, c in units) if transposed else units
+    rows = {i for _, r, _ in t_units for i in r}
+    cols = {j for _, _, c in t_units for j in c}
+    n = len(t_units)
+    return (n <= MAX_SPAN_UNITS and rank <= n and len(cols) == n + 1
+            and all(rows <= set(r) for _, r, _ in t_units) and rado_condition([c for _, _, c in t_units], cols))
+
+
 def peeling_proof(units: Sequence[Unit], cells: Iterable[Cell] | None = None) -> PeelingProof | None:
     """A proof that ``{Σ_k x_k y_kᵀ} = {A : supp A ⊆ W, rank A ≤ |U|}``, or None.
 
@@ -240,8 +355,9 @@ def peeling_proof(units: Sequence[Unit], cells: Iterable[Cell] | None = None) ->
 
     Notes
     -----
-    A depth-first search over the steps of the module docstring (peel the unit of largest
-    deficiency first, drop only when ρ < the number of units), memoised on the claim, at most :data:`MAX_NODES` claims; parts of
+    A depth-first search over the steps of the module docstring, in that order (peel the unit
+    of largest deficiency first, drop only when ρ < the number of units; hyperplane span before
+    pivots), memoised on the claim, at most :data:`MAX_NODES` claims; parts of
     more than :data:`MAX_UNITS` units are not searched.  ``docs/theory.md``, "Rank-one
     peeling lemma", proves each step.
     """
@@ -411,6 +527,25 @@ def _run(node: PeelNode, A: Matrix, factors: dict[int, tuple[Matrix, Matrix]]) -
             A = _minus(A, u, v)
         _run(node.children[0], A, factors)
         return
+    if node.step in (SPAN_ROWS, SPAN_COLUMNS):
+        _span(node, A, factors)
+        return
+    if node.step in (PIVOT_ROW, PIVOT_COLUMN):
+        transposed = node.step == PIVOT_COLUMN
+        At = {(j, i_): a for (i_, j), a in A.items()} if transposed else A
+        Ct = sorted(R if transposed else C)
+        line = {j: a for (i_, j), a in At.items() if i_ == node.line}
+        if not line:
+            _run(node.children[-1], A, factors)
+            return
+        j = min(line)
+        u = {(a, 0): value / line[j] for (a, b), value in At.items() if b == j}
+        v = {(b, 0): value for b, value in line.items()}
+        if transposed:
+            u, v = v, u
+        factors[node.unit] = (u, v)
+        _run(node.children[Ct.index(j)], _minus(A, u, v), factors)
+        return
     transposed = node.step == COLUMN
     i = node.line
     line = {cell: a for cell, a in A.items() if (cell[1] if transposed else cell[0]) == i}
@@ -424,3 +559,58 @@ def _run(node: PeelNode, A: Matrix, factors: dict[int, tuple[Matrix, Matrix]]) -
         u, v = v, u
     factors[node.unit] = (u, v)
     _run(node.children[0], _minus(A, u, v), factors)
+
+
+def _span(node: PeelNode, A: Matrix, factors: dict[int, tuple[Matrix, Matrix]]) -> None:
+    """The hyperplane-span step on A: ``φ ≠ 0`` with ``A φ = 0``, one vector ``y_k`` of each
+    ``V_k = φ^⊥ ∩ ℝ^{C_k}`` (a basis vector of it, chosen by backtracking so that they are
+    independent: Rado), then ``x`` solving ``A = Σ x_k y_kᵀ`` row by row."""
+    transposed = node.step == SPAN_COLUMNS
+    At = {(j, i): a for (i, j), a in A.items()} if transposed else A
+    units = [(k, c, r) for k, r, c in node.units] if transposed else list(node.units)
+    rows = sorted({i for _, r, _ in units for i in r})
+    cols = sorted({j for _, _, c in units for j in c})
+    phi = _kernel(_dense(At, rows, cols), len(cols))[0]
+    bases = []
+    for _, _, c in units:
+        inside = [b for b, j in enumerate(cols) if j in c]
+        bases.append([[p[inside.index(b)] if b in inside else Fraction(0) for b in range(len(cols))]
+                      for p in _kernel([[phi[b] for b in inside]], len(inside))])
+    chosen = _transversal(bases, [])
+    if chosen is None:
+        raise ValueError("hyperplane span: no independent transversal (Rado's condition fails)")
+    xs = {}
+    for i in rows:
+        coeffs = _solve(chosen, [At.get((i, j), Fraction(0)) for j in cols])
+        if coeffs is None:
+            raise ValueError("hyperplane span: a row of A is outside the span")
+        xs[i] = coeffs
+    for m, ((k, _, _), y) in enumerate(zip(units, chosen)):
+        x = {(i, 0): xs[i][m] for i in rows if xs[i][m]}
+        yv = {(j, 0): y[b] for b, j in enumerate(cols) if y[b]}
+        factors[k] = (yv, x) if transposed else (x, yv)
+
+
+def _transversal(bases: list[list[list[Fraction]]], chosen: list[list[Fraction]]) -> list[list[Fraction]] | None:
+    """Independent vectors, one from each basis in turn (depth-first; exact ranks)."""
+    if len(chosen) == len(bases):
+        return chosen
+    for y in bases[len(chosen)]:
+        if len(_echelon(chosen + [y])[1]) == len(chosen) + 1:
+            found = _transversal(bases, chosen + [y])
+            if found is not None:
+                return found
+    return None
+
+
+def _solve(vectors: list[list[Fraction]], target: list[Fraction]) -> list[Fraction] | None:
+    """Coefficients c with ``Σ c_m vectors[m] = target`` (vectors independent), or None."""
+    n = len(vectors)
+    augmented = [[vectors[m][b] for m in range(n)] + [target[b]] for b in range(len(target))]
+    E, pivots = _echelon(augmented)
+    if n in pivots:
+        return None
+    coeffs = [Fraction(0)] * n
+    for row, c in zip(E, pivots):
+        coeffs[c] = row[n]
+    return coeffs

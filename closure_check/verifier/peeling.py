@@ -13,7 +13,15 @@ what this module re-checks is that each step's hypotheses hold, from the root cl
   child is ``(U ∖ k, ρ − 1)``;  ``drop`` k: ``W(U ∖ k) = W(U)``; the child is ``(U ∖ k, ρ)``;
 * ``private row`` i of k: i ∈ R_k, no other unit has row i, ``R_k ⊇ rows(W)``,
   ``(R_k ∖ {i}) × C_k ⊆ W(U ∖ k)``; children ``(U ∖ k, ρ − 1)`` and ``(U`` with ``R_k ∖ {i}, ρ)``;
-  ``private column``: the same transposed.
+  ``private column``: the same transposed;
+* ``pivot row`` i of k: i ∈ R_k, no other unit has row i, every cell of W in a column of C_k
+  lies in a row of R_k; one child per ``j ∈ C_k`` (sorted): ``(U ∖ k`` with row i and column j
+  deleted, ``ρ − 1)``, whose cells must be those of W off row i and column j; last child
+  ``(U`` with ``R_k ∖ {i}, ρ)``;  ``pivot column``: the same transposed;
+* ``hyperplane span`` (leaf): every unit has every row of W, ``|cols(W)| = |U| + 1``,
+  ``ρ ≤ |U|``, and ``|D_M| − c_Z(M) ≥ |M|`` for all non-empty column sets Z and unit sets M
+  (``D_M`` the columns of M, ``c_Z(M)`` the components of the hypergraph ``{C_m ∩ Z}``: Rado's
+  condition); ``hyperplane span (columns)``: the same transposed.
 
 Standard library only.
 
@@ -48,6 +56,23 @@ class _Rejected(Exception):
 
 def _cells(units: Units) -> set[tuple[int, int]]:
     return {(i, j) for rows, cols in units.values() for i in rows for j in cols}
+
+
+def _components(blocks: list) -> int:
+    """Connected components of the hypergraph with these edges (on the union of them)."""
+    vertices = set().union(*blocks) if blocks else set()
+    left, count = set(vertices), 0
+    while left:
+        count += 1
+        frontier = {left.pop()}
+        while frontier:
+            v = frontier.pop()
+            for block in blocks:
+                if v in block:
+                    new = block & left
+                    left -= new
+                    frontier |= new
+    return count
 
 
 def _parse(proof: Any, where: str) -> tuple[Units, int]:
@@ -94,6 +119,10 @@ class _Walk:
             if rank != 0:
                 raise _Rejected(f"{where}: zero step on a claim of rank {rank}")
             return
+        if step in ("hyperplane span", "hyperplane span (columns)"):
+            self._arity(children, 0, where)
+            self._span(units, rank, step.endswith("(columns)"), where)
+            return
         k = node.get("unit")
         if isinstance(k, bool) or k not in units:
             raise _Rejected(f"{where}: unit {k!r} is not a unit of the claim")
@@ -137,8 +166,51 @@ class _Walk:
             shrunk[k] = (t_R - {i}, t_C)
             self.walk(children[0], rest, rank - 1, f"{where}.children[0]")
             self.walk(children[1], flip(shrunk), rank, f"{where}.children[1]")
+        elif step in ("pivot row", "pivot column"):
+            column = step == "pivot column"
+            i = node.get("line")
+            flip = (lambda us: {m: (c, r) for m, (r, c) in us.items()}) if column else (lambda us: us)
+            t_units, t_rest = flip(units), flip(rest)
+            t_R, t_C = t_units[k]
+            t_cells = _cells(t_units)
+            self._arity(children, len(t_C) + 1, where)
+            if isinstance(i, bool) or not isinstance(i, int) or i not in t_R:
+                raise _Rejected(f"{where}: line {i!r} is not a line of unit {k}")
+            if any(i in u[0] for u in t_rest.values()):
+                raise _Rejected(f"{where}: line {i} is not private to unit {k}")
+            if any(a not in t_R for a, b in t_cells if b in t_C):
+                raise _Rejected(f"{where}: a cross line of line {i} leaves unit {k}")
+            for n, j in enumerate(sorted(t_C)):
+                cut = {m: (r - {i}, c - {j}) for m, (r, c) in t_rest.items()}
+                cut = {m: u for m, u in cut.items() if u[0] and u[1]}
+                if _cells(cut) != {(a, b) for a, b in t_cells if a != i and b != j}:
+                    raise _Rejected(f"{where}: off line {i} and cross line {j} the other units do not cover the cells")
+                self.walk(children[n], flip(cut), rank - 1, f"{where}.children[{n}]")
+            shrunk = dict(t_units)
+            shrunk[k] = (t_R - {i}, t_C)
+            self.walk(children[-1], flip(shrunk), rank, f"{where}.children[{len(t_C)}]")
         else:
             raise _Rejected(f"{where}: unknown step {step!r}")
+
+    @staticmethod
+    def _span(units: Units, rank: int, column: bool, where: str) -> None:
+        """Hyperplane span: every unit has every row (column), one more column (row) than
+        units, ρ ≤ |U|, and Rado's condition ``|D_M| − c_Z(M) ≥ |M|`` for all non-empty Z, M."""
+        t_units = {m: (c, r) for m, (r, c) in units.items()} if column else units
+        rows = set().union(*(r for r, _ in t_units.values()))
+        cols = sorted(set().union(*(c for _, c in t_units.values())))
+        n = len(t_units)
+        if n > 12 or any(r != rows for r, _ in t_units.values()):
+            raise _Rejected(f"{where}: not every unit has every {'column' if column else 'row'} (or more than 12 units)")
+        if len(cols) != n + 1 or rank > n:
+            raise _Rejected(f"{where}: {len(cols)} lines for {n} units and rank {rank}: a hyperplane needs |U| + 1 lines")
+        sets = [c for _, c in t_units.values()]
+        for zmask in range(1, 1 << len(cols)):
+            Z = {c for b, c in enumerate(cols) if zmask >> b & 1}
+            for mmask in range(1, 1 << n):
+                chosen = [c for b, c in enumerate(sets) if mmask >> b & 1]
+                if len(set().union(*chosen)) - _components([c & Z for c in chosen]) < len(chosen):
+                    raise _Rejected(f"{where}: Rado's condition fails for the support {sorted(Z)}")
 
     @staticmethod
     def _arity(children: list, count: int, where: str) -> None:
