@@ -185,21 +185,28 @@ CENSUSES = [("baseline_2x3.jsonl", "check"), ("baseline_3x3.jsonl", "check"), ("
             ("frontier_3x3e4.jsonl", "verdict"), ("frontier_3x4.jsonl", "verdict")]
 
 
-def census_outcomes(name: str, key: str, sample: int | None):
-    """(pattern, stored verdict, proved) for every part no rule decides on which the search ran."""
+def _census_parts(name: str, key: str, sample: int | None, seed: int):
+    """(pattern, stored verdict, structure, reduction, part) for every part of a stored census
+    (a seeded sample of its patterns unless ``sample`` is None)."""
     rows = _stored(name, key)
     if sample is not None:
-        rows = random.Random(17).sample(rows, min(sample, len(rows)))
+        rows = random.Random(seed).sample(rows, min(sample, len(rows)))
     for I, J, verdict in rows:
         structure = RankOneStructure.build(_support(f"I={I} J={J}"))
         counts = np.bincount(structure.class_component, minlength=structure.n_components)
         for component in np.flatnonzero(counts > 1):
             reduction = reduce_component(structure, int(component))
             for part in reduction.parts:
-                if decide_part(structure, reduction, part) is not None:
-                    continue
-                units, cells = part_units_and_cells(reduction, part)
-                yield f"I={I} J={J}", verdict, free_block_proof(units, cells) is not None
+                yield f"I={I} J={J}", verdict, structure, reduction, part
+
+
+def census_outcomes(name: str, key: str, sample: int | None):
+    """(pattern, stored verdict, proved) for every part no rule decides on which the search ran."""
+    for pattern, verdict, structure, reduction, part in _census_parts(name, key, sample, 17):
+        if decide_part(structure, reduction, part) is not None:
+            continue
+        units, cells = part_units_and_cells(reduction, part)
+        yield pattern, verdict, free_block_proof(units, cells) is not None
 
 
 @pytest.mark.exhaustive
@@ -258,18 +265,10 @@ def test_exact_replay_of_the_filling_group_construction(pattern, group, rest):
 
 def _rule_outcomes(name: str, key: str, sample: int | None):
     """(pattern, stored verdict, lemma) for every part of the stored census the rules decide."""
-    rows = _stored(name, key)
-    if sample is not None:
-        rows = random.Random(29).sample(rows, min(sample, len(rows)))
-    for I, J, verdict in rows:
-        structure = RankOneStructure.build(_support(f"I={I} J={J}"))
-        counts = np.bincount(structure.class_component, minlength=structure.n_components)
-        for component in np.flatnonzero(counts > 1):
-            reduction = reduce_component(structure, int(component))
-            for part in reduction.parts:
-                outcome = decide_part(structure, reduction, part)
-                if outcome is not None:
-                    yield f"I={I} J={J}", verdict, outcome.lemma
+    for pattern, verdict, structure, reduction, part in _census_parts(name, key, sample, 29):
+        outcome = decide_part(structure, reduction, part)
+        if outcome is not None:
+            yield pattern, verdict, outcome.lemma
 
 
 @pytest.mark.exhaustive

@@ -55,6 +55,7 @@ from closure_check.core.graph import RankOneStructure
 from closure_check.core.support import TwoFactorSupport
 from closure_check.two_factor.curves import candidate_limits, find_curve
 from closure_check.two_factor.limits import (
+    PartCurve,
     PartProblem,
     divergent_curve_limits,
     lift_curve,
@@ -435,12 +436,10 @@ def _structured(
         effort.charge(OBSTRUCTION_SECONDS)
         if not problem.rank_obstruction(limit):
             continue
-        identity = no_complex_factorisation(support, limit, effort.share(1.0, cap=STRUCTURED_IDENTITY_SECONDS))
-        if identity is None:
-            continue
-        curve = lift_curve(reduction, problem, candidate)
-        if not curve.defects(structure.support):
-            return _outcome(structure.support, curve, units, identity)
+        outcome = _certified_limit(structure, reduction, problem, units, support, candidate,
+                                   effort.share(1.0, cap=STRUCTURED_IDENTITY_SECONDS))
+        if outcome is not None:
+            return outcome
     return None
 
 
@@ -487,13 +486,26 @@ def _curve_first(
             effort.charge(CURVE_CANDIDATE_SECONDS * len(candidate.limit) ** 2)
             if problem.evident_product(candidate.limit):
                 continue
-            identity = no_complex_factorisation(support, candidate.limit, effort.share(1.0, cap=0.5))
-            if identity is None:
-                continue
-            curve = lift_curve(reduction, problem, candidate)
-            if not curve.defects(structure.support):
-                return _outcome(structure.support, curve, units, identity)
+            outcome = _certified_limit(structure, reduction, problem, units, support, candidate,
+                                       effort.share(1.0, cap=0.5))
+            if outcome is not None:
+                return outcome
     return None
+
+
+def _certified_limit(structure: RankOneStructure, reduction: ComponentReduction, problem: PartProblem,
+                     units: frozenset[int], support: TwoFactorSupport, candidate: PartCurve,
+                     effort: Effort) -> RuleOutcome | None:
+    """NOT CLOSED from a part's curve ``candidate``: a Nullstellensatz
+    identity showing its limit is no product (within ``effort``), and the curve lifted to the
+    whole support, checked exactly; None if either fails."""
+    identity = no_complex_factorisation(support, candidate.limit, effort)
+    if identity is None:
+        return None
+    curve = lift_curve(reduction, problem, candidate)
+    if curve.defects(structure.support):
+        return None
+    return _outcome(structure.support, curve, units, identity)
 
 
 def _outcome(

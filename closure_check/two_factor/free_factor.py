@@ -202,12 +202,9 @@ def _analyse_support(
     r = len(units)
     deficient = any(not basis for basis in bases) or rank([v for basis in bases for v in basis]) < r
     for attempt in range(0 if deficient else DRAWS):
-        vectors = []
-        for basis in bases:
-            weights = [rng.choice(WEIGHTS) for _ in basis]
-            vectors.append(tuple(sum((w * b[c] for w, b in zip(weights, basis)), Fraction(0)) for c in range(len(lines))))
+        vectors = _draw(bases, rng, len(lines))
         if rank(vectors) == r:
-            return tuple(vectors), None
+            return vectors, None
         if attempt == 2:
             break  # three failed draws: look for a deficient set (Rado) before drawing on
     for size in range(1, r + 1):
@@ -215,13 +212,19 @@ def _analyse_support(
             if rank([v for k in subset for v in bases[k]]) < size:
                 return None, subset
     for _ in range(DRAWS):
-        vectors = []
-        for basis in bases:
-            weights = [rng.choice(WEIGHTS) for _ in basis]
-            vectors.append(tuple(sum((w * b[c] for w, b in zip(weights, basis)), Fraction(0)) for c in range(len(lines))))
+        vectors = _draw(bases, rng, len(lines))
         if rank(vectors) == r:
-            return tuple(vectors), None
+            return vectors, None
     return None, None
+
+
+def _draw(bases: list, rng: random.Random, width: int) -> tuple[tuple[Fraction, ...], ...]:
+    """One vector per unit: a combination of its basis with weights drawn from :data:`WEIGHTS`."""
+    vectors = []
+    for basis in bases:
+        weights = [rng.choice(WEIGHTS) for _ in basis]
+        vectors.append(tuple(sum((w * b[c] for w, b in zip(weights, basis)), Fraction(0)) for c in range(width)))
+    return tuple(vectors)
 
 
 def free_factor(units: Sequence[Unit], cells: Iterable[Cell]) -> FreeFactor | None:
