@@ -660,6 +660,18 @@ def test_owned_block_certificate_verifies_and_tampering_is_rejected():
     assert not any(_accepts(t) for t in tampered)
 
 
+def test_owned_block_agrees_with_the_filling_group_lemma():
+    """4×4 ``I=111/111/001/001 J=111/111/111/011`` (stored CLOSED by the filling-group lemma): rows
+    2, 3 lie in the full unit alone, the owned-block root proves the part (its block ``{2,3}×all``,
+    the side block empty) and its tree replays on seeded points of Q."""
+    pattern = "I=111/111/001/001 J=111/111/111/011"
+    assert ("I=111/111/001/001 J=111/111/111/011", "closed") in stored("frontier_4x4.jsonl")
+    [(_, reduction, part)] = list(parts_of(support_of(pattern)))
+    proof = peeling_proof(*part_units_and_cells(reduction, part))
+    assert proof is not None and proof.owned_block() == ((2, 3), (0, 1, 2, 3))
+    assert_replays(proof, seed=3, count=120) >= {0, 1, 2, 3}
+
+
 def test_random_owned_block_problems_replay():
     """Random unit lists where only the owned-block root proves the part: every proof replays on
     seeded points of Q (products, some with the block zeroed), and P ⊆ Q: a product of random
