@@ -33,6 +33,7 @@ from closure_check.two_factor.check import check_two_factor
 from closure_check.two_factor.free_factor import free_factor
 from closure_check.two_factor.peeling import (
     DROP,
+    OWNED,
     PEEL,
     PIVOT_COLUMN,
     PIVOT_ROW,
@@ -161,13 +162,15 @@ def maximal_rectangles(cells: frozenset) -> list[tuple[tuple[int, ...], tuple[in
 
 
 def targets(proof, seed: int, count: int) -> list[dict]:
-    """Seeded rational points of ``T = {supp ⊆ W, rank ≤ r}``: zero, then in turn sparse
+    """Seeded rational points of ``T = {supp ⊆ W, rank ≤ r}`` (of ``Q = {A ∈ T : rank A[B] ≤ 1}``
+    for an owned-block proof, some with ``A[B] = 0``): zero, then in turn sparse
     small-integer matrices of rank ≤ r (zero lines, low rank), products of random factors
     (some units zero), sums of r rank-one terms on rectangles inside W, and an earlier target
     with one row or column zeroed."""
     rng = random.Random(seed)
     cells = sorted(proof.cells)
     rectangles = maximal_rectangles(proof.cells)
+    owned = proof.owned_block()
     values = [-2, -1, 1, 1, 2, 3, Fraction(1, 2), Fraction(-3, 5)]
     out: list[dict] = [{}]
     while len(out) < count:
@@ -176,6 +179,8 @@ def targets(proof, seed: int, count: int) -> list[dict]:
         if kind == 3:  # a zero row or column (the zero case of a private line)
             line, axis = rng.choice(cells), rng.randint(0, 1)
             A = {c: v for c, v in rng.choice(out).items() if c[axis] != line[axis]}
+            if rng.random() < 0.3 and owned is not None:  # the block zeroed (the zero case of an owned block)
+                A = {c: v for c, v in A.items() if not (c[0] in owned[0] and c[1] in owned[1])}
         elif kind == 0:
             density = rng.choice([0.2, 0.4, 0.7, 1.0])
             A = {c: Fraction(rng.choice(values)) for c in cells if rng.random() < density}
@@ -192,6 +197,8 @@ def targets(proof, seed: int, count: int) -> list[dict]:
                     for j, b in y.items():
                         A[(i, j)] = A.get((i, j), Fraction(0)) + a * b
             A = {c: v for c, v in A.items() if v}
+        if owned is not None and rank({c: v for c, v in A.items() if c[0] in owned[0] and c[1] in owned[1]}) > 1:
+            continue  # outside Q = {A ∈ T : rank A[B] ≤ 1}
         out.append(A)
     return out
 
@@ -550,16 +557,141 @@ def test_pivot_row_pattern_is_outside_the_earlier_steps():
     assert peeling_proof(rest + [((0, 1, 2, 3), (0, 1))]) is not None
 
 
-def test_no_proof_where_a_block_lies_in_one_unit():
-    """4×4 ``I=111/111/011/011 J=111/111/101/101`` (open at effort 10): the cells
-    ``{2,3}×{2,3}`` lie in the full unit alone, so every product has ``rank A[{2,3},{2,3}] ≤ 1``,
-    while ``A = E01 + E22 + E33`` has rank 3 ≤ |U| on W: P ≠ T, no tree may exist."""
-    [(_, reduction, part)] = list(parts_of(support_of("I=111/111/011/011 J=111/111/101/101")))
+OWNED_PATTERN = "I=111/111/011/011 J=111/111/101/101"
+
+
+def _det(M: list[list[Fraction]]) -> Fraction:
+    """Laplace expansion along the first row (exact; small matrices only)."""
+    if len(M) == 1:
+        return M[0][0]
+    return sum(((-1) ** c * M[0][c] * _det([row[:c] + row[c + 1:] for row in M[1:]]) for c in range(len(M)) if M[0][c]),
+               Fraction(0))
+
+
+def owned_targets(seed: int, count: int) -> list[dict]:
+    """Seeded points of ``Q = {det A = 0, rank A[{2,3},{2,3}] ≤ 1}`` on 4×4 built without the
+    units: (a) ``A₂₂ = a bᵀ``, the other entries random, ``A[0,0]`` solved from ``det A = 0``
+    (det is affine in one entry); (b) ``A₂₂ = 0`` and one of the blocks beside it ``p qᵀ``;
+    (c) earlier points with a row or column zeroed (degenerate)."""
+    rng = random.Random(seed)
+    values = [0, 0, 1, -1, 2, -3, 5, Fraction(1, 2), Fraction(-2, 3)]
+    out: list[dict] = []
+    while len(out) < count:
+        kind = len(out) % 3
+        A = {(i, j): Fraction(rng.choice(values)) for i in range(4) for j in range(4) if i < 2 or j < 2}
+        if kind == 0:
+            a, b = [rng.choice(values) for _ in range(2)], [rng.choice(values) for _ in range(2)]
+            A.update({(2 + x, 2 + y): Fraction(a[x] * b[y]) for x in range(2) for y in range(2)})
+            M = [[A.get((i, j), Fraction(0)) for j in range(4)] for i in range(4)]
+            M[0][0] = Fraction(0)
+            c0 = _det(M)
+            M[0][0] = Fraction(1)
+            c1 = _det(M) - c0
+            if c1 == 0 and c0 != 0:
+                continue
+            A[(0, 0)] = -c0 / c1 if c1 else Fraction(rng.choice(values))
+        elif kind == 1:
+            p, q = [rng.choice(values) for _ in range(2)], [rng.choice(values) for _ in range(2)]
+            block = [(2, 0), (2, 1), (3, 0), (3, 1)] if rng.random() < 0.5 else [(0, 2), (0, 3), (1, 2), (1, 3)]
+            A.update({(i, j): Fraction(p[i % 2] * q[j % 2]) for i, j in block})
+        elif out:
+            line, axis = rng.randrange(4), rng.randint(0, 1)
+            A = {c: v for c, v in rng.choice(out).items() if c[axis] != line}
+        A = {c: v for c, v in A.items() if v}
+        assert rank(A) <= 3 and rank({c: v for c, v in A.items() if c[0] > 1 and c[1] > 1}) <= 1
+        out.append(A)
+    return out
+
+
+def test_owned_block_pattern_is_closed_with_q():
+    """4×4 ``I=111/111/011/011 J=111/111/101/101`` (units ``{0,1}×all``, ``all×{0,1}``, full):
+    ``{2,3}×{2,3}`` lies in the full unit alone, so P ⊆ Q = {det A = 0, rank A₂₂ ≤ 1} ⊊ T.  The
+    tree's root is the owned-block step; it replays exactly on points of Q built without the
+    units, reaching every cross and both Laplace cases, and refuses ``E01 + E22 + E33 ∈ T ∖ Q``."""
+    [(_, reduction, part)] = list(parts_of(support_of(OWNED_PATTERN)))
     units, cells = part_units_and_cells(reduction, part)
+    proof = peeling_proof(units, cells)
+    assert proof is not None and proof.tree.step == OWNED and proof.owned_block() == ((2, 3), (2, 3))
+    k = proof.tree.unit
+    assert set(units[k][0]) == set(units[k][1]) == {0, 1, 2, 3}
+    branches: set = set()
+    for A in owned_targets(16, 300):
+        factors = factorization(proof, A)
+        assert product(proof.units, factors) == A
+        if any(A.get((i, j)) for i in (2, 3) for j in (2, 3)):
+            branches.add(min(c for c in ((i, j) for i in (2, 3) for j in (2, 3)) if A.get(c)))
+        elif rank({c: v for c, v in A.items() if c[0] > 1}) <= 1:
+            branches.add("beside")
+        else:
+            branches.add("below")
+    assert branches == {(2, 2), (2, 3), (3, 2), (3, 3), "beside", "below"}
     A = {(0, 1): Fraction(1), (2, 2): Fraction(1), (3, 3): Fraction(1)}
     assert set(A) <= set(cells) and rank(A) == 3 == len(units)
-    assert [k for k, (R, C) in enumerate(units) if {2, 3} <= set(R) and {2, 3} <= set(C)] == [2]
-    assert peeling_proof(units, cells) is None
+    with pytest.raises(ValueError):
+        factorization(proof, A)
+    assert check_two_factor(support_of(OWNED_PATTERN), 0).verdict is Verdict.CLOSED
+
+
+def test_owned_block_certificate_verifies_and_tampering_is_rejected():
+    cert = json.loads(json.dumps(check_two_factor(support_of(OWNED_PATTERN), 0).certificate_json()))
+    report = verify_certificate(cert)
+    assert report.ok
+    [proof] = cert["peelings"]
+    assert proof["tree"]["step"] == "owned block" and _accepts(proof)
+    tampered = []
+    bad = json.loads(json.dumps(proof))
+    bad["tree"]["block"] = [[1, 2, 3], [2, 3]]  # (1, 2) is covered by unit {0,1}×all too
+    tampered.append(bad)
+    bad = json.loads(json.dumps(proof))
+    bad["tree"]["takers"] = bad["tree"]["takers"][::-1]  # neither contains the block it should take
+    tampered.append(bad)
+    bad = json.loads(json.dumps(proof))
+    del bad["tree"]["children"][-1]  # a Laplace case dropped
+    tampered.append(bad)
+    bad = json.loads(json.dumps(proof))
+    bad["tree"]["children"][0] = {"step": "zero"}  # a cross remainder of rank 2 claimed zero
+    tampered.append(bad)
+    bad = json.loads(json.dumps(proof))  # the owned step below the root: not allowed
+    bad["tree"] = {"step": "drop", "unit": 0, "children": [bad["tree"]]}
+    tampered.append(bad)
+    bad = json.loads(json.dumps(proof))  # unit {0,1}×all widened to rows 0..2: (2, 2) no longer owned
+    bad["units"][0][0] = [0, 1, 2]
+    tampered.append(bad)
+    assert not any(_accepts(t) for t in tampered)
+
+
+def test_owned_block_agrees_with_the_filling_group_lemma():
+    """4×4 ``I=111/111/001/001 J=111/111/111/011`` (stored CLOSED by the filling-group lemma): rows
+    2, 3 lie in the full unit alone, the owned-block root proves the part (its block ``{2,3}×all``,
+    the side block empty) and its tree replays on seeded points of Q."""
+    pattern = "I=111/111/001/001 J=111/111/111/011"
+    assert ("I=111/111/001/001 J=111/111/111/011", "closed") in stored("frontier_4x4.jsonl")
+    [(_, reduction, part)] = list(parts_of(support_of(pattern)))
+    proof = peeling_proof(*part_units_and_cells(reduction, part))
+    assert proof is not None and proof.owned_block() == ((2, 3), (0, 1, 2, 3))
+    assert_replays(proof, seed=3, count=120) >= {0, 1, 2, 3}
+
+
+def test_random_owned_block_problems_replay():
+    """Random unit lists where only the owned-block root proves the part: every proof replays on
+    seeded points of Q (products, some with the block zeroed), and P ⊆ Q: a product of random
+    factors always has rank ≤ 1 on the block."""
+    rng = random.Random(23)
+    found = 0
+    for trial in range(600):
+        units = random_units(rng)
+        proof = peeling_proof(units)
+        if proof is None or proof.owned_block() is None:
+            continue
+        found += 1
+        Rb, Cb = proof.owned_block()
+        assert_replays(proof, seed=trial, count=40)
+        for _ in range(10):
+            factors = {k: ({(i, 0): Fraction(rng.randint(-3, 3)) for i in rows},
+                           {(j, 0): Fraction(rng.randint(-3, 3)) for j in cols}) for k, (rows, cols) in enumerate(units)}
+            A = product(proof.units, factors)
+            assert rank({c: v for c, v in A.items() if c[0] in Rb and c[1] in Cb}) <= 1
+    assert found >= 10
 
 
 def test_rado_condition_agrees_with_the_free_factor_lemma():

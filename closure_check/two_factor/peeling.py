@@ -32,7 +32,13 @@ rows and columns of W, and the *deficiency* of unit k as
 * **hyperplane span** (a leaf) -- every unit has every row of W, ``|cols(W)| = |U| + 1``,
   ``ρ ≤ |U|`` and Rado's condition (:func:`rado_condition`): the rows of A lie in a hyperplane
   ``φ^⊥`` (``Aφ = 0``), spanned by independent ``y_k ∈ φ^⊥ ∩ ℝ^{C_k}``;
-  *hyperplane span (columns)*: the transposed step.
+  *hyperplane span (columns)*: the transposed step;
+* **owned block** (root only, when no tree of the steps above exists) -- a rectangle
+  ``B = Rb × Cb`` of unit k that no other unit meets: then ``P(U) ⊆ Q = {A ∈ T : rank A[B] ≤ 1}``
+  and the step proves ``Q ⊆ P(U)`` (so P = Q, closed): if ``A[B] ≠ 0`` unit k takes the cross of
+  a nonzero ``A[i, j]``, ``(i, j) ∈ B`` (clearing row i, column j and B: children ``ρ − 1``);
+  if ``A[B] = 0``, ``rank A ≥ rank A[Rb, Cc] + rank A[Rc, Cb]`` puts one of these blocks at rank
+  ≤ 1 (``ρ ≤ 3`` or a side of width ≤ 1), taken whole by a unit containing it (children ρ).
 
 Each step's proof is in ``docs/theory.md`` ("Rank-one peeling lemma");
 :func:`factorization` follows the tree on a target A and returns exact factors, which is
@@ -76,6 +82,7 @@ MAX_NODES = 2000
 ZERO, BOX, PEEL, DROP, ROW, COLUMN = "zero", "box", "peel", "drop", "private row", "private column"
 PIVOT_ROW, PIVOT_COLUMN = "pivot row", "pivot column"
 SPAN_ROWS, SPAN_COLUMNS = "hyperplane span", "hyperplane span (columns)"
+OWNED = "owned block"
 
 MAX_SPAN_UNITS = 6
 """The hyperplane-span step's Rado check runs over 2^|cols| · 2^|U| pairs: at most this many units."""
@@ -98,6 +105,8 @@ class PeelNode:
     unit: int = -1
     line: int = -1
     children: tuple[PeelNode, ...] = ()
+    block: tuple[tuple[int, ...], tuple[int, ...]] = ((), ())
+    takers: tuple[int, int] = (-1, -1)
 
     def walk(self) -> Iterator[PeelNode]:
         """This node and all below it, depth first."""
@@ -120,6 +129,14 @@ class PeelNode:
             side = "columns" if self.step == SPAN_COLUMNS else "rows"
             return (f"every unit has all {side} and the other side has one line more than units: the space of A's "
                     f"lines lies in a hyperplane, spanned by one vector of each unit (Rado's condition holds)")
+        if self.step == OWNED:
+            Rb, Cb = self.block
+            *crosses, low, high = self.children
+            cases = "; ".join(f"[{child.text()}]" for child in crosses)
+            return (f"the block {list(Rb)}×{list(Cb)} lies in {rect} alone, so it has rank ≤ 1: at its first nonzero "
+                    f"entry that unit takes the cross, clearing the block, then {cases}; if the block is zero, a "
+                    f"Laplace split: unit {self.takers[0]} takes the rank-one block beside it, [{low.text()}], or "
+                    f"unit {self.takers[1]} the one below it, [{high.text()}]")
         if self.step in (PIVOT_ROW, PIVOT_COLUMN):
             word = "row" if self.step == PIVOT_ROW else "column"
             *pivots, zero = self.children
@@ -142,6 +159,9 @@ class PeelNode:
             out["unit"] = self.unit
         if self.step in (ROW, COLUMN, PIVOT_ROW, PIVOT_COLUMN):
             out["line"] = self.line
+        if self.step == OWNED:
+            out["block"] = [list(self.block[0]), list(self.block[1])]
+            out["takers"] = list(self.takers)
         if self.children:
             out["children"] = [child.as_json() for child in self.children]
         return out
@@ -159,6 +179,10 @@ class PeelingProof:
     def text(self) -> str:
         """The proof in one paragraph."""
         return self.tree.text()
+
+    def owned_block(self) -> tuple[tuple[int, ...], tuple[int, ...]] | None:
+        """The block B of an owned-block root (then the part is ``{A ∈ T : rank A[B] ≤ 1}``), else None."""
+        return self.tree.block if self.tree.step == OWNED else None
 
     def steps(self) -> frozenset[str]:
         """The names of the steps used."""
@@ -234,6 +258,64 @@ class _Search:
             node = self._pivot(units, rank, transposed)
             if node is not None:
                 return node
+        return None
+
+    def owned(self, units: Indexed, rank: int) -> PeelNode | None:
+        """Owned-block step (root only): the cells only unit k covers form a rectangle
+        ``B = Rb × Cb``; every cross ``(i, j) ∈ B`` stays in unit k and the other units, cut by
+        row i and column j, cover W off row i, column j and B (child ``ρ − 1`` each); if
+        ``A[B] = 0`` the Laplace split (``ρ ≤ 3`` or a side block of width ≤ 1): unit m₁ ⊇
+        ``Rb × Cc`` takes that block, the others on rows Rc (child ρ), or unit m₂ ⊇ ``Rc × Cb``,
+        the others on columns Cc (child ρ)."""
+        cells = _cells(units)
+        rows = {i for i, _ in cells}
+        cols = {j for _, j in cells}
+        rank = min(rank, len(rows), len(cols))
+        for k, R, C in units:
+            others = tuple(u for u in units if u[0] != k)
+            own = {(i, j) for i in R for j in C} - _cells(others)
+            Rb, Cb = tuple(sorted({i for i, _ in own})), tuple(sorted({j for _, j in own}))
+            if not own or own != {(i, j) for i in Rb for j in Cb}:
+                continue
+            Rc, Cc = rows - set(Rb), cols - set(Cb)
+            if rank > 3 and min(len(Rb), len(Cc)) > 1 and min(len(Rc), len(Cb)) > 1:
+                continue
+            crosses = []
+            for i, j in sorted(own):
+                if any(b not in C for a, b in cells if a == i) or any(a not in R for a, b in cells if b == j):
+                    break
+                cut = tuple((m, tuple(a for a in rr if a != i), tuple(b for b in cc if b != j)) for m, rr, cc in others)
+                if _cells(cut) != {(a, b) for a, b in cells if a != i and b != j} - own:
+                    break
+                child = self.prove(cut, rank - 1)
+                if child is None:
+                    break
+                crosses.append(child)
+            else:
+                low = self._laplace(units, rank, cells, set(Rb), Cc, False)
+                high = self._laplace(units, rank, cells, Rc, set(Cb), True) if low else None
+                if low and high:
+                    return PeelNode(OWNED, units, rank, k, -1, (*crosses, low[1], high[1]), (Rb, Cb), (low[0], high[0]))
+        return None
+
+    def _laplace(self, units: Indexed, rank: int, cells: frozenset[Cell], Rb: set[int], Cc: set[int],
+                 transposed: bool) -> tuple[int, PeelNode] | None:
+        """A unit m ⊇ ``Rb × Cc`` and a proof for the others restricted off the rows Rb (off the
+        columns of ``Rc × Cb`` when ``transposed``: there ``Rb`` is Rc and ``Cc`` is Cb)."""
+        for m, R, C in units:
+            if not (Rb <= set(R) and Cc <= set(C)):
+                continue
+            if transposed:
+                rest = tuple((n, rr, tuple(b for b in cc if b not in Cc)) for n, rr, cc in units if n != m)
+                kept = {(a, b) for a, b in cells if b not in Cc}
+            else:
+                rest = tuple((n, tuple(a for a in rr if a not in Rb), cc) for n, rr, cc in units if n != m)
+                kept = {(a, b) for a, b in cells if a not in Rb}
+            if _cells(tuple(u for u in rest if u[1] and u[2])) != kept:
+                continue
+            child = self.prove(rest, rank)
+            if child is not None:
+                return m, child
         return None
 
     def _pivot(self, units: Indexed, rank: int, transposed: bool) -> PeelNode | None:
@@ -369,6 +451,8 @@ def peeling_proof(units: Sequence[Unit], cells: Iterable[Cell] | None = None) ->
     if cells is not None and frozenset(cells) != every:
         return None
     tree = _Search().prove(indexed, len(problem))
+    if tree is None:
+        tree = _Search().owned(indexed, len(problem))
     if tree is None:
         return None
     return PeelingProof(problem, every, len(problem), tree)
@@ -530,6 +614,9 @@ def _run(node: PeelNode, A: Matrix, factors: dict[int, tuple[Matrix, Matrix]]) -
     if node.step in (SPAN_ROWS, SPAN_COLUMNS):
         _span(node, A, factors)
         return
+    if node.step == OWNED:
+        _owned(node, A, factors)
+        return
     if node.step in (PIVOT_ROW, PIVOT_COLUMN):
         transposed = node.step == PIVOT_COLUMN
         At = {(j, i_): a for (i_, j), a in A.items()} if transposed else A
@@ -559,6 +646,35 @@ def _run(node: PeelNode, A: Matrix, factors: dict[int, tuple[Matrix, Matrix]]) -
         u, v = v, u
     factors[node.unit] = (u, v)
     _run(node.children[0], _minus(A, u, v), factors)
+
+
+def _owned(node: PeelNode, A: Matrix, factors: dict[int, tuple[Matrix, Matrix]]) -> None:
+    """The owned-block step on A (``docs/theory.md``, "Owned-block lemma")."""
+    Rb, Cb = node.block
+    if rank({c: a for c, a in A.items() if c[0] in Rb and c[1] in Cb}) > 1:
+        raise ValueError("owned block: A has rank above 1 on the block")
+    B = [(i, j) for i in Rb for j in Cb]
+    hit = next((n for n, c in enumerate(B) if A.get(c)), None)
+    if hit is not None:
+        i, j = B[hit]
+        u = {(a, 0): value / A[(i, j)] for (a, b), value in A.items() if b == j}
+        v = {(b, 0): value for (a, b), value in A.items() if a == i}
+        factors[node.unit] = (u, v)
+        _run(node.children[hit], _minus(A, u, v), factors)
+        return
+    side = {c: a for c, a in A.items() if c[0] in Rb and c[1] not in Cb}
+    low = rank(side) <= 1
+    if not low:
+        side = {c: a for c, a in A.items() if c[0] not in Rb and c[1] in Cb}
+        if rank(side) > 1:
+            raise ValueError("owned block: both blocks beside the zero block have rank above 1")
+    taker, child = (node.takers[0], node.children[-2]) if low else (node.takers[1], node.children[-1])
+    if side:
+        (i0, j0), pivot = next(iter(side.items()))
+        factors[taker] = ({(a, 0): value for (a, b), value in side.items() if b == j0},
+                          {(b, 0): value / pivot for (a, b), value in side.items() if a == i0})
+    rest = {c: a for c, a in A.items() if c not in side}
+    _run(child, rest, factors)
 
 
 def _span(node: PeelNode, A: Matrix, factors: dict[int, tuple[Matrix, Matrix]]) -> None:

@@ -42,7 +42,8 @@ CLOSED:
   the rest is proved closed by these rules (the free-block lemma's filling-group form).
 * *rank-one peeling lemma* -- a part without hidden cells whose products are all matrices
   on the union W of its rectangles of rank ≤ its number of units, shown by peeling
-  rank-one terms (Wedderburn's rank-one reduction) unit by unit
+  rank-one terms (Wedderburn's rank-one reduction) unit by unit, or those of them of rank ≤ 1
+  on a block one unit alone covers (the owned-block lemma)
   (:mod:`closure_check.two_factor.peeling`).
 
 NOT CLOSED:
@@ -419,8 +420,9 @@ def _peeling(reduction: ComponentReduction, part: Part) -> RuleOutcome | None:
 
     If no cell of the part's rectangles is hidden and a peeling proof exists, the part is
     ``{A : supp A ⊆ W, rank A ≤ r}`` (W the union of its rectangles, r its number of units),
-    the zero set of the entries off W and the (r+1)-minors: CLOSED.  ``docs/theory.md`` §4,
-    "Rank-one peeling lemma".
+    the zero set of the entries off W and the (r+1)-minors: CLOSED; with an owned-block root
+    (block B covered by one unit alone) it is that set with ``rank A[B] ≤ 1`` (also the 2-minors
+    of ``A[B]``): CLOSED.  ``docs/theory.md`` §4, "Rank-one peeling lemma", "Owned-block lemma".
     """
     from closure_check.two_factor.peeling import peeling_proof
 
@@ -435,6 +437,9 @@ def _peeling(reduction: ComponentReduction, part: Part) -> RuleOutcome | None:
              f"{len(rows)}×{len(cols)} box)" if proof.rank >= min(len(rows), len(cols)) else
              f"every matrix on the {len(cells)} cells of its rectangles of rank ≤ {proof.rank}, the zero set of "
              f"the {proof.rank + 1}-minors")
+    owned = proof.owned_block()
+    if owned is not None:  # owned-block lemma: P = {A ∈ T : rank A[B] ≤ 1}, closed (minors)
+        claim += f", of rank ≤ 1 on the block {list(owned[0])}×{list(owned[1])} that one unit alone covers"
     return RuleOutcome(Verdict.CLOSED, "rank-one peeling lemma", f"the part's products are {claim}, closed: {proof.text()}",
                        peeling=proof)
 

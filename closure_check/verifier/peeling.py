@@ -21,7 +21,13 @@ what this module re-checks is that each step's hypotheses hold, from the root cl
 * ``hyperplane span`` (leaf): every unit has every row of W, ``|cols(W)| = |U| + 1``,
   ``ρ ≤ |U|``, and ``|D_M| − c_Z(M) ≥ |M|`` for all non-empty column sets Z and unit sets M
   (``D_M`` the columns of M, ``c_Z(M)`` the components of the hypergraph ``{C_m ∩ Z}``: Rado's
-  condition); ``hyperplane span (columns)``: the same transposed.
+  condition); ``hyperplane span (columns)``: the same transposed;
+* ``owned block`` (root only) k, ``block`` ``[Rb, Cb]``, ``takers`` ``[m₁, m₂]``: the block lies
+  in unit k and in no other (the claim is then ``Good`` on ``{rank A[block] ≤ 1}``, closed);
+  ρ ≤ 3 or a side block of width ≤ 1; per cell (i, j) of the block, row i's and column j's cells
+  lie in k and the child ``(U ∖ k`` cut by row i and column j``, ρ − 1)`` covers W off row i,
+  column j and the block; children ``(U ∖ m₁`` off the rows Rb``, ρ)`` and ``(U ∖ m₂`` off the
+  columns Cb``, ρ)`` with ``m₁ ⊇ Rb × Cc``, ``m₂ ⊇ Rc × Cb``, each covering W's cells there.
 
 Standard library only.
 
@@ -99,7 +105,7 @@ class _Walk:
     def __init__(self) -> None:
         self.nodes = 0
 
-    def walk(self, node: Any, units: Units, rank: int, where: str) -> None:
+    def walk(self, node: Any, units: Units, rank: int, where: str, root: bool = False) -> None:
         self.nodes += 1
         if self.nodes > MAX_NODES:
             raise _Rejected(f"more than {MAX_NODES} steps")
@@ -166,6 +172,8 @@ class _Walk:
             shrunk[k] = (t_R - {i}, t_C)
             self.walk(children[0], rest, rank - 1, f"{where}.children[0]")
             self.walk(children[1], flip(shrunk), rank, f"{where}.children[1]")
+        elif step == "owned block" and root:
+            self._owned(node, children, units, rank, k, where)
         elif step in ("pivot row", "pivot column"):
             column = step == "pivot column"
             i = node.get("line")
@@ -191,6 +199,49 @@ class _Walk:
             self.walk(children[-1], flip(shrunk), rank, f"{where}.children[{len(t_C)}]")
         else:
             raise _Rejected(f"{where}: unknown step {step!r}")
+
+    def _owned(self, node: dict, children: list, units: Units, rank: int, k: int, where: str) -> None:
+        """Owned-block step (root only, ``docs/theory.md`` "Owned-block lemma")."""
+        R, C = units[k]
+        rest = {m: u for m, u in units.items() if m != k}
+        cells = _cells(units)
+        block, takers = node.get("block"), node.get("takers")
+        if not (isinstance(block, list) and len(block) == 2 and all(isinstance(s, list) and s for s in block)
+                and all(isinstance(v, int) and not isinstance(v, bool) for s in block for v in s)):
+            raise _Rejected(f"{where}: block should be [rows, cols], both non-empty integer lists")
+        Rb, Cb = set(block[0]), set(block[1])
+        own = {(i, j) for i in Rb for j in Cb}
+        if not own <= {(i, j) for i in R for j in C} or own & _cells(rest):
+            raise _Rejected(f"{where}: the block is not covered by unit {k} alone")
+        rows, cols = {i for i, _ in cells}, {j for _, j in cells}
+        Rc, Cc = rows - Rb, cols - Cb
+        if rank > 3 and min(len(Rb), len(Cc)) > 1 and min(len(Rc), len(Cb)) > 1:
+            raise _Rejected(f"{where}: rank {rank} > 3 and both blocks beside the owned block are 2×2 or more")
+        self._arity(children, len(own) + 2, where)
+        for n, (i, j) in enumerate(sorted(own)):
+            if any(b not in C for a, b in cells if a == i) or any(a not in R for a, b in cells if b == j):
+                raise _Rejected(f"{where}: the cross of ({i}, {j}) leaves unit {k}")
+            cut = {m: (r - {i}, c - {j}) for m, (r, c) in rest.items()}
+            cut = {m: u for m, u in cut.items() if u[0] and u[1]}
+            if _cells(cut) != {(a, b) for a, b in cells if a != i and b != j} - own:
+                raise _Rejected(f"{where}: off row {i}, column {j} and the block the other units do not cover the cells")
+            self.walk(children[n], cut, rank - 1, f"{where}.children[{n}]")
+        if not (isinstance(takers, list) and len(takers) == 2 and all(t in units and not isinstance(t, bool) for t in takers)):
+            raise _Rejected(f"{where}: takers should be two units")
+        for n, (m, lines, transposed) in enumerate(((takers[0], Rb, False), (takers[1], Cb, True))):
+            Rm, Cm = units[m]
+            if not ((Rc <= Rm and Cb <= Cm) if transposed else (Rb <= Rm and Cc <= Cm)):
+                raise _Rejected(f"{where}: unit {m} does not contain the block beside the owned block")
+            if transposed:
+                kept = {(a, b) for a, b in cells if b not in lines}
+                sub = {q: (r, c - lines) for q, (r, c) in units.items() if q != m}
+            else:
+                kept = {(a, b) for a, b in cells if a not in lines}
+                sub = {q: (r - lines, c) for q, (r, c) in units.items() if q != m}
+            sub = {q: u for q, u in sub.items() if u[0] and u[1]}
+            if _cells(sub) != kept:
+                raise _Rejected(f"{where}: without unit {m} the remaining units do not cover the cells left")
+            self.walk(children[len(own) + n], sub, rank, f"{where}.children[{len(own) + n}]")
 
     @staticmethod
     def _span(units: Units, rank: int, column: bool, where: str) -> None:
@@ -224,12 +275,15 @@ def check_peeling_proof(proof: Any, report: VerificationReport, where: str = "pe
     units, rank = _parse(proof, where)
     walk = _Walk()
     try:
-        walk.walk(field(proof, "tree", dict, where), units, rank, f"{where}.tree")
+        walk.walk(field(proof, "tree", dict, where), units, rank, f"{where}.tree", root=True)
     except _Rejected as problem:
         report.fail(f"{where}: {problem}")
         return None
+    tree = proof["tree"]
+    owned = (f" with rank ≤ 1 on the block {tree['block'][0]}×{tree['block'][1]} (owned-block lemma)"
+             if tree.get("step") == "owned block" else "")
     report.passed(
-        f"{where}: the {len(units)} unit(s) produce every matrix of rank ≤ {rank} on their {len(_cells(units))} cell(s): "
+        f"{where}: the {len(units)} unit(s) produce every matrix of rank ≤ {rank} on their {len(_cells(units))} cell(s){owned}: "
         f"the hypotheses of all {walk.nodes} step(s) hold (rank-one peeling lemma)"
     )
     return [(set(r), set(c)) for r, c in units.values()]
