@@ -113,6 +113,7 @@ LEMMA_REFERENCES: dict[str, str] = {
     "filling-group lemma": "docs/theory.md §4, Free-block lemma (filling-group form)",
     "band-block lemma": "docs/theory.md §4, Free-block lemma (band form)",
     "projective-band lemma": "docs/theory.md §4, Projective-band lemma",
+    "hub-row lemma": "docs/theory.md §4, Hub-row lemma",
     "local-LU lemma": "docs/theory.md §4, Local-LU lemma",
     "shared-rows lemma": "docs/theory.md §4, Shared-rows lemma",
     "shared-columns lemma": "docs/theory.md §4, Shared-rows lemma (transposed)",
