@@ -137,3 +137,44 @@ def test_check_decides_the_pattern_by_the_rules():
         result = check(support, budget=0)
         assert result.verdict.value == "closed"
         assert any("hub-row lemma" in reason for reason in result.reasons)
+
+
+def _accepts(proof: dict) -> bool:
+    from closure_check.verifier import VerificationReport
+    from closure_check.verifier.hub_row import check_hub_row_proof
+    from closure_check.verifier.parse import Malformed
+
+    report = VerificationReport()
+    try:
+        check_hub_row_proof(proof, report)
+    except Malformed:
+        return False
+    return report.ok
+
+
+def test_certificate_carries_the_proof_and_the_verifier_checks_it():
+    from closure_check.core.support import TwoFactorSupport
+    from closure_check.two_factor.check import check_two_factor
+    from closure_check.verifier import verify_certificate
+
+    support = TwoFactorSupport.from_dense([[1, 0, 1], [0, 1, 1], [1, 1, 1]], [[1, 0, 1], [0, 1, 1], [1, 1, 1], [1, 1, 1]])
+    cert = json.loads(json.dumps(check_two_factor(support, 0).certificate_json()))
+    (proof,) = cert["hub_rows"]
+    report = verify_certificate(cert)
+    assert report.ok and "hub-row lemma" in report.trusted
+    assert _accepts(proof)
+    tampered = []
+    for key, value in (("hub", 0), ("full", 0), ("transposed", True), ("lines", [[0, 0]]), ("lines", [[0, 0], [0, 0]]),
+                       ("lines", [[0, 1], [1, 0]])):
+        bad = json.loads(json.dumps(proof))
+        bad[key] = value
+        tampered.append(bad)
+    bad = json.loads(json.dumps(proof))
+    bad["units"][0][1] = [2, 3]  # U0 misses two columns
+    tampered.append(bad)
+    assert not any(_accepts(t) for t in tampered)
+    # the hypothesis holds but unit 0 fits no unit of the pattern left free: the certificate is rejected
+    bad_cert = json.loads(json.dumps(cert))
+    bad_cert["hub_rows"][0]["units"][0] = [[0, 2], [0, 1, 2]]
+    assert _accepts(bad_cert["hub_rows"][0])
+    assert not verify_certificate(bad_cert).ok

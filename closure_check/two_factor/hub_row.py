@@ -41,6 +41,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from itertools import product
+from typing import Any
 
 __all__ = ["HubRowLayout", "hub_row_factors", "hub_row_layout"]
 
@@ -62,6 +63,12 @@ class HubRowLayout:
     lines: tuple[tuple[int, int], ...]
     rows: tuple[int, ...]
     cols: tuple[int, ...]
+
+    def as_json(self, units: Sequence[Unit]) -> dict[str, Any]:
+        """The proof as the certificate carries it (``hub_rows``; re-checked by
+        :mod:`closure_check.verifier.hub_row`): the part's units and the layout."""
+        return {"units": [[list(r), list(c)] for r, c in units], "transposed": self.transposed, "full": self.full,
+                "hub": self.hub, "lines": [list(line) for line in self.lines]}
 
     def text(self) -> str:
         line, other = ("column", "row") if self.transposed else ("row", "column")

@@ -105,7 +105,8 @@ class RuleOutcome:
     decided by the section lemma, or the :class:`~closure_check.two_factor.free_factor.FreeFactor`
     of one decided CLOSED by the free-factor lemma (both travel in the certificate's
     ``sections``); ``peeling``: the :class:`~closure_check.two_factor.peeling.PeelingProof`
-    of a part decided by the rank-one peeling lemma."""
+    of a part decided by the rank-one peeling lemma; ``hub_row``: the JSON-ready proof of one
+    decided by the hub-row lemma."""
 
     verdict: Verdict
     lemma: str
@@ -114,6 +115,7 @@ class RuleOutcome:
     records: tuple[EngineRecord, ...] = ()
     section: Any = None
     peeling: Any = None
+    hub_row: Any = None
 
 
 def _set(indices: np.ndarray | list[int]) -> str:
@@ -454,7 +456,8 @@ def _hub_row(reduction: ComponentReduction, part: Part) -> RuleOutcome | None:
     layout = hub_row_layout(units)
     if layout is None:
         return None
-    return RuleOutcome(Verdict.CLOSED, "hub-row lemma", f"the part's products fill the whole space, closed: {layout.text()}")
+    return RuleOutcome(Verdict.CLOSED, "hub-row lemma", f"the part's products fill the whole space, closed: {layout.text()}",
+                       hub_row=layout.as_json(units))
 
 
 def _sections(reduction: ComponentReduction, part: Part) -> RuleOutcome | None:

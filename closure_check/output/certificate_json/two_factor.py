@@ -513,7 +513,8 @@ def certificate_json(
         Keys ``format``, ``version``, ``name``, ``producer``, ``pattern``, ``verdict``,
         ``tractability``, ``reasons``, ``steps``, and by verdict: ``limit``, ``curve``,
         ``proof`` (NOT CLOSED); ``parts``, ``structure``, ``records`` and, when the
-        section lemma decided a part, ``sections``, when the rank-one peeling lemma did, ``peelings`` (CLOSED);
+        section lemma decided a part, ``sections``, when the rank-one peeling lemma did, ``peelings``, when the hub-row lemma
+        did, ``hub_rows`` (CLOSED);
         ``undecided`` (UNKNOWN).  See ``docs/certificates.md``.
 
     Raises
@@ -544,6 +545,8 @@ def certificate_json(
             cert["sections"] = [{"component": int(component), **proof.as_json()} for component, proof in result.sections]
         if result.peelings:
             cert["peelings"] = [{"component": int(component), **proof.as_json()} for component, proof in result.peelings]
+        if result.hub_rows:
+            cert["hub_rows"] = [{"component": int(component), **proof} for component, proof in result.hub_rows]
     else:
         cert["undecided"] = list(result.undecided)
     if compact:
