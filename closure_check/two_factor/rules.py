@@ -36,7 +36,8 @@ CLOSED:
 * *hub-row lemma* (after the rank-one peeling lemma) -- a unit on the whole box and, for
   each line but a shared one s, a unit on that line and s missing at most one cross line: the
   part is the whole space (:mod:`closure_check.two_factor.hub_row`; exact factors of any
-  target by an explicit construction, replayed by the tests);
+  target by an explicit construction; the layout travels in the certificate and the verifier
+  re-checks the hypothesis);
 * *projective-band lemma* (after the band-block lemma) -- one unit ``R × D`` and bands
   ``R_b × (D ∪ E_b)`` whose rows partition R (or the transpose): the part is the projection of
   a closed set with compact (projective) fibre coordinates
