@@ -38,7 +38,7 @@ This decides the 3×4 pattern ``I=101/011/111 J=101/011/111/111`` (s = 2, ``c_0 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from itertools import product
 from typing import Any
@@ -79,6 +79,7 @@ class HubRowLayout:
 
 
 def _layout(units: Sequence[Unit]) -> HubRowLayout | None:
+    units = [(tuple(sorted(r)), tuple(sorted(c))) for r, c in units]
     rows = tuple(sorted({i for r, _ in units for i in r}))
     cols = tuple(sorted({j for _, c in units for j in c}))
     full = next((k for k, (r, c) in enumerate(units) if r == rows and c == cols), None)
@@ -108,7 +109,7 @@ def hub_row_layout(units: Sequence[Unit]) -> HubRowLayout | None:
     found = _layout([(c, r) for r, c in units])
     if found is None:
         return None
-    return HubRowLayout(True, found.full, found.hub, found.lines, found.rows, found.cols)
+    return replace(found, transposed=True)
 
 
 def hub_row_factors(layout: HubRowLayout, units: Sequence[Unit], target: Mapping[Cell, Fraction]) -> list[Factor]:
@@ -116,8 +117,8 @@ def hub_row_factors(layout: HubRowLayout, units: Sequence[Unit], target: Mapping
     (the lemma's proof; units outside the layout get zero factors).  ``target`` maps cells
     ``(row, column)`` of the part to rationals; cells absent are 0."""
     if layout.transposed:
-        swapped = hub_row_factors(_untransposed(layout), [(c, r) for r, c in units],
-                                     {(j, i): v for (i, j), v in target.items()})
+        swapped = hub_row_factors(replace(layout, transposed=False), [(c, r) for r, c in units],
+                                  {(j, i): v for (i, j), v in target.items()})
         return [(y, x) for x, y in swapped]
     a = {(i, j): Fraction(target.get((i, j), 0)) for i in layout.rows for j in layout.cols}
     missing = {row: next(iter(set(layout.cols) - set(units[k][1])), None) for row, k in layout.lines}
@@ -137,10 +138,6 @@ def hub_row_factors(layout: HubRowLayout, units: Sequence[Unit], target: Mapping
         factors[k] = (_nonzero({row: Fraction(1), layout.hub: alpha[row]}),
                       _nonzero({j: a[row, j] - xf[row] * w[j] for j in layout.cols}))
     return factors
-
-
-def _untransposed(layout: HubRowLayout) -> HubRowLayout:
-    return HubRowLayout(False, layout.full, layout.hub, layout.lines, layout.rows, layout.cols)
 
 
 def _nonzero(vector: dict[int, Fraction]) -> dict[int, Fraction]:
