@@ -44,11 +44,11 @@ from array import array
 from typing import Any
 
 from .free_factor import check_free_factor_proof
+from .hub_row import check_hub_row_proof
 from .parse import Malformed, field, index_list, integer
 from .pattern import Pattern, decode_array
-from .report import VerificationReport
-from .hub_row import check_hub_row_proof
 from .peeling import check_peeling_proof
+from .report import VerificationReport
 from .sections import check_section_proof
 
 __all__ = ["MAX_COMPRESSED_CELLS", "check_closed", "check_engine_records", "derive_classes"]
