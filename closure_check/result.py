@@ -96,6 +96,10 @@ class CheckResult:
         Two factors, CLOSED: ``(component, PeelingProof)`` for every part decided by the
         rank-one peeling lemma (:mod:`closure_check.two_factor.peeling`); the certificate
         carries them and the verifier re-checks every step's hypotheses.
+    hub_rows
+        Two factors, CLOSED: ``(component, proof)`` for every part decided by the hub-row
+        lemma (:mod:`closure_check.two_factor.hub_row`, the proof JSON-ready); the certificate
+        carries them and the verifier re-checks the lemma's hypothesis.
     limit
         ``"time"`` when a wall-clock safety net (or the command's time limit) stopped
         some of the engine's work: the verdict is still proved, but another machine
@@ -115,6 +119,7 @@ class CheckResult:
     structure: Any = field(default=None, repr=False, compare=False)
     sections: tuple[Any, ...] = field(default=(), repr=False, compare=False)
     peelings: tuple[Any, ...] = field(default=(), repr=False, compare=False)
+    hub_rows: tuple[Any, ...] = field(default=(), repr=False, compare=False)
 
     @property
     def engine_record(self) -> bool:

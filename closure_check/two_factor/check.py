@@ -99,6 +99,7 @@ def check_two_factor(support: TwoFactorSupport, budget: float | Effort = DEFAULT
     records: list[EngineRecord] = []
     sections: list[tuple[int, Any]] = []
     peelings: list[tuple[int, Any]] = []
+    hub_rows: list[tuple[int, Any]] = []
     reductions: dict[int, ComponentReduction] = {}
     undecided: list[str] = []
     open_parts: list[tuple[int, ComponentReduction, Part]] = []
@@ -124,6 +125,8 @@ def check_two_factor(support: TwoFactorSupport, budget: float | Effort = DEFAULT
                 sections.append((int(component), outcome.section))
             if outcome.peeling is not None:
                 peelings.append((int(component), outcome.peeling))
+            if outcome.hub_row is not None:
+                hub_rows.append((int(component), outcome.hub_row))
             if outcome.verdict is Verdict.NOT_CLOSED:
                 return CheckResult(
                     Verdict.NOT_CLOSED, tuple(reasons), certificate=outcome.certificate, steps=tuple(steps), support=support
@@ -172,6 +175,7 @@ def check_two_factor(support: TwoFactorSupport, budget: float | Effort = DEFAULT
         records=tuple(records),
         sections=tuple(sections),
         peelings=tuple(peelings),
+        hub_rows=tuple(hub_rows),
         support=support,
         structure=structure,
         limit=effort.limit(),

@@ -33,6 +33,11 @@ CLOSED:
 * *band-block lemma* (after the filling-group lemma) -- a class on a fully visible rectangle B
   whose other classes are row or column bands through B or miss it, with enough multiplicity:
   B is free, and the rest (B hidden) is proved closed by these rules;
+* *hub-row lemma* (after the rank-one peeling lemma) -- a unit on the whole box and, for
+  each line but a shared one s, a unit on that line and s missing at most one cross line: the
+  part is the whole space (:mod:`closure_check.two_factor.hub_row`; exact factors of any
+  target by an explicit construction; the layout travels in the certificate and the verifier
+  re-checks the hypothesis);
 * *projective-band lemma* (after the band-block lemma) -- one unit ``R × D`` and bands
   ``R_b × (D ∪ E_b)`` whose rows partition R (or the transpose): the part is the projection of
   a closed set with compact (projective) fibre coordinates
@@ -102,7 +107,8 @@ class RuleOutcome:
     decided by the section lemma, or the :class:`~closure_check.two_factor.free_factor.FreeFactor`
     of one decided CLOSED by the free-factor lemma (both travel in the certificate's
     ``sections``); ``peeling``: the :class:`~closure_check.two_factor.peeling.PeelingProof`
-    of a part decided by the rank-one peeling lemma."""
+    of a part decided by the rank-one peeling lemma; ``hub_row``: the JSON-ready proof of one
+    decided by the hub-row lemma."""
 
     verdict: Verdict
     lemma: str
@@ -111,6 +117,7 @@ class RuleOutcome:
     records: tuple[EngineRecord, ...] = ()
     section: Any = None
     peeling: Any = None
+    hub_row: Any = None
 
 
 def _set(indices: np.ndarray | list[int]) -> str:
@@ -444,6 +451,21 @@ def _peeling(reduction: ComponentReduction, part: Part) -> RuleOutcome | None:
                        peeling=proof)
 
 
+def _hub_row(reduction: ComponentReduction, part: Part) -> RuleOutcome | None:
+    """Hub-row lemma (:mod:`closure_check.two_factor.hub_row`): a unit on the whole box and,
+    for every line but a shared one, a unit on that line and the shared one missing at most one
+    cross line: the part's products are every matrix on the box (projected to the visible
+    cells), closed.  ``docs/theory.md`` §4, "Hub-row lemma"."""
+    from closure_check.two_factor.hub_row import hub_row_layout
+
+    units, _ = part_units_and_cells(reduction, part)
+    layout = hub_row_layout(units)
+    if layout is None:
+        return None
+    return RuleOutcome(Verdict.CLOSED, "hub-row lemma", f"the part's products fill the whole space, closed: {layout.text()}",
+                       hub_row=layout.as_json(units))
+
+
 def _sections(reduction: ComponentReduction, part: Part) -> RuleOutcome | None:
     """Section lemma, quick search (after the full-space search; the algebraic stage runs a wider one)."""
     from closure_check.two_factor.sections import QUICK  # loads flint only when a part needs it
@@ -749,6 +771,6 @@ def _shared_lines_outcome(
 _FIRST_CLOSED_RULES = (_determinantal, _masked_blocks, _nested_pair, _cross, _rank_spanning, _full_space)
 """CLOSED rules tried before the free-factor lemma (which needs the whole support for its NOT CLOSED half)."""
 
-_LAST_CLOSED_RULES = (_peeling, _filling_group, _band_block, _projective_bands, _sections)
-"""CLOSED rules tried after it: the rank-one peeling lemma, the free-block lemma's forms, the
-projective-band lemma, then the section lemma."""
+_LAST_CLOSED_RULES = (_peeling, _hub_row, _filling_group, _band_block, _projective_bands, _sections)
+"""CLOSED rules tried after it: the rank-one peeling lemma, the hub-row lemma, the free-block
+lemma's forms, the projective-band lemma, then the section lemma."""

@@ -25,7 +25,9 @@ the certificate states in machine-readable form:
   units' rectangles lie in distinct units' rectangles of the pattern (the reductions that
   led to the part, which may shrink rectangles and hide cells, stay cited);
 * every peeling proof (``peelings``, :mod:`.peeling`): each step's hypotheses, and its units
-  in distinct units of the pattern likewise (the rank-one peeling lemma itself is cited).
+  in distinct units of the pattern likewise (the rank-one peeling lemma itself is cited);
+* every hub-row proof (``hub_rows``, :mod:`.hub_row`): the lemma's hypothesis on its units,
+  and its units in distinct units of the pattern likewise (the hub-row lemma itself is cited).
 
 Cost: ``O(nnz + T)`` -- no loop visits the m×n cells.  Classes are found by hashing the
 bytes of each unit's index slice (equal bytes, equal sets: exact).  Rows lying in
@@ -42,10 +44,11 @@ from array import array
 from typing import Any
 
 from .free_factor import check_free_factor_proof
+from .hub_row import check_hub_row_proof
 from .parse import Malformed, field, index_list, integer
 from .pattern import Pattern, decode_array
-from .report import VerificationReport
 from .peeling import check_peeling_proof
+from .report import VerificationReport
 from .sections import check_section_proof
 
 __all__ = ["MAX_COMPRESSED_CELLS", "check_closed", "check_engine_records", "derive_classes"]
@@ -349,6 +352,10 @@ def check_closed(cert: dict, pattern: Pattern, report: VerificationReport, versi
         _check_section(proof, pattern, report, f"sections[{index}]")
     for index, proof in enumerate(cert.get("peelings", [])):
         _check_peeling(proof, pattern, report, f"peelings[{index}]")
+    for index, proof in enumerate(cert.get("hub_rows", [])):
+        units = check_hub_row_proof(proof, report, f"hub_rows[{index}]")
+        if units is not None and _placed(units, pattern, report, f"hub_rows[{index}]"):
+            report.trust("hub-row lemma")
     report.passed("a CLOSED verdict rests on the cited lemmas (report.trusted), which the verifier cannot re-prove")
 
 

@@ -113,6 +113,7 @@ LEMMA_REFERENCES: dict[str, str] = {
     "filling-group lemma": "docs/theory.md §4, Free-block lemma (filling-group form)",
     "band-block lemma": "docs/theory.md §4, Free-block lemma (band form)",
     "projective-band lemma": "docs/theory.md §4, Projective-band lemma",
+    "hub-row lemma": "docs/theory.md §4, Hub-row lemma",
     "local-LU lemma": "docs/theory.md §4, Local-LU lemma",
     "shared-rows lemma": "docs/theory.md §4, Shared-rows lemma",
     "shared-columns lemma": "docs/theory.md §4, Shared-rows lemma (transposed)",
@@ -512,7 +513,8 @@ def certificate_json(
         Keys ``format``, ``version``, ``name``, ``producer``, ``pattern``, ``verdict``,
         ``tractability``, ``reasons``, ``steps``, and by verdict: ``limit``, ``curve``,
         ``proof`` (NOT CLOSED); ``parts``, ``structure``, ``records`` and, when the
-        section lemma decided a part, ``sections``, when the rank-one peeling lemma did, ``peelings`` (CLOSED);
+        section lemma decided a part, ``sections``, when the rank-one peeling lemma did, ``peelings``, when the hub-row lemma
+        did, ``hub_rows`` (CLOSED);
         ``undecided`` (UNKNOWN).  See ``docs/certificates.md``.
 
     Raises
@@ -543,6 +545,8 @@ def certificate_json(
             cert["sections"] = [{"component": int(component), **proof.as_json()} for component, proof in result.sections]
         if result.peelings:
             cert["peelings"] = [{"component": int(component), **proof.as_json()} for component, proof in result.peelings]
+        if result.hub_rows:
+            cert["hub_rows"] = [{"component": int(component), **proof} for component, proof in result.hub_rows]
     else:
         cert["undecided"] = list(result.undecided)
     if compact:
