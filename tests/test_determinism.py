@@ -143,11 +143,11 @@ def test_one_effort_for_the_whole_check(tmp_path: Path) -> None:
 def test_a_time_limit_that_fires_says_so(tmp_path: Path) -> None:
     """``--time-limit`` caps the whole command; the answer it cut short says ``limit: time``
     (JSON ``"limit": "time"``, a line in the text), and stays a proved verdict or UNKNOWN."""
-    # a 4×4 pattern no lemma decides and the engine leaves UNKNOWN at effort 10 (docs/census.md,
-    # I=111/111/011/011 J=111/111/101/101; the 3×4 used before is now CLOSED by the hub-row
-    # lemma): at effort 50 the 1 s limit fires first
-    support = TwoFactorSupport.from_dense([[1, 1, 1], [1, 1, 1], [0, 1, 1], [0, 1, 1]],
-                                          [[1, 1, 1], [1, 1, 1], [1, 0, 1], [1, 0, 1]])
+    # a 4×5 pattern with four units no lemma decides and the engine leaves UNKNOWN at effort 10
+    # (3 s; every frontier pattern of docs/census.md is now decided): at effort 50 the 1 s limit
+    # fires first
+    support = TwoFactorSupport.from_dense([[1, 1, 1, 1], [1, 1, 1, 0], [0, 1, 1, 1], [1, 1, 0, 1]],
+                                          [[1, 1, 1, 1], [1, 0, 1, 1], [1, 1, 1, 0], [1, 1, 1, 1], [0, 1, 0, 1]])
     result = check(support, budget=50, time_limit=1.0)
     assert result.limit == "time" and result.verdict.value == "unknown"
     assert any("limit: time" in line for line in result.undecided)
