@@ -182,7 +182,6 @@ def _filling_group(reduction: ComponentReduction, part: Part) -> RuleOutcome | N
     from itertools import combinations
 
     from closure_check.two_factor.fullspace import MAX_CELLS, full_space_proof
-    from closure_check.two_factor.reduce import hide_and_reduce
 
     classes = part.classes
     if not 2 <= len(classes) <= MAX_GROUP_CLASSES or _visible_cell_count(reduction, part) > MAX_CELLS:
@@ -204,12 +203,10 @@ def _filling_group(reduction: ComponentReduction, part: Part) -> RuleOutcome | N
             if proof is None:
                 continue
             rest = [b for b in classes if all(b is not g for g in group)]
-            residual = hide_and_reduce(reduction, rest, cells)
-            decided = [_closed_rules(residual, p) for p in residual.parts]
-            if any(outcome is None for outcome in decided):
+            reasons = _rest_closed(reduction, rest, cells)
+            if reasons is None:
                 continue
             names = ", ".join(_rect(b) for b in group)
-            reasons = "; ".join(f"{o.text} ({o.lemma})" for o in decided) or "no class is left"
             return RuleOutcome(
                 Verdict.CLOSED,
                 "filling-group lemma",
@@ -218,6 +215,18 @@ def _filling_group(reduction: ComponentReduction, part: Part) -> RuleOutcome | N
                 f"the rest: {reasons}",
             )
     return None
+
+
+def _rest_closed(reduction: ComponentReduction, rest: list[ClassBlock], cells: Any) -> str | None:
+    """The free-block lemma's second half: the classes ``rest`` with ``cells`` hidden as well,
+    reduced, every part proved closed by the CLOSED rules; their reasons, or None if one is not."""
+    from closure_check.two_factor.reduce import hide_and_reduce
+
+    residual = hide_and_reduce(reduction, rest, cells)
+    decided = [_closed_rules(residual, p) for p in residual.parts]
+    if any(outcome is None for outcome in decided):
+        return None
+    return "; ".join(f"{o.text} ({o.lemma})" for o in decided) or "no class is left"
 
 
 def _determinantal(reduction: ComponentReduction, part: Part) -> RuleOutcome | None:
@@ -482,8 +491,6 @@ def _band_block(reduction: ComponentReduction, part: Part) -> RuleOutcome | None
     ``μ ≥ min(|R_B| − [a row band], |C_B| − [a column band])``.  Then B is free: the part's set
     is the rest with B hidden, times every matrix on B, closed iff the rest is, which must be
     proved closed by the CLOSED rules (otherwise None)."""
-    from closure_check.two_factor.reduce import hide_and_reduce
-
     if len(part.classes) < 2:
         return None
     for g in part.classes:
@@ -506,12 +513,10 @@ def _band_block(reduction: ComponentReduction, part: Part) -> RuleOutcome | None
         else:
             if g.multiplicity < min(len(rows_g) - row_band, len(cols_g) - column_band):
                 continue
-            residual = hide_and_reduce(reduction, [b for b in part.classes if b is not g], block)
-            decided = [_closed_rules(residual, p) for p in residual.parts]
-            if any(outcome is None for outcome in decided):
+            reasons = _rest_closed(reduction, [b for b in part.classes if b is not g], block)
+            if reasons is None:
                 continue
             bands = " and ".join(word for word, there in (("a row band", row_band), ("a column band", column_band)) if there)
-            reasons = "; ".join(f"{o.text} ({o.lemma})" for o in decided) or "no class is left"
             return RuleOutcome(
                 Verdict.CLOSED,
                 "band-block lemma",
